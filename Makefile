@@ -1,0 +1,66 @@
+# Every target sets up its own virtualenv from the pinned requirements, so a fresh clone needs
+# nothing but Python 3.11 and make.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/dev.txt
+STAMP := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
+
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+export PYTHONDONTWRITEBYTECODE := 1
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
+
+.PHONY: venv run test lint unit integration e2e bench openapi lock build clean
+
+$(STAMP): $(LOCK)
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+## run the whole system locally (moto server, local API gateway, workers)
+run: venv
+	$(BIN)/python -m devstack run
+
+## every check: lint, template validation, unit, integration and end-to-end tests
+test: venv lint
+	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sam validate --lint --template template.yaml
+	$(BIN)/python -m devstack openapi --check
+
+unit: venv
+	$(BIN)/python -m pytest tests/unit
+
+integration: venv
+	$(BIN)/python -m pytest tests/integration
+
+e2e: venv
+	$(BIN)/python -m pytest tests/e2e
+
+bench: venv
+	$(BIN)/python -m pytest bench --benchmark-only -p no:xdist
+
+## regenerate the OpenAPI document served at /v1/openapi.json
+openapi: venv
+	$(BIN)/python -m devstack openapi --write
+
+build: venv
+	$(BIN)/sam build
+
+## refreeze requirements/dev.txt from requirements/dev.in
+lock:
+	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
+	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r dev.in
+	(echo "# Frozen from dev.in by 'make lock'. Do not edit by hand."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(LOCK)
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,204 @@
+"""A local API Gateway (REST API, Lambda proxy integration) for the routes of template.yaml.
+
+Per request: match the route, run the REQUEST authorizer (401 if it raises "Unauthorized", 403 if
+its policy does not allow the method ARN), turn the request into a proxy event, invoke the
+route's function and return its response. Errors the gateway makes itself use the template's
+gateway responses, as API Gateway would.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import threading
+import time
+import traceback
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from devstack.lambdas import Functions
+from devstack.template import ACCOUNT, REGION, Route, Stack
+
+API_ID = "local"
+STAGE = "local"
+MAX_BODY = 10 * 1024 * 1024
+
+
+def method_arn(method: str, path: str) -> str:
+    return f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{API_ID}/{STAGE}/{method}{path}"
+
+
+def policy_allows(policy: dict[str, Any], arn: str) -> bool:
+    """IAM evaluation for execute-api: an explicit Deny wins, otherwise an Allow must match."""
+    allowed = False
+    for statement in policy.get("Statement", []):
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if any(fnmatch.fnmatchcase(arn, pattern) for pattern in resources):
+            if statement.get("Effect") == "Deny":
+                return False
+            if statement.get("Effect") == "Allow":
+                allowed = True
+    return allowed
+
+
+class Gateway:
+    def __init__(self, stack: Stack, functions: Functions, port: int):
+        self.stack = stack
+        self.functions = functions
+        self.routes = sorted(stack.routes, key=lambda r: (r.path.count("{"), -len(r.path)))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # ------------------------------------------------------------------ request handling
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """The route, its path parameters, and whether the path exists under another method."""
+        path_known = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                path_known = True
+                if route.method in (method, "ANY"):
+                    return route, found.groupdict(), True
+        return None, {}, path_known
+
+    def gateway_response(self, response_type: str, status: int, message: str) -> tuple[int, dict, bytes]:
+        spec = self.stack.gateway_responses.get(response_type)
+        if spec is None:
+            fallback = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+            spec = self.stack.gateway_responses.get(fallback, {})
+        status = int(spec.get("StatusCode", status))
+        template = spec.get("ResponseTemplates", {}).get("application/json")
+        if template:
+            body = template.replace("$context.error.messageString", json.dumps(message))
+        else:
+            body = json.dumps({"message": message})
+        return status, {"Content-Type": "application/json"}, body.encode()
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, list[str]], body: bytes):
+        split = urlsplit(raw_path)
+        path = split.path
+        route, path_params, _ = self.match(method, path)
+        if route is None:
+            # API Gateway answers unknown routes (and unknown methods) with a missing-token 403,
+            # which the template turns into 404.
+            return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", 404, "Missing Authentication Token")
+        query = parse_qs(split.query, keep_blank_values=True)
+        single_headers = {k: v[-1] for k, v in headers.items()}
+        request_id = str(uuid.uuid4())
+        authorizer_context: dict[str, Any] = {}
+        if not route.public and self.stack.authorizer:
+            auth_event = {
+                "type": "REQUEST",
+                "methodArn": method_arn(method, path),
+                "resource": route.path,
+                "path": path,
+                "httpMethod": method,
+                "headers": single_headers,
+                "multiValueHeaders": headers,
+                "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+                "multiValueQueryStringParameters": query or None,
+                "pathParameters": path_params or None,
+                "stageVariables": None,
+                "requestContext": {"requestId": request_id, "stage": STAGE, "httpMethod": method},
+            }
+            try:
+                result = self.functions.invoke(self.stack.authorizer, auth_event)
+            except Exception as err:
+                if str(err) == "Unauthorized":
+                    return self.gateway_response("UNAUTHORIZED", 401, "Unauthorized")
+                return self.gateway_response("AUTHORIZER_FAILURE", 500, "Authorizer error")
+            if not policy_allows(result.get("policyDocument", {}), method_arn(method, path)):
+                return self.gateway_response("ACCESS_DENIED", 403, "User is not authorized to access this resource")
+            authorizer_context = {**(result.get("context") or {}), "principalId": result.get("principalId")}
+        try:
+            text_body = body.decode("utf-8") if body else None
+            encoded = False
+        except UnicodeDecodeError:
+            text_body, encoded = base64.b64encode(body).decode(), True
+        event = {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": single_headers or None,
+            "multiValueHeaders": headers or None,
+            "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+            "multiValueQueryStringParameters": query or None,
+            "pathParameters": path_params or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.path,
+                "httpMethod": method,
+                "path": f"/{STAGE}{path}",
+                "stage": STAGE,
+                "requestId": request_id,
+                "requestTimeEpoch": int(time.time() * 1000),
+                "identity": {"sourceIp": "127.0.0.1", "userAgent": single_headers.get("User-Agent")},
+                "authorizer": authorizer_context or None,
+                "accountId": ACCOUNT,
+                "apiId": API_ID,
+            },
+            "body": text_body,
+            "isBase64Encoded": encoded,
+        }
+        try:
+            result = self.functions.invoke(route.function, event)
+        except Exception:
+            traceback.print_exc()
+            return self.gateway_response("DEFAULT_5XX", 502, "Internal server error")
+        out_headers = dict(result.get("headers") or {})
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            out_headers[key] = ", ".join(values)
+        payload = result.get("body") or ""
+        data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+        return int(result.get("statusCode", 200)), out_headers, data
+
+    def _handler_class(self):
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "lms-local-gateway"
+
+            def log_message(self, *_args) -> None:  # keep the console for the stack's own output
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_BODY:
+                    status, headers, data = gateway.gateway_response("REQUEST_TOO_LARGE", 413, "Request body too large")
+                else:
+                    body = self.rfile.read(length) if length else b""
+                    headers_multi: dict[str, list[str]] = {}
+                    for key, value in self.headers.items():
+                        headers_multi.setdefault(key, []).append(value)
+                    status, headers, data = gateway.handle(self.command, self.path, headers_multi, body)
+                self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+        return Handler

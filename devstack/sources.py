@@ -1,0 +1,228 @@
+"""Pollers for DynamoDB streams, SQS queues and schedules, shaped like Lambda's event sources."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+from devstack.filters import any_filter_matches
+from devstack.lambdas import Functions
+from devstack.template import ACCOUNT, REGION, EventSource, FunctionSpec, Stack, queue_url
+from devstack.workers import Worker
+
+
+def _client(service: str):
+    return boto3.client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+
+
+def _batch_failures(result: Any) -> list[str] | None:
+    """The item ids a function reported as failed (ReportBatchItemFailures), or None for all-success."""
+    if isinstance(result, dict) and result.get("batchItemFailures"):
+        return [f["itemIdentifier"] for f in result["batchItemFailures"]]
+    return None
+
+
+class StreamWorker(Worker):
+    """Reads every shard of a table's stream in order and invokes the function per batch.
+
+    As with Lambda: a batch that fails is retried from its first failed record (with
+    ReportBatchItemFailures) or whole, up to MaximumRetryAttempts, and records that do not
+    pass FilterCriteria are never delivered.
+    """
+
+    def __init__(self, fn: FunctionSpec, source: EventSource, stream_arn: str, functions: Functions):
+        super().__init__(f"stream:{fn.logical_id}", interval=0.2)
+        self.fn = fn
+        self.props = source.properties
+        self.stream_arn = stream_arn
+        self.functions = functions
+        self.client = _client("dynamodbstreams")
+        self.iterators: dict[str, str | None] = {}
+        self.pending: dict[str, list[dict]] = {}
+        self.attempts: dict[str, int] = {}
+        start = self.props.get("StartingPosition", "TRIM_HORIZON")
+        self.iterator_type = "TRIM_HORIZON" if start == "TRIM_HORIZON" else "LATEST"
+
+    def _refresh_shards(self) -> None:
+        shards = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self.iterators:
+                self.iterators[shard_id] = self.client.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=self.iterator_type
+                )["ShardIterator"]
+                self.pending[shard_id] = []
+
+    def poll(self) -> bool:
+        self._refresh_shards()
+        busy = False
+        batch_size = int(self.props.get("BatchSize", 100))
+        for shard_id, iterator in list(self.iterators.items()):
+            if len(self.pending[shard_id]) < batch_size and iterator:
+                response = self.client.get_records(ShardIterator=iterator, Limit=1000)
+                self.iterators[shard_id] = response.get("NextShardIterator")
+                for raw in response.get("Records", []):
+                    record = {**raw, "eventSourceARN": self.stream_arn}
+                    if any_filter_matches(self.props.get("FilterCriteria"), record):
+                        self.pending[shard_id].append(record)
+            batch = self.pending[shard_id][:batch_size]
+            if batch:
+                busy = True
+                self._deliver(shard_id, batch)
+        return busy
+
+    def _deliver(self, shard_id: str, batch: list[dict]) -> None:
+        try:
+            failed = _batch_failures(self.functions.invoke(self.fn.logical_id, {"Records": batch}))
+        except Exception:
+            failed = [batch[0]["dynamodb"]["SequenceNumber"]]
+        if failed is None:
+            self.pending[shard_id] = self.pending[shard_id][len(batch) :]
+            self.attempts[shard_id] = 0
+            return
+        # Checkpoint before the first failed record; retry from there.
+        first = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in set(failed)), 0)
+        self.pending[shard_id] = self.pending[shard_id][first:]
+        self.attempts[shard_id] = self.attempts.get(shard_id, 0) + 1
+        limit = int(self.props.get("MaximumRetryAttempts", -1))
+        if limit >= 0 and self.attempts[shard_id] > limit:
+            print(f"[{self.name}] dropping record after {limit} retries: {self.pending[shard_id][0]['eventID']}")
+            self.pending[shard_id] = self.pending[shard_id][1:]
+            self.attempts[shard_id] = 0
+
+
+class QueueWorker(Worker):
+    """Long-polls a queue; deletes what the function processed, leaves failures to be redelivered."""
+
+    def __init__(self, fn: FunctionSpec, source: EventSource, queue_logical_id: str, functions: Functions):
+        super().__init__(f"sqs:{fn.logical_id}", interval=0.2)
+        self.fn = fn
+        self.props = source.properties
+        self.queue_url = queue_url(queue_logical_id)
+        self.queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{self.queue_url.rsplit('/', 1)[1]}"
+        self.functions = functions
+        self.client = _client("sqs")
+        # Locally, failed messages come back after this many seconds instead of the queue's full
+        # visibility timeout, so retries and dead-lettering can be watched in a demo or a test.
+        self.retry_seconds = int(os.environ.get("LMS_LOCAL_RETRY_SECONDS", "2"))
+
+    def poll(self) -> bool:
+        response = self.client.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(10, int(self.props.get("BatchSize", 10))),
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return False
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody"),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": self.queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+        try:
+            failed = _batch_failures(self.functions.invoke(self.fn.logical_id, {"Records": records}))
+            failed_ids = set(failed or [])
+        except Exception:
+            failed_ids = {r["messageId"] for r in records}
+        for record in records:
+            if record["messageId"] in failed_ids:
+                self.client.change_message_visibility(
+                    QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=self.retry_seconds
+                )
+            else:
+                self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"])
+        return True
+
+
+_RATE = re.compile(r"rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def schedule_seconds(expression: str) -> float:
+    override = os.environ.get("LMS_SCHEDULE_INTERVAL_SECONDS")
+    if override:
+        return float(override)
+    found = _RATE.fullmatch(expression.strip())
+    if found:
+        return int(found.group(1)) * _UNIT_SECONDS[found.group(2).rstrip("s")]
+    return 86400.0  # cron(...) expressions: once a day locally
+
+
+class ScheduleWorker(Worker):
+    def __init__(self, fn: FunctionSpec, source: EventSource, functions: Functions):
+        super().__init__(f"schedule:{fn.logical_id}", interval=schedule_seconds(source.properties["Schedule"]))
+        self.fn = fn
+        self.functions = functions
+
+    def poll(self) -> bool:
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": ACCOUNT,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{self.fn.logical_id}"],
+            "detail": {},
+        }
+        self.functions.invoke(self.fn.logical_id, event)
+        return False
+
+    def _loop(self) -> None:
+        # First run after one interval, as a schedule would.
+        while not self._stop.wait(self.interval):
+            try:
+                self.poll()
+            except Exception as err:
+                print(f"[{self.name}] failed: {err}")
+
+
+def _table_of(stream_ref: str) -> str:
+    return stream_ref.split(":table/")[1].split("/", maxsplit=1)[0]
+
+
+def stream_workers(stack: Stack, functions: Functions, streams: dict[str, str]) -> list[Worker]:
+    workers: list[Worker] = []
+    for fn, source in stack.functions_with("DynamoDB"):
+        props = stack.resolve(source.properties)
+        arn = streams[_table_of(props["Stream"])]
+        workers.append(StreamWorker(fn, EventSource("DynamoDB", props), arn, functions))
+    return workers
+
+
+def sqs_workers(stack: Stack, functions: Functions) -> list[Worker]:
+    workers: list[Worker] = []
+    for fn, source in stack.functions_with("SQS"):
+        queue_ref = source.properties["Queue"]
+        logical = (
+            queue_ref["Fn::GetAtt"][0]
+            if isinstance(queue_ref["Fn::GetAtt"], list)
+            else (queue_ref["Fn::GetAtt"].split(".")[0])
+        )
+        workers.append(QueueWorker(fn, EventSource("SQS", stack.resolve(source.properties)), logical, functions))
+    return workers
+
+
+def schedule_workers(stack: Stack, functions: Functions) -> list[Worker]:
+    return [
+        ScheduleWorker(fn, EventSource("Schedule", stack.resolve(source.properties)), functions)
+        for fn, source in stack.functions_with("Schedule")
+    ]

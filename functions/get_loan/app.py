@@ -1,0 +1,18 @@
+"""GET /v1/loans/{id}: the loan with its terms, dates, timeline and balance summary."""
+
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.loans.schemas import LoanOut, render_loan
+from lms.loans.service import LoanService
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.get("/v1/loans/<id>", tags=["Loans"], responses=openapi_responses(LoanOut))
+def get_loan(id: IdPath):
+    return json_response(render_loan(LoanService().get(id)))
+
+
+lambda_handler = observed(app.resolve)

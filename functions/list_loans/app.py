@@ -1,0 +1,31 @@
+"""GET /v1/loans: loans in id order, filtered by customer and/or status."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.resolver import build_resolver
+from lms.api.responses import openapi_responses, page_response
+from lms.loans.schemas import LoanOut, render_loan
+from lms.loans.service import LoanService
+from lms.observability import observed
+
+app = build_resolver()
+
+StatusFilter = Literal[
+    "Submitted", "Approved", "Active", "Closed (obligations met)", "Overpaid", "Rejected", "Withdrawn"
+]
+
+
+@app.get("/v1/loans", tags=["Loans"], responses=openapi_responses(LoanOut))
+def list_loans(
+    page: PageParam = 1,
+    rows: RowsParam = DEFAULT_ROWS,
+    customer_id: Annotated[int | None, Query(alias="customerId", ge=1)] = None,
+    status: Annotated[StatusFilter | None, Query()] = None,
+):
+    return page_response(LoanService().list(page, rows, customer_id, status), render_loan)
+
+
+lambda_handler = observed(app.resolve)

@@ -1,0 +1,18 @@
+"""GET /v1/offices."""
+
+from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.resolver import build_resolver
+from lms.api.responses import openapi_responses, page_response
+from lms.observability import observed
+from lms.offices.schemas import OfficeOut
+from lms.offices.store import OfficeStore
+
+app = build_resolver()
+
+
+@app.get("/v1/offices", tags=["Offices"], responses=openapi_responses(OfficeOut))
+def list_offices(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
+    return page_response(OfficeStore().list(page, rows), OfficeOut.of)
+
+
+lambda_handler = observed(app.resolve)

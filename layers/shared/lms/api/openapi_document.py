@@ -1,0 +1,33 @@
+"""The API's OpenAPI document: generated from every handler at build time (`make openapi`),
+shipped in this layer, served by the docs functions. A test keeps it equal to a fresh generation.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from aws_lambda_powertools import event_handler
+from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
+
+
+@cache
+def openapi_json() -> str:
+    return DOCUMENT_PATH.read_text(encoding="utf-8")
+
+
+@cache
+def swagger_page() -> str:
+    assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
+    html = generate_swagger_html(
+        spec=openapi_json().replace("</", "<\\/"),
+        swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        swagger_css=(assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        swagger_base_url="",
+        oauth2_config=None,
+        persist_authorization=True,
+    )
+    # Powertools' page reloads the spec from "?format=json"; ours lives beside it.
+    return html.replace('currentUrl.pathname + "?format=json"', '"openapi.json"')

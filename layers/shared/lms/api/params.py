@@ -1,0 +1,38 @@
+"""Query parameters shared by list endpoints, with the seed's bounds and messages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AfterValidator
+
+MAX_ROWS = 99
+DEFAULT_ROWS = 20
+
+
+def _page(value: int) -> int:
+    if value < 1:
+        raise ValueError("page value too small, must be larger than 0")
+    return value
+
+
+def _rows(value: int) -> int:
+    if value < 1:
+        raise ValueError("rows value too small, must be larger than 0")
+    if value > MAX_ROWS:
+        raise ValueError("rows value too large, must be less than 100")
+    return value
+
+
+PageParam = Annotated[int, AfterValidator(_page), Query(description="Page number, from 1")]
+RowsParam = Annotated[int, AfterValidator(_rows), Query(description="Rows per page, 1 to 99")]
+
+
+def _positive_id(value: int) -> int:
+    if value < 1:
+        raise ValueError("must be a positive integer id")
+    return value
+
+
+IdPath = Annotated[int, AfterValidator(_positive_id), Path(description="Numeric id")]

@@ -1,0 +1,69 @@
+"""The one resolver factory every API function uses: validation on, errors mapped to one envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+
+from lms import jsonutil
+from lms.api.responses import error_response
+from lms.api.validation import field_errors
+from lms.errors import InvalidArgument, LmsError
+from lms.observability import logger
+
+
+class JsonApiResolver(APIGatewayRestResolver):
+    """Every body this API accepts is JSON, whatever Content-Type the client sent (curl -d sends a
+    form type by default); a body that is not JSON gets a 400 that says so."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event.get("body"):
+            for field in ("headers", "multiValueHeaders"):
+                headers = {k: v for k, v in (event.get(field) or {}).items() if k.lower() != "content-type"}
+                headers["Content-Type"] = ["application/json"] if field == "multiValueHeaders" else "application/json"
+                event = {**event, field: headers}
+        return super().resolve(event, context)
+
+
+def build_resolver() -> APIGatewayRestResolver:
+    app = JsonApiResolver(
+        enable_validation=True,
+        serializer=jsonutil.dumps,
+        json_body_deserializer=jsonutil.loads,
+    )
+
+    @app.exception_handler([RequestValidationError, RequestUnsupportedContentType])
+    def _invalid_request(error: RequestValidationError) -> Response:
+        invalid = InvalidArgument.fields(field_errors(list(error.errors())))
+        logger.info("request refused", extra={"details": [d.__dict__ for d in invalid.details]})
+        return _from_lms_error(invalid)
+
+    @app.exception_handler(LmsError)
+    def _domain_error(error: LmsError) -> Response:
+        if error.status >= 500:
+            logger.exception("internal error")
+        else:
+            logger.info("request refused", extra={"code": error.code, "reason": error.reason})
+        return _from_lms_error(error)
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response:
+        return error_response(404, "not_found", "No such resource")
+
+    @app.exception_handler(Exception)
+    def _unexpected(_: Exception) -> Response:
+        # A bug, not bad input: log everything, tell the caller nothing internal.
+        logger.exception("unhandled error")
+        return error_response(500, "internal", "Internal error; the operation was not completed")
+
+    return app
+
+
+def _from_lms_error(error: LmsError) -> Response:
+    return error_response(error.status, error.code, error.message, error.details, error.reason)

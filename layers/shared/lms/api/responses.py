@@ -1,0 +1,83 @@
+"""Response builders: every body is serialized here so Decimals stay exact JSON numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import BaseModel
+
+from lms import jsonutil
+from lms.errors import FieldError
+from lms.storage.pagination import Page
+
+T = TypeVar("T")
+
+
+def _plain(body: Any) -> Any:
+    if isinstance(body, BaseModel):
+        return body.model_dump(by_alias=True, mode="python")
+    if isinstance(body, list):
+        return [_plain(item) for item in body]
+    return body
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=jsonutil.dumps(_plain(body)),
+        headers=dict(headers or {}),
+    )
+
+
+def page_response(page: Page[T], render: Callable[[T], Any] | None = None) -> Response:
+    items = [render(item) for item in page.items] if render else page.items
+    return json_response({"items": _plain(items), "total": page.total, "page": page.page, "rowsPerPage": page.rows})
+
+
+def error_body(
+    code: str, message: str, details: Iterable[FieldError] = (), reason: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if reason:
+        body["reason"] = reason
+    body["details"] = [{"field": d.field, "message": d.message} for d in details]
+    return body
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Iterable[FieldError] = (),
+    reason: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    return json_response(error_body(code, message, details, reason), status=status, headers=headers)
+
+
+def openapi_responses(model: type[BaseModel], status: int = 200, description: str = "OK") -> dict:
+    """The `responses=` argument of a route: documents the model the handler serializes itself."""
+    return {
+        status: {"description": description, "content": {"application/json": {"model": model}}},
+        400: {"description": "Invalid argument or failed precondition (error envelope)"},
+        401: {"description": "Missing or unknown API key"},
+        403: {"description": "Role too low, or a date rule refused"},
+        404: {"description": "Not found"},
+    }
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The one error envelope of every non-2xx response."""
+
+    code: str
+    message: str
+    reason: str | None = None
+    details: list[FieldErrorOut]

@@ -1,0 +1,1 @@
+"""API keys, roles and the rule that says which role each route needs."""

@@ -1,0 +1,140 @@
+"""API keys: stored as SHA-256 hashes, looked up by hash, listed and revoked by id.
+
+Keys are 256-bit random tokens, so a fast hash is enough (no password stretching needed);
+the plaintext is shown once, at creation, and never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from dataclasses import dataclass
+
+from lms import clock
+from lms.auth.roles import Role
+from lms.errors import NotFound
+from lms.ids import new_secret, new_ulid
+from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.pagination import Page, load_page
+from lms.storage.tables import BY_TYPE, core_table
+
+KEY_PREFIX = "lms_"
+_TYPE = "APIKEY"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    role: Role
+    created_at: str
+    revoked_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def hash_key(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def _key(key_hash: str) -> Key:
+    return Key(f"APIKEY#{key_hash}", "APIKEY")
+
+
+def _from_item(item: dict) -> ApiKey:
+    return ApiKey(
+        id=item["id"],
+        name=item["name"],
+        role=Role(item["role"]),
+        created_at=item["createdAt"],
+        revoked_at=item.get("revokedAt"),
+    )
+
+
+class ApiKeyStore:
+    def __init__(self, table: Table | None = None):
+        self.table = table or core_table()
+
+    def register(self, plaintext: str, name: str, role: Role) -> ApiKey:
+        """Store a key whose plaintext the caller chose (the bootstrap admin key); idempotent."""
+        key_hash = hash_key(plaintext)
+        existing = self.table.get(_key(key_hash))
+        if existing:
+            return _from_item(existing)
+        record = ApiKey(id=f"ak_{new_ulid().lower()}", name=name, role=role, created_at=clock.timestamp())
+        try:
+            self.table.put(
+                {
+                    "PK": _key(key_hash).pk,
+                    "SK": _key(key_hash).sk,
+                    "entity": "apiKey",
+                    "id": record.id,
+                    "name": record.name,
+                    "role": record.role.value,
+                    "createdAt": record.created_at,
+                    "keyHash": key_hash,
+                    "TypePK": _TYPE,
+                    "TypeSK": record.id,
+                },
+                condition="attribute_not_exists(PK)",
+            )
+        except ConditionFailed:
+            return _from_item(self.table.get(_key(key_hash)))
+        return record
+
+    def create(self, name: str, role: Role) -> tuple[ApiKey, str]:
+        plaintext = KEY_PREFIX + new_secret()
+        return self.register(plaintext, name, role), plaintext
+
+    def authenticate(self, plaintext: str) -> ApiKey | None:
+        item = self.table.get(_key(hash_key(plaintext)))
+        if not item or not hmac.compare_digest(item["keyHash"], hash_key(plaintext)):
+            return None
+        record = _from_item(item)
+        return record if record.active else None
+
+    def list(self, page: int, rows: int) -> Page[ApiKey]:
+        candidates = self.table.query("TypePK = :t", {":t": _TYPE}, index=BY_TYPE, projection="PK, SK")
+        return load_page(self.table, candidates, page, rows, _from_item)
+
+    def revoke(self, key_id: str) -> ApiKey:
+        matches = list(self.table.query("TypePK = :t AND TypeSK = :id", {":t": _TYPE, ":id": key_id}, index=BY_TYPE))
+        if not matches:
+            raise NotFound(f"API key {key_id} does not exist", reason="API_KEY_NOT_FOUND")
+        item = matches[0]
+        if item.get("revokedAt"):
+            return _from_item(item)
+        updated = self.table.update(
+            Key(item["PK"], item["SK"]),
+            "SET revokedAt = :now",
+            condition="attribute_exists(PK)",
+            values_={":now": clock.timestamp()},
+        )
+        return _from_item(updated)
+
+
+class CachedAuthenticator:
+    """Remembers recent lookups per key hash so the authorizer does not read DynamoDB on every call."""
+
+    def __init__(self, store_factory, ttl_seconds: int):
+        self._store_factory = store_factory
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, plaintext: str) -> ApiKey | None:
+        digest = hash_key(plaintext)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(digest)
+        if hit and hit[0] > now:
+            return hit[1]
+        record = self._store_factory().authenticate(plaintext)
+        if self._ttl > 0:
+            with self._lock:
+                self._cache[digest] = (now + self._ttl, record)
+        return record

@@ -1,0 +1,1 @@
+"""Customers (borrowers): people and entities, each in one office."""

@@ -1,0 +1,1 @@
+"""Pure loan domain: no I/O, no boto3. Every function takes values and returns new values."""

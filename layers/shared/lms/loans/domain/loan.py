@@ -1,0 +1,144 @@
+"""The loan aggregate and its non-money transitions (submit, approve, undo approval, reject, withdraw).
+
+Every transition is a pure function from a loan to a new loan; the store persists it with a
+conditional write on `version`, so two concurrent transitions of one loan cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from lms.errors import FieldProblems, PermissionDenied
+from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
+from lms.loans.domain.terms import LoanTerms
+from lms.money import MoneyError, to_money
+
+
+class TimelineEvent(BaseModel):
+    action: str
+    date: dt.date | None = None
+    note: str | None = None
+    at: str
+    by: str
+
+
+class Loan(BaseModel):
+    id: int
+    customer_id: int
+    customer_name: str
+    product_id: int
+    office_id: int
+    currency: str
+    loan_type: str = "individual"
+    external_id: str | None = None
+    status: LoanStatus
+    requested_principal: Decimal
+    principal: Decimal
+    approved_principal: Decimal | None = None
+    terms: LoanTerms
+    submitted_on_date: date
+    expected_disbursement_date: date
+    approved_on_date: date | None = None
+    rejected_on_date: date | None = None
+    withdrawn_on_date: date | None = None
+    disbursed_on_date: date | None = None
+    closed_on_date: date | None = None
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    version: int = 0
+
+    def record(self, action: LoanAction | str, on: date | None, note: str | None, at: str, by: str) -> list:
+        return [*self.timeline, TimelineEvent(action=str(action), date=on, note=note, at=at, by=by)]
+
+
+class Actor(BaseModel):
+    """Who did it and when (the API key id and the wall-clock timestamp)."""
+
+    by: str
+    at: str
+    today: date
+
+
+def check_business_date(on: date, *, today: date, not_before: date | None, what: str, earlier: str) -> None:
+    """The seed's date rules: never in the future, never before the event it follows (403)."""
+    if on > today:
+        raise PermissionDenied(f"The date on which a loan is {what} cannot be in the future.", reason="DATE_IN_FUTURE")
+    if not_before is not None and on < not_before:
+        raise PermissionDenied(
+            f"The date on which a loan is {what} cannot be before its {earlier}.", reason="DATE_TOO_EARLY"
+        )
+
+
+def approve(loan: Loan, on: date, amount: Decimal | None, note: str | None, actor: Actor, min_principal: Decimal):
+    ensure_allowed(LoanAction.APPROVE, loan.status)
+    problems = FieldProblems()
+    approved = loan.principal
+    if amount is not None:
+        try:
+            approved = to_money(amount, loan.currency)
+        except MoneyError as err:
+            problems.add("approvedLoanAmount", str(err))
+        else:
+            if approved > loan.requested_principal:
+                problems.add("approvedLoanAmount", "Loan approved amount can't be greater than loan amount demanded.")
+            elif approved < min_principal:
+                problems.add("approvedLoanAmount", f"must be at least the product's minimum principal {min_principal}")
+    problems.raise_if_any()
+    check_business_date(
+        on, today=actor.today, not_before=loan.submitted_on_date, what="approved", earlier="submittal date"
+    )
+    return loan.model_copy(
+        update={
+            "status": LoanStatus.APPROVED,
+            "principal": approved,
+            "approved_principal": approved,
+            "approved_on_date": on,
+            "timeline": loan.record(LoanAction.APPROVE, on, note, actor.at, actor.by),
+        }
+    )
+
+
+def undo_approval(loan: Loan, note: str | None, actor: Actor) -> Loan:
+    ensure_allowed(LoanAction.UNDO_APPROVAL, loan.status)
+    return loan.model_copy(
+        update={
+            "status": LoanStatus.SUBMITTED,
+            "principal": loan.requested_principal,
+            "approved_principal": None,
+            "approved_on_date": None,
+            "timeline": loan.record(LoanAction.UNDO_APPROVAL, None, note, actor.at, actor.by),
+        }
+    )
+
+
+def reject(loan: Loan, on: date, note: str | None, actor: Actor) -> Loan:
+    ensure_allowed(LoanAction.REJECT, loan.status)
+    check_business_date(
+        on, today=actor.today, not_before=loan.submitted_on_date, what="rejected", earlier="submittal date"
+    )
+    return loan.model_copy(
+        update={
+            "status": LoanStatus.REJECTED,
+            "rejected_on_date": on,
+            "closed_on_date": on,
+            "timeline": loan.record(LoanAction.REJECT, on, note, actor.at, actor.by),
+        }
+    )
+
+
+def withdraw(loan: Loan, on: date, note: str | None, actor: Actor) -> Loan:
+    ensure_allowed(LoanAction.WITHDRAW, loan.status)
+    check_business_date(
+        on, today=actor.today, not_before=loan.submitted_on_date, what="withdrawn", earlier="submittal date"
+    )
+    return loan.model_copy(
+        update={
+            "status": LoanStatus.WITHDRAWN,
+            "withdrawn_on_date": on,
+            "closed_on_date": on,
+            "timeline": loan.record(LoanAction.WITHDRAW, on, note, actor.at, actor.by),
+        }
+    )

@@ -1,0 +1,78 @@
+"""Loan use cases: each reads the loan, applies a pure transition and writes it back conditionally."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from lms import clock
+from lms.customers.store import CustomerStore
+from lms.errors import Aborted
+from lms.loans.domain import loan as transitions
+from lms.loans.domain.application import LoanApplication, submit_loan
+from lms.loans.domain.loan import Actor, Loan
+from lms.loans.store import LoanStore
+from lms.products.store import ProductStore
+from lms.storage.pagination import Page
+
+# A lost race re-reads the loan and tries again, so the loser sees the winner's state
+# (for example "Loan is already approved") rather than a bare conflict.
+MAX_ATTEMPTS = 4
+
+
+def actor_for(key_id: str) -> Actor:
+    return Actor(by=key_id, at=clock.timestamp(), today=clock.today())
+
+
+class LoanService:
+    def __init__(
+        self,
+        loans: LoanStore | None = None,
+        customers: CustomerStore | None = None,
+        products: ProductStore | None = None,
+    ):
+        self.loans = loans or LoanStore()
+        self.customers = customers or CustomerStore()
+        self.products = products or ProductStore()
+
+    def submit(self, application: LoanApplication, actor: Actor) -> Loan:
+        customer = self.customers.get(application.customer_id)
+        product = self.products.get(application.product_id)
+        # Validate fully before taking an id, so refused applications leave no gaps.
+        submit_loan(0, application, customer, product, actor)
+        loan = submit_loan(self.loans.next_id(), application, customer, product, actor)
+        return self.loans.add(loan)
+
+    def get(self, loan_id: int) -> Loan:
+        return self.loans.get(loan_id)
+
+    def list(self, page: int, rows: int, customer_id: int | None, status: str | None) -> Page[Loan]:
+        return self.loans.list(page, rows, customer_id, status)
+
+    def change(self, loan_id: int, transition: Callable[[Loan], Loan]) -> Loan:
+        for attempt in range(MAX_ATTEMPTS):
+            loan = self.loans.get(loan_id)
+            changed = transition(loan)
+            try:
+                return self.loans.save(changed)
+            except Aborted:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def approve(self, loan_id: int, on: date, amount: Decimal | None, note: str | None, actor: Actor) -> Loan:
+        loan = self.loans.get(loan_id)
+        min_principal = self.products.get(loan.product_id).min_principal
+        return self.change(
+            loan_id, lambda current: transitions.approve(current, on, amount, note, actor, min_principal)
+        )
+
+    def undo_approval(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
+        return self.change(loan_id, lambda current: transitions.undo_approval(current, note, actor))
+
+    def reject(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
+        return self.change(loan_id, lambda current: transitions.reject(current, on, note, actor))
+
+    def withdraw(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
+        return self.change(loan_id, lambda current: transitions.withdraw(current, on, note, actor))

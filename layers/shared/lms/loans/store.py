@@ -1,0 +1,97 @@
+"""Loans in the core table: one item per loan, replaced whole by a conditional PutItem on `version`.
+
+The item holds the loan's full state (as exact JSON: amounts keep their scale) plus the key
+attributes of the indexes that list loans by kind, customer and status. Later money operations
+add their transactions, journal entries and outbound events to the same item, so each operation
+is one conditional write.
+"""
+
+from __future__ import annotations
+
+from lms.errors import Aborted, NotFound
+from lms.loans.domain.loan import Loan
+from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.pagination import Page, load_page
+from lms.storage.tables import BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
+
+
+def loan_key(loan_id: int) -> Key:
+    return Key(f"LOAN#{loan_id}", "LOAN")
+
+
+def _from_item(item: dict) -> Loan:
+    return Loan.model_validate_json(item["state"]).model_copy(update={"version": int(item["version"])})
+
+
+def loan_item(loan: Loan, version: int) -> dict:
+    key = loan_key(loan.id)
+    padded = sortable_id(loan.id)
+    return {
+        "PK": key.pk,
+        "SK": key.sk,
+        "entity": "loan",
+        "version": version,
+        "status": loan.status.value,
+        "customerId": loan.customer_id,
+        "TypePK": "LOAN",
+        "TypeSK": padded,
+        "ParentPK": f"CUSTOMER#{loan.customer_id}",
+        "ParentSK": f"LOAN#{padded}",
+        "StatusPK": f"LOAN#{loan.status.value}",
+        "StatusSK": padded,
+        "state": loan.model_copy(update={"version": version}).model_dump_json(),
+    }
+
+
+class LoanStore:
+    def __init__(self, table: Table | None = None):
+        self.table = table or core_table()
+
+    def next_id(self) -> int:
+        return self.table.next_id("loan")
+
+    def add(self, loan: Loan) -> Loan:
+        self.table.put(loan_item(loan, 1), condition="attribute_not_exists(PK)")
+        return loan.model_copy(update={"version": 1})
+
+    def get(self, loan_id: int) -> Loan:
+        item = self.table.get(loan_key(loan_id))
+        if not item:
+            raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
+        return _from_item(item)
+
+    def save(self, loan: Loan) -> Loan:
+        """Replace the loan if nobody changed it since it was read (optimistic concurrency)."""
+        new_version = loan.version + 1
+        try:
+            self.table.put(
+                loan_item(loan, new_version),
+                condition="#version = :expected",
+                names={"#version": "version"},
+                values_={":expected": loan.version},
+            )
+        except ConditionFailed:
+            raise Aborted(
+                f"Loan {loan.id} was changed by another request; read it again and retry",
+                reason="CONCURRENT_MODIFICATION",
+            ) from None
+        return loan.model_copy(update={"version": new_version})
+
+    def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[Loan]:
+        names = {"#status": "status"}
+        if customer_id is not None:
+            candidates = self.table.query(
+                "ParentPK = :p AND begins_with(ParentSK, :l)",
+                {":p": f"CUSTOMER#{customer_id}", ":l": "LOAN#", **({":s": status} if status else {})},
+                index=BY_PARENT,
+                projection="PK, SK",
+                filter_="#status = :s" if status else None,
+                names=names if status else None,
+            )
+        elif status is not None:
+            candidates = self.table.query(
+                "StatusPK = :s", {":s": f"LOAN#{status}"}, index=BY_STATUS, projection="PK, SK"
+            )
+        else:
+            candidates = self.table.query("TypePK = :t", {":t": "LOAN"}, index=BY_TYPE, projection="PK, SK")
+        return load_page(self.table, candidates, page, rows, _from_item)

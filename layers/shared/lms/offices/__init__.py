@@ -1,0 +1,1 @@
+"""Offices (branches): every customer belongs to one."""

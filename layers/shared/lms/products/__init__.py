@@ -1,0 +1,1 @@
+"""Loan products: the defaults and bounds every loan's terms come from."""

@@ -1,0 +1,160 @@
+"""Loan products and the enumerations loan terms use (Fineract's codes, as the seed's requests carry them)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import IntEnum, StrEnum
+from typing import Literal
+
+from pydantic import BaseModel
+
+from lms.errors import FieldProblems
+from lms.money import MoneyError, is_supported_currency, to_money
+
+HUNDRED = Decimal(100)
+
+
+class PeriodFrequency(IntEnum):
+    DAYS = 0
+    WEEKS = 1
+    MONTHS = 2
+
+
+class RateFrequency(IntEnum):
+    PER_DAY = 0
+    PER_WEEK = 1
+    PER_MONTH = 2
+    PER_YEAR = 3
+    WHOLE_TERM = 4
+
+
+class InterestType(IntEnum):
+    DECLINING_BALANCE = 0
+    FLAT = 1
+
+
+class AmortizationType(IntEnum):
+    EQUAL_PRINCIPAL = 0
+    EQUAL_INSTALLMENTS = 1
+
+
+class InterestCalculationPeriod(IntEnum):
+    DAILY = 0
+    SAME_AS_REPAYMENT_PERIOD = 1
+
+
+class ProcessingStrategy(StrEnum):
+    # Installment by installment in due order: penalties, fees, interest, principal.
+    MIFOS_STANDARD = "mifos-standard-strategy"
+    # Installment by installment in due order: interest, principal, penalties, fees.
+    INTEREST_PRINCIPAL_FIRST = "interest-principal-penalties-fees-order-strategy"
+
+
+class FeeRule(BaseModel):
+    """A charge computed from the principal: a fixed amount or a percentage of it."""
+
+    type: Literal["fixed", "percent"]
+    value: Decimal
+    name: str | None = None
+
+
+class LoanProduct(BaseModel):
+    id: int
+    name: str
+    short_name: str | None = None
+    description: str | None = None
+    currency: str
+    principal: Decimal
+    min_principal: Decimal
+    max_principal: Decimal
+    number_of_repayments: int
+    min_number_of_repayments: int
+    max_number_of_repayments: int
+    repayment_every: int
+    repayment_frequency_type: PeriodFrequency
+    interest_rate_per_period: Decimal
+    min_interest_rate_per_period: Decimal
+    max_interest_rate_per_period: Decimal
+    interest_rate_frequency_type: RateFrequency
+    interest_type: InterestType
+    amortization_type: AmortizationType
+    interest_calculation_period_type: InterestCalculationPeriod = InterestCalculationPeriod.SAME_AS_REPAYMENT_PERIOD
+    transaction_processing_strategy_code: ProcessingStrategy = ProcessingStrategy.MIFOS_STANDARD
+    admin_fee: FeeRule | None = None
+    vat_rate: Decimal = Decimal(0)
+    insurance: FeeRule | None = None
+    settlement_fee: FeeRule | None = None
+    allow_partial_disbursement: bool = False
+    deduct_first_period_interest: bool = False
+    created_at: str
+
+
+def check_product(product: LoanProduct) -> LoanProduct:
+    """Validate a product's bounds and amounts; return it with money at the currency's scale."""
+    problems = FieldProblems()
+    if not is_supported_currency(product.currency):
+        problems.add("currency", f"unsupported currency {product.currency!r}")
+        problems.raise_if_any()
+    updates: dict = {}
+    for name in ("principal", "min_principal", "max_principal"):
+        camel = _camel(name)
+        try:
+            updates[name] = to_money(getattr(product, name), product.currency)
+        except MoneyError as err:
+            problems.add(camel, str(err))
+        else:
+            if updates[name] <= 0:
+                problems.add(camel, "must be greater than 0")
+    problems.raise_if_any()
+    _check_bounds(problems, "Principal", updates["min_principal"], updates["principal"], updates["max_principal"])
+    _check_bounds(
+        problems,
+        "NumberOfRepayments",
+        product.min_number_of_repayments,
+        product.number_of_repayments,
+        product.max_number_of_repayments,
+    )
+    _check_bounds(
+        problems,
+        "InterestRatePerPeriod",
+        product.min_interest_rate_per_period,
+        product.interest_rate_per_period,
+        product.max_interest_rate_per_period,
+    )
+    if product.min_number_of_repayments < 1:
+        problems.add("minNumberOfRepayments", "must be at least 1")
+    if product.repayment_every < 1:
+        problems.add("repaymentEvery", "must be at least 1")
+    if product.min_interest_rate_per_period < 0:
+        problems.add("minInterestRatePerPeriod", "must not be negative")
+    if not 0 <= product.vat_rate <= HUNDRED:
+        problems.add("vatRate", "must be a percentage from 0 to 100")
+    for name in ("admin_fee", "insurance", "settlement_fee"):
+        rule: FeeRule | None = getattr(product, name)
+        if rule is None:
+            continue
+        camel = _camel(name)
+        if rule.value < 0:
+            problems.add(f"{camel}.value", "must not be negative")
+        elif rule.type == "percent" and rule.value > HUNDRED:
+            problems.add(f"{camel}.value", "a percentage must not exceed 100")
+        elif rule.type == "fixed":
+            try:
+                to_money(rule.value, product.currency)
+            except MoneyError as err:
+                problems.add(f"{camel}.value", str(err))
+    problems.raise_if_any()
+    return product.model_copy(update=updates)
+
+
+def _check_bounds(problems: FieldProblems, suffix: str, low, default, high) -> None:
+    field = suffix[0].lower() + suffix[1:]
+    if low > high:
+        problems.add(f"min{suffix}", f"must not exceed max{suffix}")
+    elif not low <= default <= high:
+        problems.add(field, f"must lie between min{suffix} and max{suffix}")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,249 @@
+"""A thin, thread-safe wrapper over the DynamoDB client: plain dicts in, plain dicts out.
+
+Clients are created lazily (tests start moto before the first call) and numbers come back as
+Decimal, never float.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+BATCH_GET_LIMIT = 100
+
+
+class ConditionFailed(Exception):
+    """A conditional write lost: the item was not in the state the writer expected."""
+
+    def __init__(self, message: str = "condition failed", item: dict | None = None, reasons: list | None = None):
+        super().__init__(message)
+        self.item = item
+        self.reasons = reasons or []
+
+
+def client(service: str = "dynamodb"):
+    with _lock:
+        if service not in _clients:
+            _clients[service] = boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    with _lock:
+        _clients.clear()
+
+
+def serialize(item: Mapping[str, Any]) -> dict:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def deserialize(item: Mapping[str, Any] | None) -> dict | None:
+    if item is None:
+        return None
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def values(mapping: Mapping[str, Any]) -> dict:
+    return {k: _serializer.serialize(v) for k, v in mapping.items()}
+
+
+@dataclass(frozen=True)
+class Key:
+    pk: str
+    sk: str
+
+    def av(self) -> dict:
+        return {"PK": {"S": self.pk}, "SK": {"S": self.sk}}
+
+
+class Table:
+    """One DynamoDB table with the generic PK/SK key schema."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def _client(self):
+        return client()
+
+    def get(self, key: Key, *, consistent: bool = True, projection: str | None = None, names=None) -> dict | None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Key": key.av(), "ConsistentRead": consistent}
+        if projection:
+            kwargs["ProjectionExpression"] = projection
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        return deserialize(self._client.get_item(**kwargs).get("Item"))
+
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values_: Mapping[str, Any] | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
+        _add_condition(kwargs, condition, names, values_)
+        try:
+            self._client.put_item(**kwargs, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as err:
+            raise _translate(err) from err
+
+    def update(
+        self,
+        key: Key,
+        update: str,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values_: Mapping[str, Any] | None = None,
+        return_values: str = "ALL_NEW",
+    ) -> dict | None:
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": key.av(),
+            "UpdateExpression": update,
+            "ReturnValues": return_values,
+        }
+        _add_condition(kwargs, condition, names, values_)
+        try:
+            result = self._client.update_item(**kwargs, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as err:
+            raise _translate(err) from err
+        return deserialize(result.get("Attributes"))
+
+    def delete(self, key: Key, *, condition: str | None = None, names=None, values_=None) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Key": key.av()}
+        _add_condition(kwargs, condition, names, values_)
+        try:
+            self._client.delete_item(**kwargs)
+        except ClientError as err:
+            raise _translate(err) from err
+
+    def query(
+        self,
+        key_condition: str,
+        values_: Mapping[str, Any],
+        *,
+        names: Mapping[str, str] | None = None,
+        index: str | None = None,
+        forward: bool = True,
+        consistent: bool = False,
+        projection: str | None = None,
+        filter_: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict]:
+        """Yield every matching item, following pages until `limit` items have been yielded."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": values(values_),
+            "ScanIndexForward": forward,
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
+        if index:
+            kwargs["IndexName"] = index
+        elif consistent:
+            kwargs["ConsistentRead"] = True
+        if projection:
+            kwargs["ProjectionExpression"] = projection
+        if filter_:
+            kwargs["FilterExpression"] = filter_
+        if limit and not filter_:
+            kwargs["Limit"] = limit
+        yielded = 0
+        while True:
+            page = self._client.query(**kwargs)
+            for raw in page.get("Items", []):
+                yield deserialize(raw)
+                yielded += 1
+                if limit and yielded >= limit:
+                    return
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                return
+            kwargs["ExclusiveStartKey"] = last
+
+    def batch_get(self, keys: list[Key], *, consistent: bool = True) -> list[dict]:
+        """Fetch items by key, in the order of `keys` (missing ones are left out)."""
+        found: dict[tuple[str, str], dict] = {}
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            pending = [k.av() for k in keys[start : start + BATCH_GET_LIMIT]]
+            while pending:
+                result = self._client.batch_get_item(
+                    RequestItems={self.name: {"Keys": pending, "ConsistentRead": consistent}}
+                )
+                for raw in result.get("Responses", {}).get(self.name, []):
+                    item = deserialize(raw)
+                    found[(item["PK"], item["SK"])] = item
+                pending = result.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", [])
+        return [found[(k.pk, k.sk)] for k in keys if (k.pk, k.sk) in found]
+
+    def transact_write(self, actions: list[dict]) -> None:
+        """Write several items atomically (used only where no money moves: keys, uniqueness)."""
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as err:
+            raise _translate(err) from err
+
+    def next_id(self, sequence: str) -> int:
+        """Allocate the next number of a named sequence (ids people read and type)."""
+        item = self.update(
+            Key("COUNTER", sequence),
+            "ADD #value :one",
+            names={"#value": "value"},
+            values_={":one": 1},
+            return_values="UPDATED_NEW",
+        )
+        return int(item["value"])
+
+    # Builders for transact_write actions.
+    def put_action(self, item: Mapping[str, Any], condition: str | None = None, names=None, values_=None) -> dict:
+        action: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
+        _add_condition(action, condition, names, values_)
+        return {"Put": action}
+
+    def update_action(self, key: Key, update: str, condition: str | None = None, names=None, values_=None) -> dict:
+        action: dict[str, Any] = {"TableName": self.name, "Key": key.av(), "UpdateExpression": update}
+        _add_condition(action, condition, names, values_)
+        return {"Update": action}
+
+    def condition_action(self, key: Key, condition: str, names=None, values_=None) -> dict:
+        action: dict[str, Any] = {"TableName": self.name, "Key": key.av()}
+        _add_condition(action, condition, names, values_)
+        return {"ConditionCheck": action}
+
+
+def _add_condition(kwargs: dict, condition, names, values_) -> None:
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if names:
+        kwargs["ExpressionAttributeNames"] = dict(names)
+    if values_:
+        kwargs["ExpressionAttributeValues"] = values(values_)
+
+
+def _translate(err: ClientError) -> Exception:
+    code = err.response.get("Error", {}).get("Code")
+    if code == "ConditionalCheckFailedException":
+        return ConditionFailed(item=deserialize(err.response.get("Item")))
+    if code == "TransactionCanceledException":
+        reasons = err.response.get("CancellationReasons") or []
+        if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+            return ConditionFailed("transaction condition failed", reasons=reasons)
+        if any(r.get("Code") == "TransactionConflict" for r in reasons):
+            return ConditionFailed("transaction conflict", reasons=reasons)
+    return err

@@ -1,0 +1,24 @@
+"""The tables and indexes of docs/data-model.md."""
+
+from __future__ import annotations
+
+from lms.config import get_settings
+from lms.storage.dynamo import Table
+
+# Core table indexes (attribute names: TypePK/TypeSK, ParentPK/ParentSK, StatusPK/StatusSK).
+BY_TYPE = "ByType"  # every item of one kind, in id order ("all loans", "all customers")
+BY_PARENT = "ByParent"  # children of one owner ("loans of customer 7")
+BY_STATUS = "ByStatus"  # items of one kind in one status ("loans Active")
+
+
+def core_table() -> Table:
+    return Table(get_settings().table_name)
+
+
+def ledger_table() -> Table:
+    return Table(get_settings().ledger_table_name)
+
+
+def sortable_id(number: int) -> str:
+    """Zero-padded so that string order is numeric order in sort keys."""
+    return f"{number:012d}"
