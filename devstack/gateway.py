@@ -46,29 +46,14 @@ def policy_allows(policy: dict[str, Any], arn: str) -> bool:
     return allowed
 
 
-class Gateway:
-    def __init__(self, stack: Stack, functions: Functions, port: int):
+class LocalApi:
+    """API Gateway's request pipeline without the socket: tests drive it in-process."""
+
+    def __init__(self, stack: Stack, functions: Functions):
         self.stack = stack
         self.functions = functions
         self.routes = sorted(stack.routes, key=lambda r: (r.path.count("{"), -len(r.path)))
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread: threading.Thread | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    # ------------------------------------------------------------------ request handling
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         """The route, its path parameters, and whether the path exists under another method."""
         path_known = False
@@ -171,8 +156,31 @@ class Gateway:
         data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
         return int(result.get("statusCode", 200)), out_headers, data
 
+
+class Gateway:
+    """The HTTP server in front of a LocalApi."""
+
+    def __init__(self, api: LocalApi, port: int):
+        self.api = api
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
     def _handler_class(self):
-        gateway = self
+        api = self.api
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -184,13 +192,13 @@ class Gateway:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length > MAX_BODY:
-                    status, headers, data = gateway.gateway_response("REQUEST_TOO_LARGE", 413, "Request body too large")
+                    status, headers, data = api.gateway_response("REQUEST_TOO_LARGE", 413, "Request body too large")
                 else:
                     body = self.rfile.read(length) if length else b""
                     headers_multi: dict[str, list[str]] = {}
                     for key, value in self.headers.items():
                         headers_multi.setdefault(key, []).append(value)
-                    status, headers, data = gateway.handle(self.command, self.path, headers_multi, body)
+                    status, headers, data = api.handle(self.command, self.path, headers_multi, body)
                 self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
                 for key, value in headers.items():
                     self.send_header(key, value)

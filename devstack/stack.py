@@ -58,9 +58,9 @@ class LocalStack:
         bootstrap(admin_key=self.admin_key, seed_demo=self.seed_demo, currency=get_settings().base_currency)
 
         self.functions = Functions(self.stack)
-        from devstack.gateway import Gateway
+        from devstack.gateway import Gateway, LocalApi
 
-        self.gateway = Gateway(self.stack, self.functions, self.port)
+        self.gateway = Gateway(LocalApi(self.stack, self.functions), self.port)
         self.gateway.start()
         self.workers = []
         if self.workers_enabled:

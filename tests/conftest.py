@@ -1,0 +1,27 @@
+"""Test environment: the functions' environment comes from template.yaml, AWS from moto."""
+
+from __future__ import annotations
+
+import os
+
+from devstack.lambdas import environment_of
+from devstack.template import load_stack
+
+STACK = load_stack()
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **environment_of(STACK),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+pytest_plugins = ["tests.support.fixtures"]

@@ -1,0 +1,73 @@
+"""Starts `python -m devstack run` on free ports and speaks HTTP to it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_KEY = "lms_e2e-admin-key"
+
+
+@dataclass
+class RunningStack:
+    base_url: str
+    admin_key: str
+    process: subprocess.Popen
+    output: list[str]
+
+    def session(self, key: str | None = None) -> requests.Session:
+        session = requests.Session()
+        if key is not None:
+            session.headers["Authorization"] = f"Bearer {key}"
+        return session
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[RunningStack]:
+    env = {
+        **os.environ,
+        "LMS_ADMIN_API_KEY": ADMIN_KEY,
+        "PYTHONPATH": f"{ROOT / 'layers' / 'shared'}{os.pathsep}{ROOT}",
+        "LMS_LOG_LEVEL": "ERROR",
+    }
+    for key in ("AWS_ENDPOINT_URL", "LMS_TABLE", "IDEMPOTENCY_TABLE"):
+        env.pop(key, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devstack", "run", "--port", "0", "--emulator-port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    base_url = None
+    deadline = time.monotonic() + 60
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        if line.startswith("LMS_BASE_URL="):
+            base_url = line.split("=", 1)[1].strip()
+        if line.startswith("Local stack ready"):
+            break
+    assert base_url, "".join(output)
+    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+    reader.start()
+    running = RunningStack(base_url, ADMIN_KEY, process, output)
+    yield running
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 0, "".join(output[-40:])

@@ -1,0 +1,66 @@
+"""Drive the API in-process through the local API Gateway pipeline (authorizer included)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from devstack.gateway import LocalApi
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    raw: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.raw, parse_float=Decimal)
+
+    def __repr__(self) -> str:
+        return f"Reply({self.status}, {self.raw[:500]!r})"
+
+
+class ApiClient:
+    def __init__(self, api: LocalApi, key: str | None, header: str = "bearer"):
+        self.api = api
+        self.key = key
+        self.header = header
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        query: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        all_headers: dict[str, list[str]] = {"Accept": ["application/json"]}
+        if self.key:
+            if self.header == "bearer":
+                all_headers["Authorization"] = [f"Bearer {self.key}"]
+            else:
+                all_headers["X-API-Key"] = [self.key]
+        data = raw if raw is not None else (json.dumps(body, default=str).encode() if body is not None else b"")
+        if data:
+            all_headers["Content-Type"] = ["application/json"]
+        for key, value in (headers or {}).items():
+            all_headers[key] = [value]
+        target = path + ("?" + urlencode(query) if query else "")
+        status, out_headers, payload = self.api.handle(method, target, all_headers, data)
+        return Reply(status, out_headers, payload)
+
+    def get(self, path: str, **kwargs) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs) -> Reply:
+        return self.request("POST", path, body, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> Reply:
+        return self.request("DELETE", path, **kwargs)

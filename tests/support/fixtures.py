@@ -1,0 +1,77 @@
+"""Shared fixtures: moto with the template's resources, the local API pipeline, keys per role."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+
+from devstack.emulator import provision
+from devstack.gateway import LocalApi
+from devstack.lambdas import Functions
+from lms.auth.api_keys import ApiKeyStore
+from lms.auth.roles import Role
+from lms.bootstrap import bootstrap
+from lms.config import reset_settings
+from lms.storage.dynamo import reset_clients
+from tests.conftest import STACK
+from tests.support.client import ApiClient
+
+ADMIN_KEY = "lms_test-admin-key"
+
+
+@pytest.fixture
+def aws(monkeypatch) -> Iterator[None]:
+    """moto with every table of template.yaml; requests serialized as DynamoDB serializes item writes."""
+    lock = threading.RLock()
+    original = BotocoreStubber.process_request
+
+    def serialized(self, request):
+        with lock:
+            return original(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", serialized)
+    with mock_aws():
+        reset_clients()
+        reset_settings()
+        provision(STACK)
+        yield
+    reset_clients()
+
+
+@pytest.fixture
+def seeded(aws) -> None:
+    bootstrap(admin_key=ADMIN_KEY, seed_demo=True, currency="TZS")
+
+
+@pytest.fixture
+def local_api(seeded) -> LocalApi:
+    return LocalApi(STACK, Functions(STACK))
+
+
+@pytest.fixture
+def keys(seeded) -> dict[str, str]:
+    store = ApiKeyStore()
+    found = {"admin": ADMIN_KEY}
+    for role in (Role.VIEWER, Role.OPERATOR):
+        _, plaintext = store.create(f"test {role.value}", role)
+        found[role.value] = plaintext
+    return found
+
+
+@pytest.fixture
+def admin(local_api) -> ApiClient:
+    return ApiClient(local_api, ADMIN_KEY)
+
+
+@pytest.fixture
+def operator(local_api, keys) -> ApiClient:
+    return ApiClient(local_api, keys["operator"])
+
+
+@pytest.fixture
+def viewer(local_api, keys) -> ApiClient:
+    return ApiClient(local_api, keys["viewer"])

@@ -1,0 +1,143 @@
+"""The pure transitions: new states, dates, amounts and the seed's date rules."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from lms.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from lms.loans.domain import loan as t
+from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.status import LoanStatus
+from lms.loans.domain.terms import LoanTerms
+
+TODAY = date(2026, 6, 1)
+ACTOR = Actor(by="ak_test", at="2026-06-01T10:00:00.000Z", today=TODAY)
+SUBMITTED = date(2026, 5, 23)
+
+
+def a_loan(**overrides) -> Loan:
+    values = dict(
+        id=7,
+        customer_id=3,
+        customer_name="Ada Lovelace",
+        product_id=1,
+        office_id=1,
+        currency="TZS",
+        status=LoanStatus.SUBMITTED,
+        requested_principal=Decimal("10000.00"),
+        principal=Decimal("10000.00"),
+        terms=LoanTerms(
+            loan_term_frequency=7,
+            loan_term_frequency_type=0,
+            number_of_repayments=1,
+            repayment_every=7,
+            repayment_frequency_type=0,
+            interest_rate_per_period=Decimal(11),
+            interest_rate_frequency_type=1,
+            interest_type=1,
+            amortization_type=1,
+            interest_calculation_period_type=1,
+            transaction_processing_strategy_code="mifos-standard-strategy",
+        ),
+        submitted_on_date=SUBMITTED,
+        expected_disbursement_date=SUBMITTED,
+    )
+    values.update(overrides)
+    return Loan(**values)
+
+
+MIN = Decimal("1000.00")
+
+
+def test_approve_at_a_smaller_amount_reduces_the_principal():
+    approved = t.approve(a_loan(), SUBMITTED, Decimal(6000), "ok", ACTOR, MIN)
+    assert approved.status is LoanStatus.APPROVED
+    assert approved.principal == Decimal("6000.00")
+    assert approved.approved_principal == Decimal("6000.00")
+    assert approved.requested_principal == Decimal("10000.00")
+    assert approved.approved_on_date == SUBMITTED
+    assert approved.timeline[-1].action == "approve"
+    assert approved.timeline[-1].note == "ok"
+    assert approved.timeline[-1].by == "ak_test"
+
+
+def test_approve_without_an_amount_keeps_the_principal():
+    approved = t.approve(a_loan(), SUBMITTED, None, None, ACTOR, MIN)
+    assert approved.principal == Decimal("10000.00") == approved.approved_principal
+
+
+def test_approving_more_than_applied_for_is_refused():
+    with pytest.raises(InvalidArgument) as refused:
+        t.approve(a_loan(), SUBMITTED, Decimal(10001), None, ACTOR, MIN)
+    assert refused.value.details[0].field == "approvedLoanAmount"
+
+
+def test_approved_amount_below_the_product_minimum_is_refused():
+    with pytest.raises(InvalidArgument):
+        t.approve(a_loan(), SUBMITTED, Decimal(999), None, ACTOR, MIN)
+
+
+def test_approved_amount_with_too_many_decimals_is_refused():
+    with pytest.raises(InvalidArgument) as refused:
+        t.approve(a_loan(), SUBMITTED, Decimal("6000.001"), None, ACTOR, MIN)
+    assert "decimal places" in refused.value.details[0].message
+
+
+def test_approval_in_the_future_is_permission_denied():
+    with pytest.raises(PermissionDenied) as refused:
+        t.approve(a_loan(), TODAY + timedelta(days=1), None, None, ACTOR, MIN)
+    assert refused.value.status == 403
+    assert "cannot be in the future" in refused.value.message
+
+
+def test_approval_before_submission_is_permission_denied():
+    with pytest.raises(PermissionDenied) as refused:
+        t.approve(a_loan(), SUBMITTED - timedelta(days=1), None, None, ACTOR, MIN)
+    assert "before its submittal date" in refused.value.message
+
+
+def test_approval_today_is_allowed():
+    assert t.approve(a_loan(), TODAY, None, None, ACTOR, MIN).approved_on_date == TODAY
+
+
+def test_undo_approval_restores_the_amount_applied_for():
+    approved = t.approve(a_loan(), SUBMITTED, Decimal(6000), None, ACTOR, MIN)
+    undone = t.undo_approval(approved, "mistake", ACTOR)
+    assert undone.status is LoanStatus.SUBMITTED
+    assert undone.principal == Decimal("10000.00")
+    assert undone.approved_principal is None
+    assert undone.approved_on_date is None
+    assert [e.action for e in undone.timeline] == ["approve", "undo-approval"]
+
+
+def test_reject_and_withdraw_close_the_application():
+    rejected = t.reject(a_loan(), SUBMITTED, "income", ACTOR)
+    assert rejected.status is LoanStatus.REJECTED
+    assert rejected.rejected_on_date == rejected.closed_on_date == SUBMITTED
+    withdrawn = t.withdraw(a_loan(), SUBMITTED, None, ACTOR)
+    assert withdrawn.status is LoanStatus.WITHDRAWN
+    assert withdrawn.withdrawn_on_date == withdrawn.closed_on_date == SUBMITTED
+
+
+def test_state_is_checked_before_dates():
+    approved = t.approve(a_loan(), SUBMITTED, None, None, ACTOR, MIN)
+    with pytest.raises(FailedPrecondition, match="Loan is already approved"):
+        t.approve(approved, TODAY + timedelta(days=30), None, None, ACTOR, MIN)
+    with pytest.raises(FailedPrecondition, match="Loan Account Reject is not allowed"):
+        t.reject(approved, SUBMITTED, None, ACTOR)
+
+
+@pytest.mark.parametrize("transition", [t.reject, t.withdraw])
+def test_reject_and_withdraw_dates(transition):
+    with pytest.raises(PermissionDenied):
+        transition(a_loan(), TODAY + timedelta(days=1), None, ACTOR)
+    with pytest.raises(PermissionDenied):
+        transition(a_loan(), SUBMITTED - timedelta(days=1), None, ACTOR)
+
+
+def test_transitions_do_not_change_the_original():
+    loan = a_loan()
+    t.approve(loan, SUBMITTED, Decimal(6000), None, ACTOR, MIN)
+    assert loan.status is LoanStatus.SUBMITTED
+    assert loan.principal == Decimal("10000.00")
