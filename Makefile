@@ -47,7 +47,7 @@ e2e: venv
 	$(BIN)/python -m pytest tests/e2e
 
 bench: venv
-	$(BIN)/python -m pytest bench --benchmark-only -p no:xdist
+	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds
 
 ## regenerate the OpenAPI document served at /v1/openapi.json
 openapi: venv
