@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import traceback
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from devstack.workers import Worker
 
 
 def _client(service: str):
-    return boto3.client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    return boto3.client(service, region_name=REGION, endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def _batch_failures(result: Any) -> list[str] | None:
@@ -80,6 +81,7 @@ class StreamWorker(Worker):
         try:
             failed = _batch_failures(self.functions.invoke(self.fn.logical_id, {"Records": batch}))
         except Exception:
+            traceback.print_exc()
             failed = [batch[0]["dynamodb"]["SequenceNumber"]]
         if failed is None:
             self.pending[shard_id] = self.pending[shard_id][len(batch) :]

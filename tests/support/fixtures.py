@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from moto import mock_aws
@@ -12,6 +12,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from devstack.emulator import provision
 from devstack.gateway import LocalApi
 from devstack.lambdas import Functions
+from devstack.sources import stream_workers
 from lms.auth.api_keys import ApiKeyStore
 from lms.auth.roles import Role
 from lms.bootstrap import bootstrap
@@ -21,6 +22,7 @@ from tests.conftest import STACK
 from tests.support.client import ApiClient
 
 ADMIN_KEY = "lms_test-admin-key"
+STREAMS: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -37,7 +39,8 @@ def aws(monkeypatch) -> Iterator[None]:
     with mock_aws():
         reset_clients()
         reset_settings()
-        provision(STACK)
+        STREAMS.clear()
+        STREAMS.update(provision(STACK))
         yield
     reset_clients()
 
@@ -75,3 +78,18 @@ def operator(local_api, keys) -> ApiClient:
 @pytest.fixture
 def viewer(local_api, keys) -> ApiClient:
     return ApiClient(local_api, keys["viewer"])
+
+
+@pytest.fixture
+def drain(aws) -> Callable[[], int]:
+    """Deliver every pending stream record to its function now, as Lambda's pollers would."""
+    functions = Functions(STACK)
+    workers = stream_workers(STACK, functions, STREAMS)
+
+    def run() -> int:
+        for rounds in range(100):
+            if not any([w.poll() for w in workers]):
+                return rounds
+        raise AssertionError("streams did not settle")
+
+    return run

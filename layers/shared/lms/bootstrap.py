@@ -8,8 +8,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from lms import clock
 from lms.auth.api_keys import ApiKeyStore
 from lms.auth.roles import Role
+from lms.config import get_settings
+from lms.ledger.domain.accounts import Role as AccountRole
+from lms.ledger.domain.accounts import account_for
+from lms.ledger.domain.entries import EntryStatus, JournalEntry, JournalLine
+from lms.ledger.service import LedgerService
 from lms.observability import logger
 from lms.offices.store import Office, OfficeStore
 from lms.products.domain import (
@@ -56,8 +62,47 @@ def demo_product_fields(currency: str) -> dict:
     }
 
 
+# Demo funding, so that disbursements have money to pay out on every rail.
+OPENING_CAPITAL = {
+    AccountRole.CASH: Decimal("10000000.00"),
+    AccountRole.BANK: Decimal("50000000.00"),
+    AccountRole.MOBILE_MONEY: Decimal("20000000.00"),
+    AccountRole.TIPS_BANK: Decimal("20000000.00"),
+}
+
+
+def opening_capital_entry(currency: str) -> JournalEntry:
+    base = get_settings().base_currency
+    lines = [
+        JournalLine(account_id=account_for(role, currency, base), debit=amount, description="Opening float")
+        for role, amount in OPENING_CAPITAL.items()
+    ]
+    lines.append(
+        JournalLine(
+            account_id=account_for(AccountRole.CAPITAL, currency, base),
+            credit=sum(OPENING_CAPITAL.values(), Decimal(0)),
+            description="Owners' capital",
+        )
+    )
+    now = clock.timestamp()
+    return JournalEntry(
+        id=f"je_opening_capital_{currency.lower()}",
+        entry_date=date(2026, 1, 1),
+        description="Opening capital (demo seed)",
+        currency=currency,
+        reference_type="opening-balance",
+        status=EntryStatus.POSTED,
+        lines=lines,
+        recorded_at=now,
+        posted_at=now,
+        created_by="bootstrap",
+    )
+
+
 def bootstrap(*, admin_key: str | None, seed_demo: bool, currency: str) -> dict:
     created = {"headOffice": OfficeStore().ensure(HEAD_OFFICE), "adminKey": None, "demoProduct": None}
+    ledger = LedgerService()
+    created["chartAccounts"] = ledger.ensure_chart(currency)
     if admin_key:
         created["adminKey"] = ApiKeyStore().register(admin_key, "bootstrap admin", Role.ADMIN).id
     if seed_demo:
@@ -65,5 +110,6 @@ def bootstrap(*, admin_key: str | None, seed_demo: bool, currency: str) -> dict:
         has_product = next(products.table.query("TypePK = :t", {":t": "PRODUCT"}, index=BY_TYPE, limit=1), None)
         if has_product is None:
             created["demoProduct"] = ProductService(products).create(demo_product_fields(currency)).id
+        created["openingCapital"] = ledger.post_opening_entry(opening_capital_entry(currency))
     logger.info("bootstrap done", extra=created)
     return created

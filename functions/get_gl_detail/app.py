@@ -1,0 +1,47 @@
+"""GET /v1/ledger/gl-detail?accountId=&startDate=&endDate=: one account's lines with running balance."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.api.types import IsoDate
+from lms.errors import InvalidArgument
+from lms.ledger.reports import LedgerReports
+from lms.ledger.schemas import GlLineOut
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.get("/v1/ledger/gl-detail", tags=["Ledger"], responses=openapi_responses(GlLineOut))
+def get_gl_detail(
+    account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=40)],
+    start_date: Annotated[IsoDate | None, Query(alias="startDate")] = None,
+    end_date: Annotated[IsoDate | None, Query(alias="endDate")] = None,
+    page: PageParam = 1,
+    rows: RowsParam = DEFAULT_ROWS,
+):
+    if start_date and end_date and end_date < start_date:
+        raise InvalidArgument.field("endDate", "must not be before startDate")
+    account, opening, lines = LedgerReports().gl_detail(account_id, start_date, end_date, page, rows)
+    return json_response(
+        {
+            "accountId": account.id,
+            "code": account.code,
+            "name": account.name,
+            "currency": account.currency,
+            "startDate": start_date,
+            "endDate": end_date,
+            "openingBalance": opening,
+            "items": [GlLineOut.of(line) for line in lines.items],
+            "total": lines.total,
+            "page": lines.page,
+            "rowsPerPage": lines.rows,
+        }
+    )
+
+
+lambda_handler = observed(app.resolve)

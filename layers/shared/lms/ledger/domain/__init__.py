@@ -1,0 +1,1 @@
+"""Pure ledger rules: accounts, entries and their invariants, the posting engine."""

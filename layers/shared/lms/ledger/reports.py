@@ -1,0 +1,108 @@
+"""Ledger reports: balances, trial balance, GL detail, a loan's sub-ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lms.ledger.domain.accounts import Account
+from lms.ledger.domain.entries import JournalEntry
+from lms.ledger.store import LedgerStore
+from lms.money import ZERO, round_money
+from lms.storage.pagination import Page
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account: Account
+    debits: Decimal
+    credits: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.account.signed_balance(self.debits, self.credits)
+
+    @property
+    def net_debit(self) -> Decimal:
+        return self.debits - self.credits
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    currency: str
+    rows: list[AccountBalance]
+
+    @property
+    def total_debits(self) -> Decimal:
+        return round_money(sum((r.net_debit for r in self.rows if r.net_debit > 0), ZERO), self.currency)
+
+    @property
+    def total_credits(self) -> Decimal:
+        return round_money(sum((-r.net_debit for r in self.rows if r.net_debit < 0), ZERO), self.currency)
+
+
+@dataclass(frozen=True)
+class GlLine:
+    entry_id: str
+    entry_date: str
+    description: str
+    reference_type: str | None
+    reference_id: str | None
+    debit: Decimal
+    credit: Decimal
+    running_balance: Decimal
+
+
+class LedgerReports:
+    def __init__(self, store: LedgerStore | None = None):
+        self.store = store or LedgerStore()
+
+    def balance(self, account_id: str, as_of: date | None) -> AccountBalance:
+        account = self.store.account(account_id)
+        debits, credits = self.store.totals_until(account_id, as_of)
+        return AccountBalance(account, round_money(debits, account.currency), round_money(credits, account.currency))
+
+    def trial_balance(self, as_of: date | None) -> list[TrialBalance]:
+        by_currency: dict[str, list[AccountBalance]] = defaultdict(list)
+        for account in sorted(self.store.all_accounts(), key=lambda a: a.code):
+            debits, credits = self.store.totals_until(account.id, as_of)
+            by_currency[account.currency].append(
+                AccountBalance(account, round_money(debits, account.currency), round_money(credits, account.currency))
+            )
+        return [TrialBalance(currency, rows) for currency, rows in sorted(by_currency.items())]
+
+    def gl_detail(
+        self, account_id: str, start: date | None, end: date | None, page: int, rows: int
+    ) -> tuple[Account, Decimal, Page[GlLine]]:
+        """Lines of one account in a date range, with the opening balance and a running balance."""
+        account = self.store.account(account_id)
+        opening = ZERO
+        if start is not None:
+            before = date.fromordinal(start.toordinal() - 1)
+            opening = account.signed_balance(*self.store.totals_until(account_id, before))
+        running = opening
+        lines: list[GlLine] = []
+        first = (page - 1) * rows
+        total = 0
+        for item in self.store.lines_of_account(account_id, start, end):
+            running += account.signed_balance(item["debit"], item["credit"])
+            if first <= total < first + rows:
+                lines.append(
+                    GlLine(
+                        entry_id=item["entryId"],
+                        entry_date=item["entryDate"],
+                        description=item.get("description") or "",
+                        reference_type=item.get("referenceType"),
+                        reference_id=item.get("referenceId"),
+                        debit=round_money(item["debit"], account.currency),
+                        credit=round_money(item["credit"], account.currency),
+                        running_balance=round_money(running, account.currency),
+                    )
+                )
+            total += 1
+        return account, round_money(opening, account.currency), Page(lines, total, page, rows)
+
+    def sub_ledger(self, loan_id: int) -> list[JournalEntry]:
+        return self.store.loan_entries(loan_id)

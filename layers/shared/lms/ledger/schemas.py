@@ -1,0 +1,248 @@
+"""Ledger request and response bodies (the seed's fields, in the API's camelCase)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field
+
+from lms.api.types import (
+    EntityId,
+    IsoDate,
+    LongText,
+    NonBlankStr,
+    NonNegativeAmount,
+    RequestModel,
+    ResponseModel,
+)
+from lms.ledger.domain.accounts import Account, AccountType
+from lms.ledger.domain.entries import JournalEntry, JournalLine
+from lms.ledger.reports import AccountBalance, GlLine, TrialBalance
+from lms.money import ZERO
+
+
+class CreateAccountRequest(RequestModel):
+    code: NonBlankStr = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+    name: NonBlankStr
+    account_type: AccountType
+    parent_id: NonBlankStr | None = None
+    description: LongText | None = None
+    currency: NonBlankStr | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+
+class AccountOut(ResponseModel):
+    id: str
+    code: str
+    name: str
+    account_type: str
+    normal_balance: str
+    currency: str
+    parent_id: str | None
+    description: str | None
+    role: str | None
+    created_at: str
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        return cls(
+            **account.model_dump(exclude={"account_type"}),
+            account_type=account.account_type.value,
+            normal_balance=account.account_type.normal_balance,
+        )
+
+
+class BalanceOut(ResponseModel):
+    account_id: str
+    code: str
+    name: str
+    account_type: str
+    currency: str
+    debits: Decimal
+    credits: Decimal
+    balance: Decimal
+    as_of: date | None
+
+    @classmethod
+    def of(cls, balance: AccountBalance, as_of: date | None) -> BalanceOut:
+        account = balance.account
+        return cls(
+            account_id=account.id,
+            code=account.code,
+            name=account.name,
+            account_type=account.account_type.value,
+            currency=account.currency,
+            debits=balance.debits,
+            credits=balance.credits,
+            balance=balance.balance,
+            as_of=as_of,
+        )
+
+
+class JournalLineIn(RequestModel):
+    account_id: NonBlankStr
+    debit: NonNegativeAmount = ZERO
+    credit: NonNegativeAmount = ZERO
+    description: NonBlankStr | None = None
+
+    def to_line(self) -> JournalLine:
+        return JournalLine(**self.model_dump())
+
+
+class JournalEntryRequest(RequestModel):
+    entry_date: IsoDate
+    description: NonBlankStr
+    reference_type: NonBlankStr | None = None
+    reference_id: NonBlankStr | None = None
+    loan_id: EntityId | None = None
+    lines: list[JournalLineIn] = Field(max_length=40)
+
+
+class ReverseEntryRequest(RequestModel):
+    reason: NonBlankStr
+    entry_date: IsoDate | None = None
+
+
+class JournalLineOut(ResponseModel):
+    account_id: str
+    debit: Decimal
+    credit: Decimal
+    description: str | None
+
+
+class JournalEntryOut(ResponseModel):
+    id: str
+    entry_date: date
+    description: str
+    currency: str
+    reference_type: str | None
+    reference_id: str | None
+    loan_id: str | None
+    source: str
+    status: str
+    lines: list[JournalLineOut]
+    total_debits: Decimal
+    total_credits: Decimal
+    reverses: str | None
+    reversed_by: str | None
+    reason: str | None
+    recorded_at: str
+    posted_at: str | None
+    created_by: str | None
+
+    @classmethod
+    def of(cls, entry: JournalEntry) -> JournalEntryOut:
+        return cls(
+            **entry.model_dump(exclude={"lines", "status", "loan_id"}),
+            loan_id=str(entry.loan_id) if entry.loan_id is not None else None,
+            status=entry.status.value,
+            lines=[JournalLineOut(**line.model_dump()) for line in entry.lines],
+            total_debits=entry.total_debits,
+            total_credits=entry.total_credits,
+        )
+
+
+class TrialBalanceRowOut(ResponseModel):
+    id: str
+    code: str
+    name: str
+    account_type: str
+    debit: Decimal
+    credit: Decimal
+
+
+class CurrencyTrialBalanceOut(ResponseModel):
+    currency: str
+    accounts: list[TrialBalanceRowOut]
+    total_debits: Decimal
+    total_credits: Decimal
+    balanced: bool
+
+    @classmethod
+    def of(cls, trial: TrialBalance) -> CurrencyTrialBalanceOut:
+        zero = trial.total_debits - trial.total_debits
+        rows = [
+            TrialBalanceRowOut(
+                id=row.account.id,
+                code=row.account.code,
+                name=row.account.name,
+                account_type=row.account.account_type.value,
+                debit=row.net_debit if row.net_debit > 0 else zero,
+                credit=-row.net_debit if row.net_debit < 0 else zero,
+            )
+            for row in trial.rows
+        ]
+        return cls(
+            currency=trial.currency,
+            accounts=rows,
+            total_debits=trial.total_debits,
+            total_credits=trial.total_credits,
+            balanced=trial.total_debits == trial.total_credits,
+        )
+
+
+class TrialBalanceOut(ResponseModel):
+    as_of_date: date | None
+    balanced: bool
+    currencies: list[CurrencyTrialBalanceOut]
+    # The seed's single-currency shape, given when the chart holds one currency.
+    accounts: list[TrialBalanceRowOut] | None = None
+    total_debits: Decimal | None = None
+    total_credits: Decimal | None = None
+
+    @classmethod
+    def of(cls, as_of: date | None, trials: list[TrialBalance]) -> TrialBalanceOut:
+        parts = [CurrencyTrialBalanceOut.of(t) for t in trials]
+        single = parts[0] if len(parts) == 1 else None
+        return cls(
+            as_of_date=as_of,
+            balanced=all(p.balanced for p in parts),
+            currencies=parts,
+            accounts=single.accounts if single else None,
+            total_debits=single.total_debits if single else None,
+            total_credits=single.total_credits if single else None,
+        )
+
+
+class GlLineOut(ResponseModel):
+    entry_id: str
+    entry_date: str
+    description: str
+    reference_type: str | None
+    reference_id: str | None
+    debit: Decimal
+    credit: Decimal
+    running_balance: Decimal
+
+    @classmethod
+    def of(cls, line: GlLine) -> GlLineOut:
+        return cls(**line.__dict__)
+
+
+class SubLedgerAccountOut(ResponseModel):
+    account_id: str
+    debits: Decimal
+    credits: Decimal
+    net_debit: Decimal
+
+
+class SubLedgerOut(ResponseModel):
+    loan_id: str
+    entries: list[JournalEntryOut]
+    accounts: list[SubLedgerAccountOut]
+
+    @classmethod
+    def of(cls, loan_id: int, entries: list[JournalEntry]) -> SubLedgerOut:
+        sums: dict[str, tuple[Decimal, Decimal]] = {}
+        for entry in entries:
+            for line in entry.lines:
+                debit, credit = sums.get(line.account_id, (ZERO, ZERO))
+                sums[line.account_id] = (debit + line.debit, credit + line.credit)
+        return cls(
+            loan_id=str(loan_id),
+            entries=[JournalEntryOut.of(e) for e in entries],
+            accounts=[
+                SubLedgerAccountOut(account_id=a, debits=d, credits=c, net_debit=d - c)
+                for a, (d, c) in sorted(sums.items())
+            ],
+        )

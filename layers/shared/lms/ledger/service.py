@@ -1,0 +1,155 @@
+"""Ledger use cases: the chart, manual journal entries (draft, post, reverse) and lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lms import clock
+from lms.config import get_settings
+from lms.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from lms.ids import new_ulid
+from lms.ledger.domain import entries as journal
+from lms.ledger.domain.accounts import Account, AccountType, default_chart
+from lms.ledger.domain.entries import EntryStatus, JournalEntry, JournalLine
+from lms.ledger.store import LedgerStore, entry_from_item
+from lms.money import is_supported_currency
+from lms.storage.dynamo import ConditionFailed
+from lms.storage.pagination import Page, paginate_keys
+
+
+def new_entry_id() -> str:
+    return f"je_{new_ulid().lower()}"
+
+
+class LedgerService:
+    def __init__(self, store: LedgerStore | None = None):
+        self.store = store or LedgerStore()
+
+    # ------------------------------------------------------------------ chart
+    def ensure_chart(self, currency: str) -> int:
+        """Create the default chart's accounts for `currency` that do not exist yet."""
+        base = get_settings().base_currency
+        chart = default_chart(currency, base, clock.timestamp())
+        existing = self.store.accounts(a.id for a in chart)
+        created = 0
+        for account in chart:
+            if account.id not in existing:
+                try:
+                    self.store.table.put(
+                        {
+                            "PK": f"ACCOUNT#{account.id}",
+                            "SK": "ACCOUNT",
+                            "entity": "account",
+                            "TypePK": "ACCOUNT",
+                            "TypeSK": account.id,
+                            "currency": account.currency,
+                            "state": account.model_dump_json(),
+                        },
+                        condition="attribute_not_exists(PK)",
+                    )
+                    created += 1
+                except ConditionFailed:
+                    pass  # created concurrently: the chart is the same either way
+        return created
+
+    def create_account(
+        self,
+        code: str,
+        name: str,
+        account_type: AccountType,
+        parent_id: str | None,
+        description: str | None,
+        currency: str | None,
+    ) -> Account:
+        currency = currency or get_settings().base_currency
+        if not is_supported_currency(currency):
+            raise InvalidArgument.field("currency", f"unsupported currency {currency!r}")
+        if parent_id is not None:
+            parent = self.store.accounts([parent_id]).get(parent_id)
+            if parent is None:
+                raise InvalidArgument.field("parentId", f"account {parent_id!r} does not exist")
+            if parent.currency != currency:
+                raise InvalidArgument.field("parentId", f"the parent account is in {parent.currency}, not {currency}")
+        account = Account(
+            id=code,
+            code=code,
+            name=name,
+            account_type=account_type,
+            currency=currency,
+            parent_id=parent_id,
+            description=description,
+            created_at=clock.timestamp(),
+        )
+        self.store.add_account(account)
+        return account
+
+    # ------------------------------------------------------------------ manual entries
+    def _checked(self, entry: JournalEntry) -> JournalEntry:
+        accounts = self.store.accounts(line.account_id for line in entry.lines)
+        currencies = {a.currency for a in accounts.values()}
+        currency = currencies.pop() if len(currencies) == 1 else get_settings().base_currency
+        lines = journal.check_lines(entry.lines, currency, accounts)
+        return entry.model_copy(update={"lines": lines, "currency": currency})
+
+    def create_draft(self, fields: dict, lines: list[JournalLine], by: str) -> JournalEntry:
+        entry = self._checked(
+            JournalEntry(
+                id=new_entry_id(), currency="", lines=lines, recorded_at=clock.timestamp(), created_by=by, **fields
+            )
+        )
+        self.store.add_entry(entry)
+        return entry
+
+    def update_draft(self, entry_id: str, fields: dict, lines: list[JournalLine]) -> JournalEntry:
+        current = self.store.entry(entry_id)
+        journal.ensure_editable(current)
+        self._ensure_manual(current)
+        updated = self._checked(current.model_copy(update={**fields, "lines": lines}))
+        self.store.replace_draft(updated)
+        return updated
+
+    def post(self, entry_id: str) -> JournalEntry:
+        posted = journal.post(self.store.entry(entry_id), clock.timestamp())
+        self.store.replace_draft(posted)
+        return posted
+
+    def reverse(self, entry_id: str, reason: str, on: date | None, by: str) -> tuple[JournalEntry, JournalEntry]:
+        original = self.store.entry(entry_id)
+        self._ensure_manual(original)
+        on = on or max(original.entry_date, clock.today())
+        if on < original.entry_date:
+            raise PermissionDenied(
+                f"A reversal cannot be dated before the entry it reverses ({original.entry_date})",
+                reason="DATE_TOO_EARLY",
+            )
+        reversal = journal.reversal_of(original, new_entry_id(), on, reason, clock.timestamp(), by)
+        marked = journal.mark_reversed(original, reversal.id)
+        self.store.record_reversal(marked, reversal)
+        return marked, reversal
+
+    @staticmethod
+    def _ensure_manual(entry: JournalEntry) -> None:
+        if entry.source != "manual":
+            raise FailedPrecondition(
+                f"Journal entry {entry.id} was posted by loan {entry.loan_id}'s {entry.reference_type}; "
+                "reverse the loan transaction instead",
+                reason="SYSTEM_ENTRY",
+            )
+
+    def post_opening_entry(self, entry: JournalEntry) -> bool:
+        """Record a posted entry once (bootstrap's opening balances); False if already there."""
+        try:
+            self.store.add_entry(self._checked(entry))
+        except ConditionFailed:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ reads
+    def entry(self, entry_id: str) -> JournalEntry:
+        return self.store.entry(entry_id)
+
+    def list_entries(
+        self, page: int, rows: int, start: date | None, end: date | None, status: EntryStatus | None
+    ) -> Page[JournalEntry]:
+        total, keys = paginate_keys(self.store.entry_keys(start, end, status), page, rows)
+        return Page([entry_from_item(i) for i in self.store.table.batch_get(keys)], total, page, rows)

@@ -1,0 +1,194 @@
+"""The ledger table: accounts, journal entries, their lines and per-account per-day totals.
+
+Entries are the journal. Lines and totals are derived from it by the totals projection (the
+ledger table's stream), so a balance never reads every line and is never a number a write sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+
+from lms.errors import AlreadyExists, FailedPrecondition, NotFound
+from lms.ledger.domain.accounts import Account
+from lms.ledger.domain.entries import EntryStatus, JournalEntry
+from lms.money import ZERO
+from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.tables import BY_PARENT, BY_TYPE, ledger_table
+
+BY_ACCOUNT = "ByAccount"
+TOTAL_SHARDS = 8  # a hot account's day is spread over this many items
+
+
+def account_key(account_id: str) -> Key:
+    return Key(f"ACCOUNT#{account_id}", "ACCOUNT")
+
+
+def entry_key(entry_id: str) -> Key:
+    return Key(f"ENTRY#{entry_id}", "ENTRY")
+
+
+def total_shard(entry_id: str) -> int:
+    return int(hashlib.sha256(entry_id.encode()).hexdigest(), 16) % TOTAL_SHARDS
+
+
+def entry_item(entry: JournalEntry) -> dict:
+    key = entry_key(entry.id)
+    item = {
+        "PK": key.pk,
+        "SK": key.sk,
+        "entity": "journalEntry",
+        "status": entry.status.value,
+        "TypePK": "ENTRY",
+        "TypeSK": f"{entry.entry_date.isoformat()}#{entry.recorded_at}#{entry.id}",
+        "state": entry.model_dump_json(),
+    }
+    if entry.loan_id is not None:
+        item["ParentPK"] = f"LOAN#{entry.loan_id}"
+        item["ParentSK"] = f"{entry.entry_date.isoformat()}#{entry.recorded_at}#{entry.id}"
+    return item
+
+
+def entry_from_item(item: dict) -> JournalEntry:
+    return JournalEntry.model_validate_json(item["state"])
+
+
+def account_from_item(item: dict) -> Account:
+    return Account.model_validate_json(item["state"])
+
+
+class LedgerStore:
+    def __init__(self, table: Table | None = None):
+        self.table = table or ledger_table()
+
+    # ------------------------------------------------------------------ accounts
+    def add_account(self, account: Account) -> None:
+        key = account_key(account.id)
+        try:
+            self.table.put(
+                {
+                    "PK": key.pk,
+                    "SK": key.sk,
+                    "entity": "account",
+                    "TypePK": "ACCOUNT",
+                    "TypeSK": account.id,
+                    "currency": account.currency,
+                    "state": account.model_dump_json(),
+                },
+                condition="attribute_not_exists(PK)",
+            )
+        except ConditionFailed:
+            raise AlreadyExists(
+                f"An account with code {account.code!r} already exists", reason="DUPLICATE_CODE"
+            ) from None
+
+    def account(self, account_id: str) -> Account:
+        item = self.table.get(account_key(account_id))
+        if not item:
+            raise NotFound(f"Account {account_id} does not exist", reason="ACCOUNT_NOT_FOUND")
+        return account_from_item(item)
+
+    def accounts(self, ids: Iterable[str]) -> dict[str, Account]:
+        keys = [account_key(i) for i in dict.fromkeys(ids)]
+        return {a.id: a for a in map(account_from_item, self.table.batch_get(keys))}
+
+    def all_accounts(self) -> list[Account]:
+        keys = [Key(i["PK"], i["SK"]) for i in self.table.query("TypePK = :t", {":t": "ACCOUNT"}, index=BY_TYPE)]
+        return [account_from_item(item) for item in self.table.batch_get(keys)]
+
+    def account_keys(self) -> Iterator[dict]:
+        return self.table.query("TypePK = :t", {":t": "ACCOUNT"}, index=BY_TYPE, projection="PK, SK")
+
+    # ------------------------------------------------------------------ entries
+    def add_entry(self, entry: JournalEntry) -> None:
+        self.table.put(entry_item(entry), condition="attribute_not_exists(PK)")
+
+    def entry(self, entry_id: str) -> JournalEntry:
+        item = self.table.get(entry_key(entry_id))
+        if not item:
+            raise NotFound(f"Journal entry {entry_id} does not exist", reason="ENTRY_NOT_FOUND")
+        return entry_from_item(item)
+
+    def replace_draft(self, entry: JournalEntry) -> None:
+        """Write a draft's new content, or its posting, only if it is still a draft."""
+        try:
+            self.table.put(
+                entry_item(entry),
+                condition="#status = :draft",
+                names={"#status": "status"},
+                values_={":draft": "draft"},
+            )
+        except ConditionFailed:
+            raise FailedPrecondition(
+                f"Journal entry {entry.id} is already posted", reason="ENTRY_ALREADY_POSTED"
+            ) from None
+
+    def record_reversal(self, original: JournalEntry, reversal: JournalEntry) -> None:
+        """Store the reversal and mark the original in one transaction; only one reversal can win."""
+        try:
+            self.table.transact_write(
+                [
+                    self.table.put_action(entry_item(reversal), condition="attribute_not_exists(PK)"),
+                    self.table.put_action(
+                        entry_item(original),
+                        condition="#status = :posted",
+                        names={"#status": "status"},
+                        values_={":posted": EntryStatus.POSTED.value},
+                    ),
+                ]
+            )
+        except ConditionFailed:
+            raise FailedPrecondition(
+                f"Journal entry {original.id} is already reversed", reason="ENTRY_ALREADY_REVERSED"
+            ) from None
+
+    def entry_keys(self, start: date | None, end: date | None, status: EntryStatus | None = None) -> Iterator[dict]:
+        """Keys of entries by business date (ByType projects `status`, so a status filter is cheap)."""
+        low = start.isoformat() if start else "0000"
+        high = (end.isoformat() if end else "9999") + "#~"
+        values = {":t": "ENTRY", ":low": low, ":high": high}
+        if status is not None:
+            values[":s"] = status.value
+        return self.table.query(
+            "TypePK = :t AND TypeSK BETWEEN :low AND :high",
+            values,
+            index=BY_TYPE,
+            projection="PK, SK",
+            filter_="#status = :s" if status is not None else None,
+            names={"#status": "status"} if status is not None else None,
+        )
+
+    def loan_entries(self, loan_id: int) -> list[JournalEntry]:
+        keys = [
+            Key(i["PK"], i["SK"])
+            for i in self.table.query("ParentPK = :p", {":p": f"LOAN#{loan_id}"}, index=BY_PARENT, projection="PK, SK")
+        ]
+        return [entry_from_item(i) for i in self.table.batch_get(keys)]
+
+    # ------------------------------------------------------------------ lines and totals
+    def lines_of_account(self, account_id: str, start: date | None = None, end: date | None = None) -> Iterator[dict]:
+        low = start.isoformat() if start else "0000"
+        high = (end.isoformat() if end else "9999") + "#~"
+        return self.table.query(
+            "AcctPK = :a AND AcctSK BETWEEN :low AND :high",
+            {":a": f"ACCOUNT#{account_id}", ":low": low, ":high": high},
+            index=BY_ACCOUNT,
+        )
+
+    def day_totals(self, account_id: str, until: date | None = None) -> dict[str, tuple[Decimal, Decimal]]:
+        """Debits and credits per business day (shards summed), up to and including `until`."""
+        high = (until.isoformat() if until else "9999") + "#~"
+        days: dict[str, tuple[Decimal, Decimal]] = {}
+        for item in self.table.query(
+            "PK = :p AND SK <= :high", {":p": f"TOTAL#{account_id}", ":high": high}, consistent=True
+        ):
+            day = item["SK"].split("#")[0]
+            debit, credit = days.get(day, (ZERO, ZERO))
+            days[day] = (debit + item.get("debit", ZERO), credit + item.get("credit", ZERO))
+        return days
+
+    def totals_until(self, account_id: str, until: date | None = None) -> tuple[Decimal, Decimal]:
+        days = self.day_totals(account_id, until)
+        return sum((d for d, _ in days.values()), ZERO), sum((c for _, c in days.values()), ZERO)
