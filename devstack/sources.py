@@ -33,7 +33,9 @@ class StreamWorker(Worker):
 
     As with Lambda: a batch that fails is retried from its first failed record (with
     ReportBatchItemFailures) or whole, up to MaximumRetryAttempts, and records that do not
-    pass FilterCriteria are never delivered.
+    pass FilterCriteria are never delivered. The worker keeps its own checkpoint (the last
+    sequence number read) and asks for a fresh iterator after it on every poll: moto replaces a
+    table's stream shard when it rolls back a failed transaction, which strands old iterators.
     """
 
     def __init__(self, fn: FunctionSpec, source: EventSource, stream_arn: str, functions: Functions):
@@ -43,31 +45,46 @@ class StreamWorker(Worker):
         self.stream_arn = stream_arn
         self.functions = functions
         self.client = _client("dynamodbstreams")
-        self.iterators: dict[str, str | None] = {}
+        self.checkpoints: dict[str, str | None] = {}
         self.pending: dict[str, list[dict]] = {}
         self.attempts: dict[str, int] = {}
-        start = self.props.get("StartingPosition", "TRIM_HORIZON")
-        self.iterator_type = "TRIM_HORIZON" if start == "TRIM_HORIZON" else "LATEST"
+        self.from_latest = self.props.get("StartingPosition", "TRIM_HORIZON") == "LATEST"
+
+    def _records_after(self, shard_id: str) -> list[dict]:
+        position = self.checkpoints.get(shard_id)
+        if position is None:
+            kwargs = {"ShardIteratorType": "TRIM_HORIZON"}
+        else:
+            kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+        iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)[
+            "ShardIterator"
+        ]
+        records = self.client.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
+        if records:
+            self.checkpoints[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+        return records
 
     def _refresh_shards(self) -> None:
         shards = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             shard_id = shard["ShardId"]
-            if shard_id not in self.iterators:
-                self.iterators[shard_id] = self.client.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=self.iterator_type
-                )["ShardIterator"]
+            if shard_id not in self.pending:
                 self.pending[shard_id] = []
+                self.checkpoints[shard_id] = None
+                if self.from_latest:  # skip what the shard already holds
+                    while self._records_after(shard_id):
+                        pass
 
     def poll(self) -> bool:
         self._refresh_shards()
         busy = False
         batch_size = int(self.props.get("BatchSize", 100))
-        for shard_id, iterator in list(self.iterators.items()):
-            if len(self.pending[shard_id]) < batch_size and iterator:
-                response = self.client.get_records(ShardIterator=iterator, Limit=1000)
-                self.iterators[shard_id] = response.get("NextShardIterator")
-                for raw in response.get("Records", []):
+        for shard_id in list(self.pending):
+            if len(self.pending[shard_id]) < batch_size:
+                records = self._records_after(shard_id)
+                # Records the filter drops still mean the shard may hold more: keep reading.
+                busy = busy or bool(records)
+                for raw in records:
                     record = {**raw, "eventSourceARN": self.stream_arn}
                     if any_filter_matches(self.props.get("FilterCriteria"), record):
                         self.pending[shard_id].append(record)
