@@ -55,6 +55,32 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _against_running_stack() -> None:
+    """Point this process at the stack `make run` started (its emulator and table names)."""
+    from devstack.lambdas import environment_of
+    from devstack.stack import _LOCAL_ENV, running_stack
+    from devstack.template import load_stack
+
+    state = running_stack()
+    os.environ.update(_LOCAL_ENV)
+    os.environ["AWS_ENDPOINT_URL"] = state["endpoint"]
+    os.environ.update(environment_of(load_stack()))
+
+
+def _reconcile(_args: argparse.Namespace) -> int:
+    _against_running_stack()
+    from lms.ledger.reconcile import reconcile
+
+    checked, differences = reconcile()
+    for d in differences:
+        print(
+            f"DIFFERENCE account {d.account_id} on {d.day}: lines debit {d.expected_debit} credit "
+            f"{d.expected_credit}, totals debit {d.actual_debit} credit {d.actual_credit}"
+        )
+    print(f"{checked} accounts checked, {len(differences)} differences")
+    return 1 if differences else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description="The local loan servicing stack")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true")
     mode.add_argument("--check", action="store_true")
     openapi.set_defaults(func=_openapi)
+    reconcile = commands.add_parser("reconcile", help="recompute ledger day totals from lines on the running stack")
+    reconcile.set_defaults(func=_reconcile)
     args = parser.parse_args(argv)
     return args.func(args)
 
