@@ -7,10 +7,21 @@ from datetime import date
 from decimal import Decimal
 
 from lms import clock
+from lms.config import get_settings
 from lms.customers.store import CustomerStore
-from lms.errors import Aborted
+from lms.errors import Aborted, PaymentRequired
+from lms.ledger.domain.accounts import Role, account_for
+from lms.ledger.reports import LedgerReports
 from lms.loans.domain import loan as transitions
 from lms.loans.domain.application import LoanApplication, submit_loan
+from lms.loans.domain.books import Books
+from lms.loans.domain.disbursement import (
+    DisbursementOrder,
+    DisbursementPlan,
+    disburse,
+    plan_disbursement,
+    undo_disbursal,
+)
 from lms.loans.domain.loan import Actor, Loan
 from lms.loans.store import LoanStore
 from lms.products.store import ProductStore
@@ -76,3 +87,36 @@ class LoanService:
 
     def withdraw(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
         return self.change(loan_id, lambda current: transitions.withdraw(current, on, note, actor))
+
+    # ------------------------------------------------------------------ money
+    def books(self, loan: Loan, actor: Actor) -> Books:
+        return Books(loan, get_settings().base_currency, actor.at, actor.by)
+
+    def _ensure_funds(self, loan: Loan, rail: Role, amount: Decimal) -> None:
+        """The rail's cash account must hold what is paid out (its balance as the ledger projects it)."""
+        account = account_for(rail, loan.currency, get_settings().base_currency)
+        available = LedgerReports().balance(account, None).balance
+        if available < amount:
+            raise PaymentRequired(
+                f"Insufficient funds in disbursement account {account}: {available} available, {amount} needed",
+                reason="INSUFFICIENT_FUNDS",
+            )
+
+    def plan_disbursement(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> tuple[Loan, DisbursementPlan]:
+        loan = self.loans.get(loan_id)
+        plan = plan_disbursement(loan, self.products.get(loan.product_id), order, actor.today)
+        self._ensure_funds(loan, plan.rail, plan.net_amount)
+        return loan, plan
+
+    def disburse(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> Loan:
+        product = self.products.get(self.loans.get(loan_id).product_id)
+
+        def transition(current: Loan) -> Loan:
+            plan = plan_disbursement(current, product, order, actor.today)
+            self._ensure_funds(current, plan.rail, plan.net_amount)
+            return disburse(current, plan, order, self.books(current, actor), actor)
+
+        return self.change(loan_id, transition)
+
+    def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
+        return self.change(loan_id, lambda current: undo_disbursal(current, self.books(current, actor), actor, note))

@@ -8,7 +8,9 @@ is one conditional write.
 
 from __future__ import annotations
 
-from lms.errors import Aborted, NotFound
+from botocore.exceptions import ClientError
+
+from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
@@ -33,6 +35,8 @@ def loan_item(loan: Loan, version: int) -> dict:
         "version": version,
         "status": loan.status.value,
         "customerId": loan.customer_id,
+        # Lets the outbox relay's stream filter see only loans that carry events.
+        "eventSeq": len(loan.outbox),
         "TypePK": "LOAN",
         "TypeSK": padded,
         "ParentPK": f"CUSTOMER#{loan.customer_id}",
@@ -75,6 +79,14 @@ class LoanStore:
                 f"Loan {loan.id} was changed by another request; read it again and retry",
                 reason="CONCURRENT_MODIFICATION",
             ) from None
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ValidationException" and "size" in str(err):
+                raise ResourceExhausted(
+                    f"Loan {loan.id} has reached the most history one loan item can hold (400 KB); "
+                    "this operation was not recorded",
+                    reason="LOAN_HISTORY_FULL",
+                ) from None
+            raise
         return loan.model_copy(update={"version": new_version})
 
     def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[Loan]:

@@ -13,8 +13,12 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from lms.errors import FieldProblems, PermissionDenied
+from lms.ledger.domain.entries import JournalEntry
+from lms.loans.domain.charges import LoanCharge
+from lms.loans.domain.schedule import Installment
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.terms import LoanTerms
+from lms.loans.domain.transactions import LoanTransaction
 from lms.money import MoneyError, to_money
 
 
@@ -24,6 +28,42 @@ class TimelineEvent(BaseModel):
     note: str | None = None
     at: str
     by: str
+
+
+class Deductions(BaseModel):
+    admin_fee: Decimal
+    vat: Decimal
+    insurance: Decimal
+    first_interest: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.admin_fee + self.vat + self.insurance + self.first_interest
+
+
+class DisbursementRecord(BaseModel):
+    transaction_id: int
+    date: dt.date
+    amount: Decimal
+    net_amount: Decimal
+    deductions: Deductions
+    method: str
+    rail: str
+    reference: str
+    control_number: str
+    payment_details: dict[str, str] = Field(default_factory=dict)
+    narration: str | None = None
+
+
+class OutboundEvent(BaseModel):
+    """An event for the accounting system, committed with the operation that caused it."""
+
+    seq: int  # per loan, from 1: the order the accounting system must receive them in
+    id: str
+    type: str
+    payload: dict
+    transaction_id: int | None = None
+    created_at: str
 
 
 class Loan(BaseModel):
@@ -48,7 +88,19 @@ class Loan(BaseModel):
     disbursed_on_date: date | None = None
     closed_on_date: date | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
+    schedule: list[Installment] = Field(default_factory=list)
+    disbursement: DisbursementRecord | None = None
+    transactions: list[LoanTransaction] = Field(default_factory=list)
+    charges: list[LoanCharge] = Field(default_factory=list)
+    settlement_interest: dict[int, Decimal] = Field(default_factory=dict)
+    journal: list[JournalEntry] = Field(default_factory=list)
+    outbox: list[OutboundEvent] = Field(default_factory=list)
+    charged_off: bool = False
+    charged_off_on: dt.date | None = None
     version: int = 0
+
+    def transaction(self, txn_id: int) -> LoanTransaction | None:
+        return next((t for t in self.transactions if t.id == txn_id), None)
 
     def record(self, action: LoanAction | str, on: date | None, note: str | None, at: str, by: str) -> list:
         return [*self.timeline, TimelineEvent(action=str(action), date=on, note=note, at=at, by=by)]

@@ -1,0 +1,50 @@
+"""POST /v1/loans/{id}/disburse: Approved -> Active, paid out net of deductions (Idempotency-Key).
+
+With `validateOnly: true` it checks everything (state, dates, amount, payment details, funds)
+and answers what the disbursement would be, writing nothing.
+"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from lms.api.caller import caller_of
+from lms.api.idempotency import run_idempotent
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.loans.disbursement_schemas import DisburseLoanRequest, DisbursementOut, disbursement_out, validation_out
+from lms.loans.service import LoanService, actor_for
+from lms.observability import metrics, observed
+
+app = build_resolver()
+
+
+@app.post("/v1/loans/<id>/disburse", tags=["Loans"], responses=openapi_responses(DisbursementOut))
+def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
+    service = LoanService()
+    actor = actor_for(caller_of(app.current_event).key_id)
+    order = request.to_order()
+    if request.validate_only:
+        loan, plan = service.plan_disbursement(id, order, actor)
+        product = service.products.get(loan.product_id)
+        names = (
+            product.admin_fee.name if product.admin_fee else None,
+            product.insurance.name if product.insurance else None,
+        )
+        return json_response(validation_out(loan, plan, *names))
+
+    def run():
+        loan = service.disburse(id, order, actor)
+        product = service.products.get(loan.product_id)
+        names = (
+            product.admin_fee.name if product.admin_fee else None,
+            product.insurance.name if product.insurance else None,
+        )
+        metrics.add_metric(name="LoansDisbursed", unit="Count", value=1)
+        return json_response(disbursement_out(loan, *names))
+
+    return run_idempotent(app, "disburse_loan", run)
+
+
+lambda_handler = observed(app.resolve)

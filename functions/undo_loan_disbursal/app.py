@@ -1,0 +1,29 @@
+"""POST /v1/loans/{id}/undo-disbursal: back to Approved, every entry the loan posted reversed (Idempotency-Key)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from lms.api.caller import caller_of
+from lms.api.idempotency import run_idempotent
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.loans.disbursement_schemas import UndoDisbursalRequest
+from lms.loans.schemas import LoanOut, render_loan
+from lms.loans.service import LoanService, actor_for
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.post("/v1/loans/<id>/undo-disbursal", tags=["Loans"], responses=openapi_responses(LoanOut))
+def undo_loan_disbursal(id: IdPath, request: Annotated[UndoDisbursalRequest | None, Body()] = None):
+    actor = actor_for(caller_of(app.current_event).key_id)
+    note = request.note if request else None
+    return run_idempotent(
+        app, "undo_loan_disbursal", lambda: json_response(render_loan(LoanService().undo_disbursal(id, note, actor)))
+    )
+
+
+lambda_handler = observed(app.resolve)

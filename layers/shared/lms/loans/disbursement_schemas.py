@@ -1,0 +1,233 @@
+"""Disbursement request and response bodies: the disbursement seed's shapes, in the API's camelCase."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+
+from lms.api.types import IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
+from lms.loans.domain.disbursement import DisbursementOrder, DisbursementPlan
+from lms.loans.domain.loan import Deductions, Loan
+from lms.loans.domain.payment_methods import PaymentMethod
+from lms.loans.domain.schedule import Installment
+from lms.loans.schemas import LoanOut, render_loan
+from lms.money import format_amount
+from lms.products.domain import PeriodFrequency
+
+
+class DisburseLoanRequest(RequestModel):
+    actual_disbursement_date: IsoDate
+    transaction_amount: PositiveAmount
+    payment_method: PaymentMethod | None = None
+    payment_details: dict[str, Any] | None = Field(default=None, max_length=10)
+    narration: LongText | None = None
+    validate_only: StrictBool = False
+    note: LongText | None = None
+
+    def to_order(self) -> DisbursementOrder:
+        return DisbursementOrder(
+            on=self.actual_disbursement_date,
+            amount=self.transaction_amount,
+            method=self.payment_method,
+            details=self.payment_details,
+            narration=self.narration,
+            note=self.note,
+        )
+
+
+class UndoDisbursalRequest(RequestModel):
+    note: LongText | None = None
+
+
+class AmountOut(ResponseModel):
+    value: Decimal
+    formatted: str
+    display: str
+
+    @classmethod
+    def of(cls, value: Decimal, currency: str) -> AmountOut:
+        text = format_amount(value, currency)
+        return cls(value=value, formatted=text, display=f"{currency} {text}")
+
+
+class DisbursementDetailsOut(ResponseModel):
+    total_loan_amount: AmountOut
+    disbursed_amount: AmountOut
+    currency: str
+
+
+class DeductionItemOut(ResponseModel):
+    type: str
+    name: str
+    amount: AmountOut
+
+
+class DeductionsOut(ResponseModel):
+    total: AmountOut
+    charges: AmountOut
+    vat: AmountOut
+    insurance: AmountOut
+    first_interest: AmountOut
+    top_up_settlement: AmountOut
+    top_up_penalty: AmountOut
+    breakdown: list[DeductionItemOut]
+
+    @classmethod
+    def of(cls, d: Deductions, currency: str, fee_name: str, insurance_name: str) -> DeductionsOut:
+        zero = d.admin_fee - d.admin_fee
+        items = [
+            ("charge", fee_name, d.admin_fee),
+            ("tax", f"VAT on {fee_name.lower()}", d.vat),
+            ("insurance", insurance_name, d.insurance),
+            ("interest", "First-period interest", d.first_interest),
+        ]
+        return cls(
+            total=AmountOut.of(d.total, currency),
+            charges=AmountOut.of(d.admin_fee, currency),
+            vat=AmountOut.of(d.vat, currency),
+            insurance=AmountOut.of(d.insurance, currency),
+            first_interest=AmountOut.of(d.first_interest, currency),
+            top_up_settlement=AmountOut.of(zero, currency),
+            top_up_penalty=AmountOut.of(zero, currency),
+            breakdown=[
+                DeductionItemOut(type=kind, name=name, amount=AmountOut.of(amount, currency))
+                for kind, name, amount in items
+                if amount
+            ],
+        )
+
+
+class PaymentInfoOut(ResponseModel):
+    method: str
+    reference: str
+    status: str
+
+
+class ControlNumberOut(ResponseModel):
+    type: str
+    number: str
+    description: str
+    valid_until: date
+
+
+class RepaymentInfoOut(ResponseModel):
+    frequency: str
+    installment_amount: AmountOut
+    total_installments: int
+    first_payment_date: date
+
+
+def frequency_label(every: int, unit: PeriodFrequency) -> str:
+    days = {PeriodFrequency.DAYS: every, PeriodFrequency.WEEKS: every * 7}.get(unit)
+    if unit is PeriodFrequency.MONTHS:
+        return {1: "MONTHLY", 3: "QUARTERLY", 12: "YEARLY"}.get(every, f"EVERY_{every}_MONTHS")
+    return {1: "DAILY", 7: "WEEKLY", 14: "BIWEEKLY"}.get(days, f"EVERY_{days}_DAYS")
+
+
+def repayment_info(loan: Loan, schedule: list[Installment]) -> RepaymentInfoOut:
+    first = schedule[0]
+    return RepaymentInfoOut(
+        frequency=frequency_label(loan.terms.repayment_every, loan.terms.repayment_frequency_type),
+        installment_amount=AmountOut.of(first.total_due, loan.currency),
+        total_installments=len(schedule),
+        first_payment_date=first.due_date,
+    )
+
+
+class DisbursementOut(ResponseModel):
+    message: str
+    transaction_id: str
+    loan_id: str
+    status: str
+    disbursement_details: DisbursementDetailsOut
+    deductions: DeductionsOut
+    payment_info: PaymentInfoOut
+    control_numbers: list[ControlNumberOut]
+    loan_account: str
+    disbursement_date: date
+    next_payment_date: date
+    repayment_info: RepaymentInfoOut
+    loan: LoanOut
+
+
+def _names(fee_name: str | None, insurance_name: str | None) -> tuple[str, str]:
+    return fee_name or "Administration fee", insurance_name or "Loan protection insurance"
+
+
+def disbursement_out(loan: Loan, fee_name: str | None, insurance_name: str | None) -> DisbursementOut:
+    record = loan.disbursement
+    assert record is not None
+    currency = loan.currency
+    names = _names(fee_name, insurance_name)
+    return DisbursementOut(
+        message="Loan disbursed successfully",
+        transaction_id=str(record.transaction_id),
+        loan_id=str(loan.id),
+        status="DISBURSED",
+        disbursement_details=DisbursementDetailsOut(
+            total_loan_amount=AmountOut.of(record.amount, currency),
+            disbursed_amount=AmountOut.of(record.net_amount, currency),
+            currency=currency,
+        ),
+        deductions=DeductionsOut.of(record.deductions, currency, *names),
+        payment_info=PaymentInfoOut(method=record.method, reference=record.reference, status="COMPLETED"),
+        control_numbers=[
+            ControlNumberOut(
+                type="REPAYMENT",
+                number=record.control_number,
+                description="Loan repayment reference",
+                valid_until=loan.schedule[-1].due_date,
+            )
+        ],
+        loan_account=f"LN{loan.id:010d}",
+        disbursement_date=record.date,
+        next_payment_date=loan.schedule[0].due_date,
+        repayment_info=repayment_info(loan, loan.schedule),
+        loan=render_loan(loan),
+    )
+
+
+class LoanDetailsOut(ResponseModel):
+    client_number: str
+    loan_amount: Decimal
+    loan_type: str
+    status: str
+
+
+class ValidationOut(ResponseModel):
+    message: str
+    validation_status: str
+    loan_id: str
+    loan_details: LoanDetailsOut
+    disbursement_details: DisbursementDetailsOut
+    deductions: DeductionsOut
+    payment_info: PaymentInfoOut
+    repayment_info: RepaymentInfoOut
+
+
+def validation_out(
+    loan: Loan, plan: DisbursementPlan, fee_name: str | None, insurance_name: str | None
+) -> ValidationOut:
+    currency = loan.currency
+    return ValidationOut(
+        message="Loan validated successfully. Ready for disbursement.",
+        validation_status="PASSED",
+        loan_id=str(loan.id),
+        loan_details=LoanDetailsOut(
+            client_number=str(loan.customer_id),
+            loan_amount=plan.amount,
+            loan_type="NEW",
+            status=loan.status.value.upper(),
+        ),
+        disbursement_details=DisbursementDetailsOut(
+            total_loan_amount=AmountOut.of(plan.amount, currency),
+            disbursed_amount=AmountOut.of(plan.net_amount, currency),
+            currency=currency,
+        ),
+        deductions=DeductionsOut.of(plan.deductions, currency, *_names(fee_name, insurance_name)),
+        payment_info=PaymentInfoOut(method=plan.method.value, reference="", status="VALIDATED"),
+        repayment_info=repayment_info(loan, plan.schedule),
+    )

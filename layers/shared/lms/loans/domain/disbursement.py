@@ -1,0 +1,225 @@
+"""Disbursement: an approved loan becomes active, paid out net of its deductions.
+
+Deductions come from the product: the admin fee (fixed or a percentage of the principal), VAT
+on the admin fee at the product's rate (a client's VAT figure is never trusted), insurance, and
+optionally the first period's interest. `disbursedAmount = loanAmount - deductions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lms.errors import FieldProblems, InvalidArgument, PermissionDenied
+from lms.ledger.domain.accounts import Role
+from lms.ledger.domain.posting import Leg
+from lms.loans.domain import events
+from lms.loans.domain.books import Books
+from lms.loans.domain.loan import Actor, Deductions, DisbursementRecord, Loan
+from lms.loans.domain.payment_methods import RAIL_ACCOUNTS, PaymentMethod, check_payment_details
+from lms.loans.domain.rebook import rebook
+from lms.loans.domain.schedule import Installment, build_schedule
+from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
+from lms.loans.domain.transactions import LoanTransaction, Portions, TransactionType
+from lms.money import ZERO, MoneyError, round_money, to_money
+from lms.products.domain import FeeRule, LoanProduct
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class DisbursementOrder:
+    on: date
+    amount: Decimal
+    method: PaymentMethod | None = None
+    details: dict[str, str] | None = None
+    narration: str | None = None
+    note: str | None = None
+
+
+def fee_amount(rule: FeeRule | None, principal: Decimal, currency: str) -> Decimal:
+    if rule is None:
+        return round_money(ZERO, currency)
+    if rule.type == "percent":
+        return round_money(principal * rule.value / HUNDRED, currency)
+    return round_money(rule.value, currency)
+
+
+def compute_deductions(product: LoanProduct, principal: Decimal, schedule: list[Installment]) -> Deductions:
+    currency = product.currency
+    admin_fee = fee_amount(product.admin_fee, principal, currency)
+    first_interest = schedule[0].interest_due if product.deduct_first_period_interest and schedule else ZERO
+    return Deductions(
+        admin_fee=admin_fee,
+        vat=round_money(admin_fee * product.vat_rate / HUNDRED, currency),
+        insurance=fee_amount(product.insurance, principal, currency),
+        first_interest=round_money(first_interest, currency),
+    )
+
+
+def control_number(loan_id: int) -> str:
+    """A repayment reference the customer quotes when paying: loan id plus a mod-97 check."""
+    body = f"{loan_id:010d}"
+    return f"REP{body}{98 - int(body + '00') % 97:02d}"
+
+
+def check_order(loan: Loan, product: LoanProduct, order: DisbursementOrder, today: date) -> tuple[Decimal, dict]:
+    """Everything a disbursement must satisfy, before anything is computed or written."""
+    ensure_allowed(LoanAction.DISBURSE, loan.status)
+    problems = FieldProblems()
+    amount = order.amount
+    try:
+        amount = to_money(order.amount, loan.currency)
+    except MoneyError as err:
+        problems.add("transactionAmount", str(err))
+    else:
+        approved = loan.approved_principal or loan.principal
+        if amount > approved:
+            problems.add("transactionAmount", f"cannot exceed the approved principal {approved}")
+        elif amount < approved and not product.allow_partial_disbursement:
+            problems.add(
+                "transactionAmount",
+                f"must equal the approved principal {approved}: "
+                f"product {product.id} does not allow partial disbursement",
+            )
+    details: dict = {}
+    if order.method is not None:
+        try:
+            details = check_payment_details(order.method, order.details)
+        except InvalidArgument as err:
+            problems.errors.extend(err.details)
+    elif order.details:
+        problems.add("paymentMethod", "is mandatory when paymentDetails are given")
+    problems.raise_if_any(reason="INVALID_DISBURSEMENT")
+    if order.on > today:
+        raise PermissionDenied("The transaction date cannot be in the future.", reason="DATE_IN_FUTURE")
+    if loan.approved_on_date and order.on < loan.approved_on_date:
+        raise PermissionDenied(
+            "The date on which a loan is disbursed cannot be before its approval date.", reason="DATE_TOO_EARLY"
+        )
+    return amount, details
+
+
+@dataclass(frozen=True)
+class DisbursementPlan:
+    amount: Decimal
+    schedule: list[Installment]
+    deductions: Deductions
+    net_amount: Decimal
+    method: PaymentMethod
+    rail: Role
+    details: dict
+
+
+def plan_disbursement(loan: Loan, product: LoanProduct, order: DisbursementOrder, today: date) -> DisbursementPlan:
+    """Validate and compute a disbursement without changing anything (also the validate-only answer)."""
+    amount, details = check_order(loan, product, order, today)
+    schedule = build_schedule(amount, loan.currency, loan.terms, order.on)
+    deductions = compute_deductions(product, amount, schedule)
+    net = amount - deductions.total
+    if net <= 0:
+        raise InvalidArgument.field(
+            "transactionAmount",
+            f"deductions of {deductions.total} leave nothing to disburse",
+            reason="INVALID_DISBURSEMENT",
+        )
+    method = order.method or PaymentMethod.CASH
+    return DisbursementPlan(amount, schedule, deductions, net, method, RAIL_ACCOUNTS[method], details)
+
+
+def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books: Books, actor: Actor) -> Loan:
+    txn_id = len(loan.transactions) + 1
+    d = plan.deductions
+    entry_id = books.post(
+        order.on,
+        "disbursement",
+        txn_id,
+        f"Disbursement of loan {loan.id} via {plan.method.value}",
+        [
+            Leg(Role.LOANS_RECEIVABLE, debit=plan.amount, description="Principal lent"),
+            Leg(plan.rail, credit=plan.net_amount, description="Net amount paid out"),
+            Leg(Role.FEE_INCOME, credit=d.admin_fee, description="Admin fee"),
+            Leg(Role.VAT_PAYABLE, credit=d.vat, description="VAT on admin fee"),
+            Leg(Role.INSURANCE_PAYABLE, credit=d.insurance, description="Insurance premium"),
+            Leg(Role.INTEREST_RECEIVABLE, credit=d.first_interest, description="First-period interest deducted"),
+        ],
+    )
+    books.emit(events.DISBURSEMENT, events.disbursement(loan, plan.amount, d.admin_fee, d.vat, order.on), txn_id)
+    reference = f"{plan.method.value}-{loan.id}-{txn_id}"
+    txn = LoanTransaction(
+        id=txn_id,
+        type=TransactionType.DISBURSEMENT,
+        date=order.on,
+        amount=plan.amount,
+        portions=Portions(interest=d.first_interest),
+        split=Portions(interest=d.first_interest) if d.first_interest else None,
+        rail=plan.rail.value,
+        payment_method=plan.method.value,
+        reference=reference,
+        payment_details=plan.details or None,
+        narration=order.narration,
+        entry_ids=[entry_id],
+        created_at=actor.at,
+        created_by=actor.by,
+    )
+    active = loan.model_copy(
+        update={
+            "status": LoanStatus.ACTIVE,
+            "principal": plan.amount,
+            "disbursed_on_date": order.on,
+            "schedule": plan.schedule,
+            "disbursement": DisbursementRecord(
+                transaction_id=txn_id,
+                date=order.on,
+                amount=plan.amount,
+                net_amount=plan.net_amount,
+                deductions=d,
+                method=plan.method.value,
+                rail=plan.rail.value,
+                reference=reference,
+                control_number=control_number(loan.id),
+                payment_details=plan.details,
+                narration=order.narration,
+            ),
+            "transactions": [*loan.transactions, txn],
+            "timeline": loan.record(LoanAction.DISBURSE, order.on, order.note, actor.at, actor.by),
+        }
+    )
+    return rebook(active, books, order.on)
+
+
+def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> Loan:
+    """Back to Approved: every transaction reversed, every entry the loan posted mirrored."""
+    ensure_allowed(LoanAction.UNDO_DISBURSAL, loan.status)
+    reason = "disbursal undone"
+    transactions = [
+        t
+        if t.reversed
+        else t.model_copy(update={"reversed": True, "reversed_on": actor.today, "reversal_reason": reason})
+        for t in loan.transactions
+    ]
+    in_force = [e.id for e in books.journal if e.reverses is None]
+    books.reverse(in_force, actor.today, reason)
+    for txn in loan.transactions:
+        sent = next(
+            (e for e in reversed(books.outbox) if e.transaction_id == txn.id and e.type != events.REVERSAL), None
+        )
+        if sent is not None and not txn.reversed:
+            books.emit(events.REVERSAL, events.reversal(loan, sent.id, sent.type, actor.today, reason), txn.id)
+    return loan.model_copy(
+        update={
+            "status": LoanStatus.APPROVED,
+            "principal": loan.approved_principal or loan.principal,
+            "disbursed_on_date": None,
+            "closed_on_date": None,
+            "schedule": [],
+            "disbursement": None,
+            "charged_off": False,
+            "charged_off_on": None,
+            "transactions": [t.model_copy(update={"entry_ids": []}) for t in transactions],
+            "journal": books.journal,
+            "outbox": books.outbox,
+            "timeline": loan.record(LoanAction.UNDO_DISBURSAL, actor.today, note, actor.at, actor.by),
+        }
+    )

@@ -1,0 +1,74 @@
+"""A loan's transactions: what happened, on which business date, and how it was split."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from lms.money import ZERO
+
+
+class TransactionType(StrEnum):
+    DISBURSEMENT = "Disbursement"
+    REPAYMENT = "Repayment"
+    EARLY_SETTLEMENT = "Early Settlement"
+    REFUND = "Refund"
+    CHARGE = "Charge"
+    WAIVER = "Waiver"
+    CHARGE_OFF = "Charge-off"
+
+
+# Transactions that bring money in and are allocated across the schedule.
+PAYMENTS = frozenset({TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT})
+
+
+class Portions(BaseModel):
+    """How an amount splits over a loan's components."""
+
+    principal: Decimal = ZERO
+    interest: Decimal = ZERO
+    fees: Decimal = ZERO
+    penalties: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.fees + self.penalties
+
+    def plus(self, other: Portions) -> Portions:
+        return Portions(
+            principal=self.principal + other.principal,
+            interest=self.interest + other.interest,
+            fees=self.fees + other.fees,
+            penalties=self.penalties + other.penalties,
+        )
+
+
+class LoanTransaction(BaseModel):
+    id: int  # per loan, in recording order
+    type: TransactionType
+    date: dt.date
+    amount: Decimal
+    portions: Portions = Field(default_factory=Portions)
+    overpayment: Decimal = ZERO
+    split: Portions | None = None  # a caller-given split (component payment), kept on replay
+    rail: str | None = None  # the role of the cash account the money moved through
+    payment_type_id: int | None = None
+    payment_method: str | None = None
+    receipt_number: str | None = None
+    reference: str | None = None
+    payment_details: dict[str, str] | None = None
+    narration: str | None = None
+    charge_id: int | None = None
+    reversed: bool = False
+    reversed_on: dt.date | None = None
+    reversal_reason: str | None = None
+    entry_ids: list[str] = Field(default_factory=list)  # the entries in force for this transaction
+    created_at: str
+    created_by: str
+
+    @property
+    def active(self) -> bool:
+        return not self.reversed
