@@ -1,0 +1,44 @@
+"""Copies the journal entries a loan operation committed (inside the loan item) into the ledger table.
+
+The loan item is the record: each money operation writes its entries there in the same
+conditional write as the loan's new state. This projection, fed by the core table's stream,
+makes them visible to the ledger's reports; the ledger's own stream then applies their lines and
+totals. Writes are idempotent and monotone: a new entry is put once, and an entry only ever moves
+from posted to reversed, so a redelivered or late record cannot undo a newer state.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lms.ledger.domain.entries import EntryStatus, JournalEntry
+from lms.ledger.store import LedgerStore, entry_item
+from lms.storage.dynamo import ConditionFailed
+
+
+def journal_of(state: str | None) -> dict[str, JournalEntry]:
+    if not state:
+        return {}
+    entries = json.loads(state).get("journal", [])
+    return {e["id"]: JournalEntry.model_validate(e) for e in entries}
+
+
+def changed_entries(new_state: str, old_state: str | None) -> list[JournalEntry]:
+    before = journal_of(old_state)
+    return [e for e in journal_of(new_state).values() if e.id not in before or before[e.id].status != e.status]
+
+
+def project_loan_journal(store: LedgerStore, new_state: str, old_state: str | None) -> int:
+    written = 0
+    for entry in changed_entries(new_state, old_state):
+        try:
+            store.table.put(
+                entry_item(entry),
+                condition="attribute_not_exists(PK) OR #status <> :reversed",
+                names={"#status": "status"},
+                values_={":reversed": EntryStatus.REVERSED.value},
+            )
+            written += 1
+        except ConditionFailed:
+            pass  # already reversed there: this record is older than what the ledger holds
+    return written
