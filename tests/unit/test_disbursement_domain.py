@@ -156,7 +156,7 @@ def test_amount_rules():
 
 
 def test_date_rules():
-    with pytest.raises(PermissionDenied, match="The transaction date cannot be in the future."):
+    with pytest.raises(PermissionDenied, match=r"The transaction date cannot be in the future\."):
         plan_disbursement(approved_loan(), product(), order(on=TODAY + timedelta(days=1)), TODAY)
     with pytest.raises(PermissionDenied, match="before its approval date"):
         plan_disbursement(approved_loan(), product(), order(on=APPROVED - timedelta(days=1)), TODAY)
