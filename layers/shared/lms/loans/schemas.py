@@ -115,6 +115,8 @@ class LoanOut(Out):
     withdrawn_on_date: date | None
     disbursed_on_date: date | None
     closed_on_date: date | None
+    charged_off: bool
+    charged_off_on: date | None
     summary: LoanSummaryOut
     timeline: list[TimelineEventOut]
     version: int
@@ -123,7 +125,8 @@ class LoanOut(Out):
     def of(cls, loan: Loan, summary: dict[str, Decimal]) -> LoanOut:
         terms = loan.terms.model_dump(mode="python")
         terms["transaction_processing_strategy_code"] = loan.terms.transaction_processing_strategy_code.value
-        data = loan.model_dump(exclude={"terms", "timeline", "status"})
+        plain = set(cls.model_fields) - {"terms", "timeline", "status", "summary"}
+        data = loan.model_dump(include=plain & set(type(loan).model_fields))
         return cls.model_validate(
             {
                 **data,

@@ -12,9 +12,11 @@ from lms.customers.store import CustomerStore
 from lms.errors import Aborted, PaymentRequired
 from lms.ledger.domain.accounts import Role, account_for
 from lms.ledger.reports import LedgerReports
+from lms.loans.domain import charging, payments
 from lms.loans.domain import loan as transitions
 from lms.loans.domain.application import LoanApplication, submit_loan
 from lms.loans.domain.books import Books
+from lms.loans.domain.charges import ChargeKind, LoanCharge
 from lms.loans.domain.disbursement import (
     DisbursementOrder,
     DisbursementPlan,
@@ -23,6 +25,8 @@ from lms.loans.domain.disbursement import (
     undo_disbursal,
 )
 from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.payments import PaymentOrder
+from lms.loans.domain.transactions import LoanTransaction
 from lms.loans.store import LoanStore
 from lms.products.store import ProductStore
 from lms.storage.pagination import Page
@@ -117,6 +121,79 @@ class LoanService:
             return disburse(current, plan, order, self.books(current, actor), actor)
 
         return self.change(loan_id, transition)
+
+    def repay(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
+        return self._record(loan_id, lambda current: payments.repay(current, order, self.books(current, actor), actor))
+
+    def reverse(self, loan_id: int, txn_id: int, reason: str, actor: Actor) -> tuple[Loan, LoanTransaction]:
+        return self._record(
+            loan_id,
+            lambda current: payments.reverse_transaction(current, txn_id, reason, self.books(current, actor), actor),
+        )
+
+    def refund(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
+        return self._record(loan_id, lambda current: payments.refund(current, order, self.books(current, actor), actor))
+
+    def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
+        loan = self.loans.get(loan_id)
+        return payments.quote_payoff(loan, self.products.get(loan.product_id), on)
+
+    def settle(
+        self, loan_id: int, order: PaymentOrder, actor: Actor
+    ) -> tuple[Loan, LoanTransaction, payments.PayoffQuote]:
+        product = self.products.get(self.loans.get(loan_id).product_id)
+        result: dict = {}
+
+        def transition(current: Loan) -> Loan:
+            loan, txn, quote = payments.settle_early(current, product, order, self.books(current, actor), actor)
+            result.update(txn_id=txn.id, quote=quote)
+            return loan
+
+        loan = self.change(loan_id, transition)
+        return loan, loan.transaction(result["txn_id"]), result["quote"]
+
+    def assess_charge(
+        self, loan_id: int, name: str, kind: ChargeKind, amount: Decimal, due: date, note: str | None, actor: Actor
+    ) -> tuple[Loan, LoanCharge]:
+        return self._charge(
+            loan_id,
+            lambda current: charging.assess_charge(
+                current, name, kind, amount, due, note, self.books(current, actor), actor
+            ),
+        )
+
+    def waive_charge(self, loan_id: int, charge_id: int, note: str | None, actor: Actor) -> tuple[Loan, LoanCharge]:
+        return self._charge(
+            loan_id, lambda current: charging.waive_charge(current, charge_id, note, self.books(current, actor), actor)
+        )
+
+    def charge_off(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
+        return self.change(
+            loan_id, lambda current: charging.charge_off(current, on, note, self.books(current, actor), actor)
+        )
+
+    def _record(self, loan_id: int, operation) -> tuple[Loan, LoanTransaction]:
+        """Run an operation that adds or reverses one transaction; return the loan and that transaction."""
+        found: dict = {}
+
+        def transition(current: Loan) -> Loan:
+            loan, txn = operation(current)
+            found["txn"] = txn.id
+            return loan
+
+        loan = self.change(loan_id, transition)
+        return loan, loan.transaction(found["txn"])
+
+    def _charge(self, loan_id: int, operation) -> tuple[Loan, LoanCharge]:
+        found: dict = {}
+
+        def transition(current: Loan) -> Loan:
+            loan, charge = operation(current)
+            found["charge"] = charge.id
+            return loan
+
+        loan = self.change(loan_id, transition)
+        return loan, next(c for c in loan.charges if c.id == found["charge"])
 
     def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
         return self.change(loan_id, lambda current: undo_disbursal(current, self.books(current, actor), actor, note))

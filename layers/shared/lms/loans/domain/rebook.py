@@ -128,11 +128,11 @@ def rebook(loan: Loan, books: Books, on: date) -> Loan:
         if txn.entry_ids:
             _retract(books, txn, on, REPLAY_REASON)
         description, legs = _legs(loan, txn, applied)
-        entry_ids = (
-            [books.post(txn.date, txn.type.value.lower().replace(" ", "-"), txn.id, description, legs)]
-            if any(leg.debit or leg.credit for leg in legs)
-            else []
-        )
+        # A charge is income when assessed, though payable from its due date.
+        booked_on = min(txn.date, on) if txn.type is TransactionType.CHARGE else txn.date
+        reference_type = txn.type.value.lower().replace(" ", "-")
+        has_amount = any(leg.debit or leg.credit for leg in legs)
+        entry_ids = [books.post(booked_on, reference_type, txn.id, description, legs)] if has_amount else []
         if txn.type in _SENT_TYPES:
             payload = (events.repayment if txn.type is TransactionType.REPAYMENT else events.early_settlement)(
                 loan, applied.portions, txn.date, _fee_name(loan, txn.date)

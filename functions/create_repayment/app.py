@@ -1,0 +1,36 @@
+"""POST /v1/loans/{id}/repayments: record a repayment, allocated by the loan's strategy or as the
+caller splits it; an amount beyond what is outstanding settles the loan and is held as an
+overpayment (Idempotency-Key)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from lms.api.caller import caller_of
+from lms.api.idempotency import run_idempotent
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.loans.payment_schemas import RepaymentRequest, TransactionWithLoanOut
+from lms.loans.service import LoanService, actor_for
+from lms.observability import metrics, observed
+
+app = build_resolver()
+
+
+@app.post(
+    "/v1/loans/<id>/repayments", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut, 200, "Recorded")
+)
+def create_repayment(id: IdPath, request: Annotated[RepaymentRequest, Body()]):
+    order = request.to_order()
+    actor = actor_for(caller_of(app.current_event).key_id)
+
+    def run():
+        loan, txn = LoanService().repay(id, order, actor)
+        metrics.add_metric(name="RepaymentsRecorded", unit="Count", value=1)
+        return json_response(TransactionWithLoanOut.of(loan, txn))
+
+    return run_idempotent(app, "create_repayment", run)
+
+
+lambda_handler = observed(app.resolve)

@@ -1,0 +1,26 @@
+"""GET /v1/loans/{id}/payoff?date=: what settles the loan on a date (today by default)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from lms import clock
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.api.types import IsoDate
+from lms.loans.payment_schemas import PayoffOut
+from lms.loans.service import LoanService
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.get("/v1/loans/<id>/payoff", tags=["Loans"], responses=openapi_responses(PayoffOut))
+def get_loan_payoff(id: IdPath, date: Annotated[IsoDate | None, Query()] = None):
+    service = LoanService()
+    on = date or clock.today()
+    return json_response(PayoffOut.of(service.get(id), service.payoff(id, on)))
+
+
+lambda_handler = observed(app.resolve)

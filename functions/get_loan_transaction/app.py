@@ -1,0 +1,28 @@
+"""GET /v1/loans/{id}/transactions/{txnId}."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import Field
+
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.errors import NotFound
+from lms.loans.payment_schemas import TransactionOut
+from lms.loans.service import LoanService
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.get("/v1/loans/<id>/transactions/<txnId>", tags=["Loans"], responses=openapi_responses(TransactionOut))
+def get_loan_transaction(id: IdPath, txnId: Annotated[int, Path(), Field(ge=1)]):  # noqa: N803
+    loan = LoanService().get(id)
+    txn = loan.transaction(txnId)
+    if txn is None:
+        raise NotFound(f"Transaction {txnId} of loan {id} does not exist", reason="TRANSACTION_NOT_FOUND")
+    return json_response(TransactionOut.of(loan, txn))
+
+
+lambda_handler = observed(app.resolve)

@@ -1,0 +1,38 @@
+"""POST /v1/loans/{id}/repayments/{txnId}/reverse: the payment stays, marked reversed; the loan is
+recomputed as if it never happened, later payments replayed and re-posted (Idempotency-Key)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from pydantic import Field
+
+from lms.api.caller import caller_of
+from lms.api.idempotency import run_idempotent
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.loans.payment_schemas import ReverseRequest, TransactionWithLoanOut
+from lms.loans.service import LoanService, actor_for
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.post(
+    "/v1/loans/<id>/repayments/<txnId>/reverse", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut)
+)
+def reverse_repayment(
+    id: IdPath,
+    txnId: Annotated[int, Path(), Field(ge=1)],  # noqa: N803 - route parameter
+    request: Annotated[ReverseRequest | None, Body()] = None,
+):
+    reason = (request.reason if request else None) or "reversed by request"
+    actor = actor_for(caller_of(app.current_event).key_id)
+    return run_idempotent(
+        app,
+        "reverse_repayment",
+        lambda: json_response(TransactionWithLoanOut.of(*LoanService().reverse(id, txnId, reason, actor))),
+    )
+
+
+lambda_handler = observed(app.resolve)

@@ -1,0 +1,35 @@
+"""POST /v1/loans/{id}/charges/{chargeId}/waive: forgive what is unpaid of a charge (Idempotency-Key)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from pydantic import Field
+
+from lms.api.caller import caller_of
+from lms.api.idempotency import run_idempotent
+from lms.api.params import IdPath
+from lms.api.resolver import build_resolver
+from lms.api.responses import json_response, openapi_responses
+from lms.loans.payment_schemas import ChargeWithLoanOut, NoteOnlyRequest
+from lms.loans.service import LoanService, actor_for
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.post("/v1/loans/<id>/charges/<chargeId>/waive", tags=["Loans"], responses=openapi_responses(ChargeWithLoanOut))
+def waive_loan_charge(
+    id: IdPath,
+    chargeId: Annotated[int, Path(), Field(ge=1)],  # noqa: N803 - route parameter
+    request: Annotated[NoteOnlyRequest | None, Body()] = None,
+):
+    note = request.note if request else None
+    actor = actor_for(caller_of(app.current_event).key_id)
+    return run_idempotent(
+        app,
+        "waive_loan_charge",
+        lambda: json_response(ChargeWithLoanOut.of(*LoanService().waive_charge(id, chargeId, note, actor))),
+    )
+
+
+lambda_handler = observed(app.resolve)

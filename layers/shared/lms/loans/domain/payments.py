@@ -1,0 +1,281 @@
+"""Money coming in and going back out of an active loan: repayments, their reversal, refunds of an
+overpayment, and early settlement. Each returns the loan with its books rebuilt by `rebook`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lms.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from lms.loans.domain.books import Books
+from lms.loans.domain.charges import ChargeKind, LoanCharge
+from lms.loans.domain.disbursement import fee_amount
+from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.payment_types import PaymentType
+from lms.loans.domain.rebook import position_of, rebook
+from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
+from lms.loans.domain.transactions import PAYMENTS, LoanTransaction, Portions, TransactionType
+from lms.money import ZERO, MoneyError, round_money, to_money
+from lms.products.domain import LoanProduct
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    on: date
+    amount: Decimal | None
+    kind: PaymentType
+    reference: str
+    split: Portions | None = None
+    note: str | None = None
+
+
+def check_transaction_date(loan: Loan, on: date, today: date) -> None:
+    """The seed's rules: never in the future (UTC), never before the loan's disbursement."""
+    if on > today:
+        raise PermissionDenied("The transaction date cannot be in the future.", reason="DATE_IN_FUTURE")
+    if loan.disbursed_on_date and on < loan.disbursed_on_date:
+        raise PermissionDenied(
+            "The date on which a repayment or waiver is made cannot be earlier than the loan's disbursement date "
+            f"({loan.disbursed_on_date}).",
+            reason="DATE_TOO_EARLY",
+        )
+
+
+def money(loan: Loan, amount: Decimal, field: str) -> Decimal:
+    try:
+        value = to_money(amount, loan.currency)
+    except MoneyError as err:
+        raise InvalidArgument.field(field, str(err)) from None
+    if value <= 0:
+        raise InvalidArgument.field(field, "must be greater than 0")
+    return value
+
+
+def _new_transaction(loan: Loan, actor: Actor, **fields) -> LoanTransaction:
+    return LoanTransaction(id=len(loan.transactions) + 1, created_at=actor.at, created_by=actor.by, **fields)
+
+
+def _with(loan: Loan, txn: LoanTransaction, action: LoanAction, note: str | None, actor: Actor, **update) -> Loan:
+    return loan.model_copy(
+        update={
+            "transactions": [*loan.transactions, txn],
+            "timeline": loan.record(action, txn.date, note, actor.at, actor.by),
+            **update,
+        }
+    )
+
+
+def repay(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[Loan, LoanTransaction]:
+    ensure_allowed(LoanAction.REPAY, loan.status)
+    amount = money(loan, order.amount or ZERO, "transactionAmount")
+    split = None
+    if order.split is not None:
+        split = Portions(**{k: round_money(v, loan.currency) for k, v in order.split.model_dump().items()})
+    check_transaction_date(loan, order.on, actor.today)
+    txn = _new_transaction(
+        loan,
+        actor,
+        type=TransactionType.REPAYMENT,
+        date=order.on,
+        amount=amount,
+        split=split,
+        rail=order.kind.rail.value,
+        payment_type_id=order.kind.id,
+        receipt_number=order.reference if order.kind.reference_field == "receiptNumber" else None,
+        reference=order.reference,
+        narration=order.note,
+    )
+    if split is not None and split.total != amount:
+        raise InvalidArgument.field(
+            "transactionAmount",
+            f"the portions sum to {split.total}, not to the transaction amount {amount}",
+            reason="INVALID_SPLIT",
+        )
+    booked = rebook(_with(loan, txn, LoanAction.REPAY, order.note, actor), books, order.on)
+    return booked, booked.transaction(txn.id)
+
+
+def reverse_transaction(
+    loan: Loan, txn_id: int, reason: str, books: Books, actor: Actor
+) -> tuple[Loan, LoanTransaction]:
+    """Mark a payment reversed (kept for the audit trail) and recompute the loan as if it never happened."""
+    txn = loan.transaction(txn_id)
+    if txn is None:
+        raise NotFound(f"Transaction {txn_id} of loan {loan.id} does not exist", reason="TRANSACTION_NOT_FOUND")
+    if txn.type not in PAYMENTS:
+        hint = "use undo-disbursal" if txn.type is TransactionType.DISBURSEMENT else "only payments can be reversed"
+        raise FailedPrecondition(f"Transaction {txn_id} is a {txn.type.value}; {hint}", reason="NOT_A_PAYMENT")
+    if txn.reversed:
+        raise FailedPrecondition(f"Transaction {txn_id} is already reversed", reason="ALREADY_REVERSED")
+    if loan.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.OVERPAID):
+        raise FailedPrecondition("Loan Account is not active", reason="INVALID_LOAN_STATE")
+    later_refund = any(t.active and t.type is TransactionType.REFUND for t in loan.transactions)
+    if later_refund and txn.overpayment > 0:
+        raise FailedPrecondition(
+            f"Transaction {txn_id}'s overpayment was refunded; reverse the refund's effect first", reason="REFUNDED"
+        )
+    reverse_ids = {txn_id}
+    if txn.type is TransactionType.EARLY_SETTLEMENT and txn.charge_id is not None:
+        # The settlement fee was charged for the settlement: it goes with it.
+        reverse_ids.add(next(c.transaction_id for c in loan.charges if c.id == txn.charge_id))
+    transactions = [
+        t.model_copy(update={"reversed": True, "reversed_on": actor.today, "reversal_reason": reason})
+        if t.id in reverse_ids
+        else t
+        for t in loan.transactions
+    ]
+    changed = loan.model_copy(
+        update={
+            "transactions": transactions,
+            "timeline": loan.record(f"reverse transaction {txn_id}", actor.today, reason, actor.at, actor.by),
+        }
+    )
+    if txn.type is TransactionType.EARLY_SETTLEMENT:
+        # Interest the settlement forgave is owed again once it is reversed.
+        remaining = {k: v for k, v in loan.settlement_interest.items() if k != txn_id}
+        changed = changed.model_copy(update={"settlement_interest": remaining})
+    booked = rebook(changed, books, actor.today)
+    return booked, booked.transaction(txn_id)
+
+
+def refund(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[Loan, LoanTransaction]:
+    """Pay an overpayment back to the customer (a step past the seed, which has no such endpoint)."""
+    ensure_allowed(LoanAction.REFUND, loan.status)
+    credit = position_of(loan).credit_balance
+    amount = credit if order.amount is None else money(loan, order.amount, "transactionAmount")
+    if amount > credit:
+        raise InvalidArgument.field(
+            "transactionAmount", f"cannot exceed the credit balance of {credit}", reason="REFUND_TOO_LARGE"
+        )
+    check_transaction_date(loan, order.on, actor.today)
+    txn = _new_transaction(
+        loan,
+        actor,
+        type=TransactionType.REFUND,
+        date=order.on,
+        amount=amount,
+        rail=order.kind.rail.value,
+        payment_type_id=order.kind.id,
+        reference=order.reference,
+        narration=order.note,
+    )
+    booked = rebook(_with(loan, txn, LoanAction.REFUND, order.note, actor), books, order.on)
+    return booked, booked.transaction(txn.id)
+
+
+@dataclass(frozen=True)
+class PayoffQuote:
+    on: date
+    principal: Decimal
+    interest_due: Decimal  # unpaid interest of installments due by `on`
+    interest_prorated: Decimal  # the current period's interest up to `on`, not yet paid
+    fees: Decimal
+    penalties: Decimal
+    settlement_fee: Decimal
+    current_installment: int | None
+    current_period_interest: Decimal  # all the current period earns up to `on` (paid or not)
+
+    @property
+    def interest(self) -> Decimal:
+        return self.interest_due + self.interest_prorated
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.fees + self.penalties + self.settlement_fee
+
+    @property
+    def portions(self) -> Portions:
+        return Portions(
+            principal=self.principal,
+            interest=self.interest,
+            fees=self.fees + self.settlement_fee,
+            penalties=self.penalties,
+        )
+
+
+def quote_payoff(loan: Loan, product: LoanProduct, on: date) -> PayoffQuote:
+    """What settles the loan on `on`: principal, interest and charges due by then, the current period's
+    interest pro-rated by days, and the product's settlement fee. Future interest is not charged."""
+    if loan.status is not LoanStatus.ACTIVE:
+        raise FailedPrecondition("Only an active loan has a payoff amount", reason="INVALID_LOAN_STATE")
+    if loan.disbursed_on_date and on < loan.disbursed_on_date:
+        raise InvalidArgument.field("date", f"must not be before the disbursement date {loan.disbursed_on_date}")
+    position = position_of(loan)
+    zero = round_money(ZERO, loan.currency)
+    interest_due = prorated = current_interest = zero
+    current = None
+    for i in position.installments:
+        if i.due_date <= on:
+            interest_due += i.outstanding("interest")
+        elif i.from_date < on:
+            current = i.number
+            days, elapsed = (i.due_date - i.from_date).days, (on - i.from_date).days
+            current_interest = round_money(i.due["interest"] * elapsed / days, loan.currency)
+            prorated = max(current_interest - i.paid["interest"], zero)
+    # Charges already assessed are owed at settlement whatever their due date; interest is not.
+    owed = position.owed
+    fees, penalties = owed.fees + zero, owed.penalties + zero
+    principal = position.owed.principal
+    return PayoffQuote(
+        on=on,
+        principal=principal,
+        interest_due=interest_due,
+        interest_prorated=prorated,
+        fees=fees,
+        penalties=penalties,
+        settlement_fee=fee_amount(product.settlement_fee, principal, loan.currency),
+        current_installment=current,
+        current_period_interest=current_interest,
+    )
+
+
+def settle_early(
+    loan: Loan, product: LoanProduct, order: PaymentOrder, books: Books, actor: Actor
+) -> tuple[Loan, LoanTransaction, PayoffQuote]:
+    ensure_allowed(LoanAction.EARLY_SETTLEMENT, loan.status)
+    check_transaction_date(loan, order.on, actor.today)
+    quote = quote_payoff(loan, product, order.on)
+    amount = money(loan, order.amount or ZERO, "transactionAmount")
+    if amount != quote.total:
+        raise InvalidArgument.field(
+            "transactionAmount",
+            f"must equal the payoff amount {quote.total} on {quote.on} (principal {quote.principal}, interest "
+            f"{quote.interest}, fees {quote.fees}, penalties {quote.penalties}, settlement fee {quote.settlement_fee})",
+            reason="PAYOFF_MISMATCH",
+        )
+    changed, fee_charge = loan, None
+    if quote.settlement_fee > 0:
+        changed, fee_charge = _assess(
+            changed, "Early settlement fee", ChargeKind.FEE, quote.settlement_fee, order.on, actor
+        )
+    txn = _new_transaction(
+        changed,
+        actor,
+        type=TransactionType.EARLY_SETTLEMENT,
+        date=order.on,
+        amount=amount,
+        split=quote.portions,
+        charge_id=fee_charge.id if fee_charge else None,
+        rail=order.kind.rail.value,
+        payment_type_id=order.kind.id,
+        reference=order.reference,
+        narration=order.note,
+    )
+    interest = dict(changed.settlement_interest)
+    if quote.current_installment is not None:
+        interest[txn.id] = quote.current_period_interest
+    changed = _with(changed, txn, LoanAction.EARLY_SETTLEMENT, order.note, actor, settlement_interest=interest)
+    booked = rebook(changed, books, order.on)
+    return booked, booked.transaction(txn.id), quote
+
+
+def _assess(
+    loan: Loan, name: str, kind: ChargeKind, amount: Decimal, due: date, actor: Actor
+) -> tuple[Loan, LoanCharge]:
+    txn = _new_transaction(loan, actor, type=TransactionType.CHARGE, date=due, amount=amount)
+    charge = LoanCharge(
+        id=len(loan.charges) + 1, name=name, kind=kind, amount=amount, due_date=due, transaction_id=txn.id
+    )
+    changed = loan.model_copy(update={"transactions": [*loan.transactions, txn], "charges": [*loan.charges, charge]})
+    return changed, charge

@@ -1,0 +1,257 @@
+"""Request and response bodies of repayments, reversals, refunds, early settlement and charges."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from lms.api.types import (
+    EntityId,
+    IsoDate,
+    LongText,
+    NonBlankStr,
+    NonNegativeAmount,
+    PositiveAmount,
+    RequestModel,
+    ResponseModel,
+)
+from lms.config import get_settings
+from lms.errors import InvalidArgument, NotFound
+from lms.ledger.domain.accounts import account_for
+from lms.loans.domain.charges import LoanCharge
+from lms.loans.domain.loan import Loan
+from lms.loans.domain.payment_types import PaymentType, check_reference, payment_type
+from lms.loans.domain.payments import PaymentOrder, PayoffQuote
+from lms.loans.domain.transactions import LoanTransaction, Portions
+from lms.loans.schemas import LoanOut, render_loan
+from lms.money import ZERO
+
+
+class PaymentReferences(RequestModel):
+    payment_type_id: EntityId
+    receipt_number: NonBlankStr | None = None
+    trace_number: NonBlankStr | None = None
+    check_number: NonBlankStr | None = None
+    wire_reference: NonBlankStr | None = None
+    mobile_transaction_id: NonBlankStr | None = None
+
+    def payment(self) -> tuple[PaymentType, str]:
+        try:
+            kind = payment_type(self.payment_type_id)
+        except NotFound as err:
+            raise InvalidArgument.field("paymentTypeId", err.message, reason=err.reason) from None
+        references = {
+            "receiptNumber": self.receipt_number,
+            "traceNumber": self.trace_number,
+            "checkNumber": self.check_number,
+            "wireReference": self.wire_reference,
+            "mobileTransactionId": self.mobile_transaction_id,
+        }
+        return kind, check_reference(kind, references)
+
+
+class RepaymentRequest(PaymentReferences):
+    transaction_date: IsoDate
+    transaction_amount: PositiveAmount
+    principal_portion: NonNegativeAmount | None = None
+    interest_portion: NonNegativeAmount | None = None
+    fee_portion: NonNegativeAmount | None = None
+    penalty_portion: NonNegativeAmount | None = None
+    note: LongText | None = None
+
+    def to_order(self) -> PaymentOrder:
+        kind, reference = self.payment()
+        portions = (self.principal_portion, self.interest_portion, self.fee_portion, self.penalty_portion)
+        split = None
+        if any(p is not None for p in portions):
+            principal, interest, fees, penalties = (p if p is not None else ZERO for p in portions)
+            split = Portions(principal=principal, interest=interest, fees=fees, penalties=penalties)
+        return PaymentOrder(self.transaction_date, self.transaction_amount, kind, reference, split, self.note)
+
+
+class SettlementRequest(PaymentReferences):
+    transaction_date: IsoDate
+    transaction_amount: PositiveAmount
+    note: LongText | None = None
+
+    def to_order(self) -> PaymentOrder:
+        kind, reference = self.payment()
+        return PaymentOrder(self.transaction_date, self.transaction_amount, kind, reference, None, self.note)
+
+
+class RefundRequest(PaymentReferences):
+    transaction_date: IsoDate
+    transaction_amount: PositiveAmount | None = None
+    note: LongText | None = None
+
+    def to_order(self) -> PaymentOrder:
+        kind, reference = self.payment()
+        return PaymentOrder(self.transaction_date, self.transaction_amount, kind, reference, None, self.note)
+
+
+class ReverseRequest(RequestModel):
+    reason: NonBlankStr | None = None
+
+
+class ChargeRequest(RequestModel):
+    name: NonBlankStr
+    charge_type: Literal["fee", "penalty"]
+    amount: PositiveAmount
+    due_date: IsoDate
+    note: LongText | None = None
+
+
+class NoteOnlyRequest(RequestModel):
+    note: LongText | None = None
+
+
+class ChargeOffRequest(RequestModel):
+    transaction_date: IsoDate
+    note: LongText | None = None
+
+
+class TransactionOut(ResponseModel):
+    id: str
+    loan_id: str
+    type: str
+    date: date
+    amount: Decimal
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+    penalties: Decimal
+    overpayment_portion: Decimal
+    reversed: bool
+    reversed_on: date | None
+    reversal_reason: str | None
+    payment_type_id: str | None
+    payment_method: str | None
+    receipt_number: str | None
+    reference: str | None
+    charge_id: str | None
+    entry_ids: list[str]
+    created_at: str
+    created_by: str
+
+    @classmethod
+    def of(cls, loan: Loan, txn: LoanTransaction) -> TransactionOut:
+        zero = txn.amount - txn.amount
+        return cls(
+            id=str(txn.id),
+            loan_id=str(loan.id),
+            type=txn.type.value,
+            date=txn.date,
+            amount=txn.amount,
+            principal=txn.portions.principal + zero,
+            interest=txn.portions.interest + zero,
+            fees=txn.portions.fees + zero,
+            penalties=txn.portions.penalties + zero,
+            overpayment_portion=txn.overpayment + zero,
+            reversed=txn.reversed,
+            reversed_on=txn.reversed_on,
+            reversal_reason=txn.reversal_reason,
+            payment_type_id=str(txn.payment_type_id) if txn.payment_type_id else None,
+            payment_method=txn.payment_method,
+            receipt_number=txn.receipt_number,
+            reference=txn.reference,
+            charge_id=str(txn.charge_id) if txn.charge_id else None,
+            entry_ids=txn.entry_ids,
+            created_at=txn.created_at,
+            created_by=txn.created_by,
+        )
+
+
+class TransactionWithLoanOut(TransactionOut):
+    """A transaction with the loan's updated status and balances, so a client needs no second GET."""
+
+    loan: LoanOut
+
+    @classmethod
+    def of(cls, loan: Loan, txn: LoanTransaction) -> TransactionWithLoanOut:
+        return cls(**TransactionOut.of(loan, txn).model_dump(), loan=render_loan(loan))
+
+
+class PayoffOut(ResponseModel):
+    loan_id: str
+    date: date
+    currency: str
+    principal: Decimal
+    interest: Decimal
+    interest_due: Decimal
+    interest_prorated: Decimal
+    fees: Decimal
+    penalties: Decimal
+    settlement_fee: Decimal
+    total: Decimal
+
+    @classmethod
+    def of(cls, loan: Loan, quote: PayoffQuote) -> PayoffOut:
+        return cls(
+            loan_id=str(loan.id),
+            date=quote.on,
+            currency=loan.currency,
+            principal=quote.principal,
+            interest=quote.interest,
+            interest_due=quote.interest_due,
+            interest_prorated=quote.interest_prorated,
+            fees=quote.fees,
+            penalties=quote.penalties,
+            settlement_fee=quote.settlement_fee,
+            total=quote.total,
+        )
+
+
+class ChargeOut(ResponseModel):
+    id: str
+    loan_id: str
+    name: str
+    charge_type: str
+    amount: Decimal
+    due_date: date
+    waived: bool
+    transaction_id: str
+
+    @classmethod
+    def of(cls, loan: Loan, charge: LoanCharge) -> ChargeOut:
+        return cls(
+            id=str(charge.id),
+            loan_id=str(loan.id),
+            name=charge.name,
+            charge_type=charge.kind.value,
+            amount=charge.amount,
+            due_date=charge.due_date,
+            waived=charge.waived,
+            transaction_id=str(charge.transaction_id),
+        )
+
+
+class ChargeWithLoanOut(ChargeOut):
+    loan: LoanOut
+
+    @classmethod
+    def of(cls, loan: Loan, charge: LoanCharge) -> ChargeWithLoanOut:
+        return cls(**ChargeOut.of(loan, charge).model_dump(), loan=render_loan(loan))
+
+
+class PaymentTypeOut(ResponseModel):
+    id: str
+    name: str
+    code: str
+    cash_account_id: str
+    cash_account_role: str
+    reference_field: str
+    reference_description: str
+
+    @classmethod
+    def of(cls, kind: PaymentType) -> PaymentTypeOut:
+        base = get_settings().base_currency
+        return cls(
+            id=str(kind.id),
+            name=kind.name,
+            code=kind.code,
+            cash_account_id=account_for(kind.rail, base, base),
+            cash_account_role=kind.rail.value,
+            reference_field=kind.reference_field,
+            reference_description=f"{kind.reference_label}: {kind.hint}",
+        )
