@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from lms.errors import InvalidArgument
@@ -42,7 +42,12 @@ def attempts(draw):
     }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(batch=st.lists(attempts(), min_size=1, max_size=4))
 def test_trial_balance_and_totals_always_agree(seeded, drain, batch):
     service, reports = LedgerService(), LedgerReports()

@@ -65,3 +65,61 @@ def approved_loan(client: ApiClient, **overrides) -> dict:
     reply = client.post(f"/v1/loans/{loan['id']}/approve", {"approvedOnDate": "2026-05-23"})
     assert reply.status == 200, reply
     return reply.json
+
+
+def key() -> dict:
+    """A fresh Idempotency-Key header (every money call carries one)."""
+    import uuid
+
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def monthly_product(admin: ApiClient, **overrides) -> dict:
+    """5,000 over 4 monthly installments at 1% a month flat: 50.00 interest per installment."""
+    body = {
+        "name": "Monthly flat",
+        "currency": "TZS",
+        "principal": 5000,
+        "minPrincipal": 100,
+        "maxPrincipal": 100000,
+        "numberOfRepayments": 4,
+        "repaymentEvery": 1,
+        "repaymentFrequencyType": 2,
+        "interestRatePerPeriod": 1,
+        "interestRateFrequencyType": 2,
+        "interestType": 1,
+        "amortizationType": 1,
+        **overrides,
+    }
+    reply = admin.post("/v1/loan-products", body)
+    assert reply.status == 201, reply
+    return reply.json
+
+
+def active_loan(client: ApiClient, product_id: int = 1, on: str = "2026-05-23", **overrides) -> dict:
+    """A loan submitted, approved and disbursed (in cash) on `on`."""
+    customer = new_customer(client, activationDate="2026-01-01")
+    body = {
+        "customerId": int(customer["id"]),
+        "productId": product_id,
+        "principal": overrides.pop("principal", 10000 if product_id == 1 else 5000),
+        "submittedOnDate": on,
+        "expectedDisbursementDate": on,
+        **overrides,
+    }
+    loan = client.post("/v1/loans", body)
+    assert loan.status == 201, loan
+    lid = loan.json["id"]
+    assert client.post(f"/v1/loans/{lid}/approve", {"approvedOnDate": on}).status == 200
+    reply = client.post(
+        f"/v1/loans/{lid}/disburse",
+        {"actualDisbursementDate": on, "transactionAmount": body["principal"]},
+        headers=key(),
+    )
+    assert reply.status == 200, reply
+    return reply.json["loan"]
+
+
+def repay(client: ApiClient, loan_id, amount, on: str = "2026-05-23", **extra):
+    body = {"transactionDate": on, "transactionAmount": amount, "paymentTypeId": 1, "receiptNumber": "RCP-001", **extra}
+    return client.post(f"/v1/loans/{loan_id}/repayments", body, headers=key())

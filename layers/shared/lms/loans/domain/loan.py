@@ -10,7 +10,7 @@ import datetime as dt
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
@@ -55,6 +55,22 @@ class DisbursementRecord(BaseModel):
     narration: str | None = None
 
 
+# Amounts in event payloads: stored as exact decimal text, read back as Decimal (sent as JSON numbers).
+PAYLOAD_AMOUNTS = frozenset(
+    {
+        "loanAmount",
+        "adminFee",
+        "vatOnAdminFee",
+        "revenueAmount",
+        "repaymentPrincipal",
+        "repaymentInterest",
+        "feeAmount",
+        "repaymentEarlySettlementPrincipal",
+        "repaymentEarlySettlementInterest",
+    }
+)
+
+
 class OutboundEvent(BaseModel):
     """An event for the accounting system, committed with the operation that caused it."""
 
@@ -64,6 +80,11 @@ class OutboundEvent(BaseModel):
     payload: dict
     transaction_id: int | None = None
     created_at: str
+
+    @field_validator("payload")
+    @classmethod
+    def _amounts_are_decimal(cls, payload: dict) -> dict:
+        return {k: Decimal(v) if k in PAYLOAD_AMOUNTS and v is not None else v for k, v in payload.items()}
 
 
 class Loan(BaseModel):
