@@ -58,6 +58,9 @@ class LocalStack:
         bootstrap(admin_key=self.admin_key, seed_demo=self.seed_demo, currency=get_settings().base_currency)
 
         self.functions = Functions(self.stack)
+        # Load every function once, one after another: first imports racing in several threads can
+        # see each other's half-initialised modules.
+        self.functions.warm(self.stack.functions)
         from devstack.gateway import Gateway, LocalApi
 
         self.gateway = Gateway(LocalApi(self.stack, self.functions), self.port)

@@ -69,5 +69,6 @@ def stack() -> Iterator[RunningStack]:
     reader.start()
     running = RunningStack(base_url, ADMIN_KEY, process, output)
     yield running
+    (ROOT / ".e2e-stack.log").write_text("".join(output), encoding="utf-8")  # for a failed run's post-mortem
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0, "".join(output[-40:])

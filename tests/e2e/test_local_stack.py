@@ -58,6 +58,84 @@ def test_worked_example_state_machine(stack):
     assert refused.status_code == 400
 
 
+def test_worked_example_to_closed_with_ledger(stack):
+    """The seed's whole worked example, money calls with an Idempotency-Key, then the books."""
+    import time
+    import uuid
+
+    http = stack.session(stack.admin_key)
+    base = stack.base_url
+    money = lambda: {"Idempotency-Key": str(uuid.uuid4())}  # noqa: E731
+    cid = http.post(
+        f"{base}/v1/customers",
+        json={
+            "officeId": 1,
+            "legalFormId": 1,
+            "firstname": "Grace",
+            "lastname": "Hopper",
+            "mobileNo": "255700000001",
+            "externalId": "e2e-ext-002",
+            "active": True,
+            "activationDate": "2026-05-23",
+        },
+    ).json()["id"]
+    lid = http.post(
+        f"{base}/v1/loans",
+        json={
+            "customerId": int(cid),
+            "productId": 1,
+            "principal": 10000,
+            "loanTermFrequency": 7,
+            "loanTermFrequencyType": 0,
+            "numberOfRepayments": 1,
+            "repaymentEvery": 7,
+            "repaymentFrequencyType": 0,
+            "interestRatePerPeriod": 11,
+            "amortizationType": 1,
+            "interestType": 1,
+            "interestCalculationPeriodType": 1,
+            "transactionProcessingStrategyCode": "mifos-standard-strategy",
+            "expectedDisbursementDate": "2026-05-23",
+            "submittedOnDate": "2026-05-23",
+            "loanType": "individual",
+        },
+    ).json()["id"]
+    assert http.post(
+        f"{base}/v1/loans/{lid}/approve", json={"approvedOnDate": "2026-05-23", "approvedLoanAmount": 10000}
+    ).ok
+    disbursed = http.post(
+        f"{base}/v1/loans/{lid}/disburse",
+        json={"actualDisbursementDate": "2026-05-23", "transactionAmount": 10000},
+        headers=money(),
+    )
+    assert disbursed.status_code == 200, disbursed.text
+    repaid = http.post(
+        f"{base}/v1/loans/{lid}/repayments",
+        json={
+            "transactionDate": "2026-05-23",
+            "transactionAmount": 11100,
+            "paymentTypeId": 1,
+            "receiptNumber": "RCP-001",
+        },
+        headers=money(),
+    )
+    assert repaid.status_code == 200, repaid.text
+    assert repaid.json()["loan"]["status"] == "Closed (obligations met)"
+    assert http.get(f"{base}/v1/loans/{lid}").json()["status"] == "Closed (obligations met)"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the ledger projections run in the background, as on AWS
+        ledger = http.get(f"{base}/v1/ledger/loans/{lid}/sub-ledger").json()
+        receivable = http.get(f"{base}/v1/ledger/accounts/1200/balance").json()["balance"]
+        if len(ledger["entries"]) == 3 and receivable == 0:
+            break
+        time.sleep(0.2)
+    assert [e["referenceType"] for e in ledger["entries"]] == ["disbursement", "interest-accrual", "repayment"]
+    trial = http.get(f"{base}/v1/ledger/trial-balance").json()
+    assert trial["totalDebits"] == trial["totalCredits"]
+    detail = http.get(f"{base}/v1/ledger/gl-detail", params={"accountId": "1200"})
+    assert detail.status_code == 200
+
+
 def test_every_template_route_is_served(stack):
     http = stack.session(stack.admin_key)
     for route in STACK.routes:
