@@ -12,7 +12,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: venv run test lint unit integration e2e bench reconcile openapi lock build clean
+.PHONY: venv run test lint unit integration e2e bench reconcile redrive openapi lock build clean
 
 $(STAMP): $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -49,6 +49,10 @@ e2e: venv
 ## recompute ledger per-day totals from journal lines on the running local stack; report every difference
 reconcile: venv
 	$(BIN)/python -m devstack reconcile
+
+## re-send, in each loan's order, the events in the accounting push dead-letter queue of the running stack
+redrive: venv
+	$(BIN)/python -m devstack redrive
 
 bench: venv
 	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds

@@ -19,10 +19,13 @@ def _run(args: argparse.Namespace) -> int:
         admin_key=os.environ.get("LMS_ADMIN_API_KEY") or None,
         seed_demo=os.environ.get("LMS_SEED_DEMO", "1") != "0",
         log_level=os.environ.get("LMS_LOG_LEVEL", "WARNING"),
+        accounting_port=args.accounting_port,
+        accounting_base_url=os.environ.get("ACCOUNTING_BASE_URL") or None,
     ).start()
     print(f"LMS_BASE_URL={stack.gateway.url}", flush=True)
     print(f"LMS_ADMIN_API_KEY={stack.admin_key}", flush=True)
     print(f"AWS_ENDPOINT_URL={stack.emulator.url}", flush=True)
+    print(f"ACCOUNTING_BASE_URL={os.environ['ACCOUNTING_BASE_URL']}", flush=True)
     print(
         f"Local stack ready: {len(stack.stack.routes)} routes, {len(stack.workers)} workers. "
         f"Try: curl -H 'Authorization: Bearer {stack.admin_key}' {stack.gateway.url}/v1/loan-products\n"
@@ -81,12 +84,25 @@ def _reconcile(_args: argparse.Namespace) -> int:
     return 1 if differences else 0
 
 
+def _redrive(_args: argparse.Namespace) -> int:
+    _against_running_stack()
+    from lms.config import get_settings
+    from lms.integration.retry import redrive
+
+    resent = redrive(get_settings().push_dead_letter_queue_url)
+    for loan_id, count in sorted(resent.items()):
+        print(f"loan {loan_id}: {count} events sent again, in order")
+    print(f"{len(resent)} loans redriven from the dead-letter queue")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description="The local loan servicing stack")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the local stack")
     run.add_argument("--port", type=int, default=int(os.environ.get("LMS_PORT", "3000")))
     run.add_argument("--emulator-port", type=int, default=int(os.environ.get("LMS_EMULATOR_PORT", "0")))
+    run.add_argument("--accounting-port", type=int, default=int(os.environ.get("LMS_ACCOUNTING_PORT", "0")))
     run.set_defaults(func=_run)
     openapi = commands.add_parser("openapi", help="generate or check the OpenAPI document")
     mode = openapi.add_mutually_exclusive_group(required=True)
@@ -95,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     openapi.set_defaults(func=_openapi)
     reconcile = commands.add_parser("reconcile", help="recompute ledger day totals from lines on the running stack")
     reconcile.set_defaults(func=_reconcile)
+    redrive = commands.add_parser("redrive", help="re-send the loans in the push dead-letter queue, in order")
+    redrive.set_defaults(func=_redrive)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -126,9 +126,6 @@ class QueueWorker(Worker):
         self.queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{self.queue_url.rsplit('/', 1)[1]}"
         self.functions = functions
         self.client = _client("sqs")
-        # Locally, failed messages come back after this many seconds instead of the queue's full
-        # visibility timeout, so retries and dead-lettering can be watched in a demo or a test.
-        self.retry_seconds = int(os.environ.get("LMS_LOCAL_RETRY_SECONDS", "2"))
 
     def poll(self) -> bool:
         response = self.client.receive_message(
@@ -160,12 +157,10 @@ class QueueWorker(Worker):
             failed_ids = set(failed or [])
         except Exception:
             failed_ids = {r["messageId"] for r in records}
+        # As Lambda does: processed messages are deleted; failed ones are left to come back when
+        # their visibility timeout (the queue's, or one the function set) runs out.
         for record in records:
-            if record["messageId"] in failed_ids:
-                self.client.change_message_visibility(
-                    QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=self.retry_seconds
-                )
-            else:
+            if record["messageId"] not in failed_ids:
                 self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"])
         return True
 

@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import boto3
+
 from devstack.template import REGION, ROOT, load_stack
 
 STATE_FILE = ROOT / ".devstack.json"
@@ -33,6 +35,8 @@ class LocalStack:
     seed_demo: bool = True
     log_level: str = "WARNING"
     workers_enabled: bool = True
+    accounting_port: int = 0
+    accounting_base_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> LocalStack:
@@ -47,8 +51,13 @@ class LocalStack:
 
         os.environ.update(environment_of(self.stack))
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level
+        self._start_accounting()
         os.environ.update(self.extra_env)
         self.streams = provision(self.stack, self.emulator.url)
+        if self.accounting_api_key:
+            boto3.client("secretsmanager", endpoint_url=self.emulator.url).put_secret_value(
+                SecretId="AccountingApiKeySecret", SecretString=self.accounting_api_key
+            )
 
         # Imported only now: the shared layer reads its configuration from the environment above.
         from lms.bootstrap import bootstrap
@@ -71,16 +80,44 @@ class LocalStack:
 
             self.workers = start_workers(self.stack, self.functions, self.streams)
         STATE_FILE.write_text(
-            json.dumps({"baseUrl": self.gateway.url, "endpoint": self.emulator.url, "pid": os.getpid()}),
+            json.dumps(
+                {
+                    "baseUrl": self.gateway.url,
+                    "endpoint": self.emulator.url,
+                    "accountingUrl": os.environ["ACCOUNTING_BASE_URL"],
+                    "pid": os.getpid(),
+                }
+            ),
             encoding="utf-8",
         )
         return self
+
+    def _start_accounting(self) -> None:
+        """The local accounting system, unless ACCOUNTING_BASE_URL points at another one."""
+        self.accounting = None
+        self.accounting_api_key = os.environ.get("ACCOUNTING_API_KEY")
+        if self.accounting_base_url:
+            os.environ["ACCOUNTING_BASE_URL"] = self.accounting_base_url
+            return
+        from devstack.accounting.server import AccountingServer
+
+        self.accounting_api_key = self.accounting_api_key or "local-accounting-key"
+        self.accounting = AccountingServer(
+            port=self.accounting_port, api_key=self.accounting_api_key, reversals_enabled=True
+        ).start()
+        os.environ["ACCOUNTING_BASE_URL"] = self.accounting.url
+        # The local accounting service implements the REVERSAL extension (docs/accounting-push.md).
+        os.environ["ACCOUNTING_REVERSALS_ENABLED"] = "true"
+        # Retry a failed push after 1, 2, 4 ... seconds rather than 10, 20, 40 ...
+        os.environ["PUSH_RETRY_BASE_SECONDS"] = "1"
 
     def stop(self) -> None:
         for worker in getattr(self, "workers", []):
             worker.stop()
         if getattr(self, "gateway", None):
             self.gateway.stop()
+        if getattr(self, "accounting", None):
+            self.accounting.stop()
         if getattr(self, "emulator", None):
             self.emulator.stop()
         if STATE_FILE.exists() and json.loads(STATE_FILE.read_text()).get("pid") == os.getpid():

@@ -96,7 +96,7 @@ class _Resolver:
         if kind == "AWS::SQS::Queue":
             return queue_url(name)
         if kind == "AWS::SecretsManager::Secret":
-            return secret_arn(name)
+            return name  # Secrets Manager takes a name wherever it takes an ARN
         return name
 
     def get_att(self, name: str, attribute: str) -> str:

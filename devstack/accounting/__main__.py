@@ -1,4 +1,7 @@
-"""`python -m devstack.accounting [--port 8081] [--api-key KEY] [--vat-rate 18]`: run the local accounting system."""
+"""`python -m devstack.accounting [--port 8081] [--api-key KEY] [--vat-rate 18] [--reversals]`: run it.
+
+`--reversals` enables POST /lms-integration/reversal, which the seed contract does not have.
+"""
 
 from __future__ import annotations
 
@@ -34,13 +37,21 @@ def main(argv: list[str] | None = None) -> int:
         help=f"expected {API_KEY_HEADER} (default: $ACCOUNTING_API_KEY or {DEFAULT_API_KEY})",
     )
     parser.add_argument("--vat-rate", type=_vat_rate, default=Decimal("18"), help="VAT on the admin fee, in percent")
+    parser.add_argument(
+        "--reversals",
+        action="store_true",
+        help="enable POST /lms-integration/reversal (not in the seed contract; off by default)",
+    )
     args = parser.parse_args(argv)
 
-    server = AccountingServer(port=args.port, api_key=args.api_key, vat_rate=args.vat_rate).start()
+    server = AccountingServer(
+        port=args.port, api_key=args.api_key, vat_rate=args.vat_rate, reversals_enabled=args.reversals
+    ).start()
     print(f"ACCOUNTING_BASE_URL={server.url}", flush=True)
     print(f"ACCOUNTING_API_KEY={server.api_key}", flush=True)
     print(
-        f"Local accounting system ready (VAT {args.vat_rate}%). Books: {server.url}/invoices, "
+        f"Local accounting system ready (VAT {args.vat_rate}%, reversals {'on' if args.reversals else 'off'}). "
+        f"Books: {server.url}/invoices, "
         f"requests: {server.url}/events. Ctrl-C stops it.",
         flush=True,
     )

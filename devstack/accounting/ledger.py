@@ -17,6 +17,26 @@ Per loan:
   interest invoices, and any fee is kept as a fee line of the payment.
 - EARLY_SETTLEMENT is recorded like a repayment and then closes the loan to further events.
 
+Event identity (the platform's `X-LMS-Event-Id` header, passed as `receive(..., event_id=...)`):
+
+- The id is stamped on the request log entry and on the record the event created (invoice or
+  payment), so a later reversal can name it.
+- A request whose id was already ACCEPTED is a duplicate delivery: it gets the first answer again
+  and changes nothing. A request whose earlier attempts with the id all FAILED is processed normally.
+  Reusing an accepted id for a different event type or body fails: that is a sender bug, not a retry.
+
+REVERSAL (not in the seed contract; the HTTP layer exposes it only behind a flag) undoes exactly
+what one earlier accepted, identified event did:
+
+- REPAYMENT / EARLY_SETTLEMENT: each of its allocations is put back on the invoice it came off and
+  the payment is marked reversed; reversing an early settlement also re-opens the loan.
+- REVENUE_REPORT: only while nothing has been applied against the interest invoice.
+- DISBURSEMENT: only once every later record of the loan is reversed; the loan then counts as never
+  disbursed, so everything but a new DISBURSEMENT (`DISB-<loanId>-<n>`) fails as "no disbursement".
+
+Reversed records stay visible, marked `reversed` with the reversal's date, reason and event id; their
+balances (outstanding principal, open balance) drop to 0 so every sum over the books stays right.
+
 Money is Decimal throughout; integers from JSON are converted, floats never occur because the HTTP
 layer parses with parse_float=Decimal.
 """
@@ -36,7 +56,11 @@ DISBURSEMENT = "DISBURSEMENT"
 REVENUE_REPORT = "REVENUE_REPORT"
 REPAYMENT = "REPAYMENT"
 EARLY_SETTLEMENT = "EARLY_SETTLEMENT"
+REVERSAL = "REVERSAL"
+# The contract's events: the ones a REVERSAL can name as reversedEventType.
 EVENT_TYPES = (DISBURSEMENT, REVENUE_REPORT, REPAYMENT, EARLY_SETTLEMENT)
+RECEIVABLE_TYPES = (*EVENT_TYPES, REVERSAL)
+EVENT_ID_FIELD = "X-LMS-Event-Id"  # named in errors as if it were a field, as the sender knows it
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -51,6 +75,7 @@ _LABELS = {
     REVENUE_REPORT: "Revenue report",
     REPAYMENT: "Repayment",
     EARLY_SETTLEMENT: "Early settlement",
+    REVERSAL: "Reversal",
 }
 
 # Repayment and early settlement carry the same three facts under different names.
@@ -179,6 +204,14 @@ def _date(body: dict[str, Any], name: str, errors: list[str]) -> date | None:
         return None
 
 
+def _choice(body: dict[str, Any], name: str, allowed: tuple[str, ...], errors: list[str]) -> str | None:
+    text = _text(body, name, errors)
+    if text is not None and text not in allowed:
+        errors.append(f"{name}: must be one of {', '.join(allowed)}")
+        return None
+    return text
+
+
 def _month_end(body: dict[str, Any], name: str, errors: list[str]) -> date | None:
     """The last day of a yyyy-MM month: interest invoices are dated at the end of the accrual month."""
     text = _text(body, name, errors)
@@ -230,6 +263,15 @@ class PaymentRequest:
     paid_on: date
     fee_amount: Decimal
     fee_name: str
+
+
+@dataclass(frozen=True)
+class ReversalRequest:
+    party: Party
+    reversed_event_id: str
+    reversed_event_type: str
+    reversed_on: date
+    reason: str
 
 
 def _party(body: dict[str, Any], errors: list[str]) -> Party | None:
@@ -287,6 +329,20 @@ def parse_payment(event_type: str, body: dict[str, Any]) -> tuple[PaymentRequest
     return PaymentRequest(event_type, party, principal, interest, paid_on, fee_amount, fee_name), []
 
 
+def parse_reversal(body: dict[str, Any]) -> tuple[ReversalRequest | None, list[str]]:
+    errors: list[str] = []
+    party = _party(body, errors)
+    event_id = _text(body, "reversedEventId", errors)
+    event_type = _choice(body, "reversedEventType", EVENT_TYPES, errors)
+    reversed_on = _date(body, "reversalDate", errors)
+    # "May be empty": an absent reason is taken as empty, like feeName, but it must be text if sent.
+    reason = _optional_text(body, "reason", errors)
+    if errors:
+        return None, errors
+    assert party and event_id and event_type and reversed_on
+    return ReversalRequest(party, event_id, event_type, reversed_on, reason), []
+
+
 # ---------------------------------------------------------------------------------------------
 # Book-keeping records
 # ---------------------------------------------------------------------------------------------
@@ -302,16 +358,43 @@ class Contact:
         return {"contactId": self.contact_id, "customerId": self.customer_id, "name": self.name}
 
 
+@dataclass(frozen=True)
+class Reversal:
+    """The REVERSAL that took a record back; shared by the record and the allocations it undid."""
+
+    event_id: str | None
+    reversed_on: date
+    reason: str
+
+    @staticmethod
+    def view_of(reversal: Reversal | None) -> dict[str, Any]:
+        # Every reversible record carries these keys, so a reader never has to test for their presence.
+        return {
+            "reversed": reversal is not None,
+            "reversalDate": reversal.reversed_on.isoformat() if reversal else None,
+            "reversalReason": reversal.reason if reversal else None,
+            "reversalEventId": reversal.event_id if reversal else None,
+        }
+
+
 @dataclass
 class Allocation:
     """One payment's share applied to one invoice."""
 
     payment_id: str
+    event_id: str | None
     paid_on: date
     amount: Decimal
+    reversal: Reversal | None = None
 
     def view(self) -> dict[str, Any]:
-        return {"paymentId": self.payment_id, "date": self.paid_on.isoformat(), "amount": self.amount}
+        return {
+            "paymentId": self.payment_id,
+            "eventId": self.event_id,
+            "date": self.paid_on.isoformat(),
+            "amount": self.amount,
+            "reversed": self.reversal is not None,
+        }
 
 
 @dataclass
@@ -326,12 +409,22 @@ class DisbursementInvoice:
     bank_disbursement: Decimal
     client_vat: Decimal | None
     outstanding_principal: Decimal
+    event_id: str | None = None
     allocations: list[Allocation] = field(default_factory=list)
+    reversal: Reversal | None = None
+
+    @property
+    def record_id(self) -> str:
+        return self.invoice_id
+
+    def restore(self, amount: Decimal) -> None:
+        self.outstanding_principal += amount
 
     def view(self) -> dict[str, Any]:
         return {
             "invoiceId": self.invoice_id,
             "type": DISBURSEMENT,
+            "eventId": self.event_id,
             "date": self.disbursed_on.isoformat(),
             "contactId": self.contact_id,
             "lines": [
@@ -344,6 +437,7 @@ class DisbursementInvoice:
             "clientVatOnAdminFee": self.client_vat,
             "outstandingPrincipal": self.outstanding_principal,
             "allocations": [a.view() for a in self.allocations],
+            **Reversal.view_of(self.reversal),
         }
 
 
@@ -355,12 +449,22 @@ class InterestInvoice:
     invoice_date: date
     amount: Decimal
     open_balance: Decimal
+    event_id: str | None = None
     allocations: list[Allocation] = field(default_factory=list)
+    reversal: Reversal | None = None
+
+    @property
+    def record_id(self) -> str:
+        return self.invoice_id
+
+    def restore(self, amount: Decimal) -> None:
+        self.open_balance += amount
 
     def view(self) -> dict[str, Any]:
         return {
             "invoiceId": self.invoice_id,
             "type": "INTEREST",
+            "eventId": self.event_id,
             "date": self.invoice_date.isoformat(),
             "contactId": self.contact_id,
             "revenueMonth": self.revenue_month,
@@ -368,6 +472,7 @@ class InterestInvoice:
             "amount": self.amount,
             "openBalance": self.open_balance,
             "allocations": [a.view() for a in self.allocations],
+            **Reversal.view_of(self.reversal),
         }
 
 
@@ -379,43 +484,80 @@ class Payment:
     principal: Decimal
     interest: Decimal
     lines: list[dict[str, Any]]
+    event_id: str | None = None
+    reversal: Reversal | None = None
+
+    @property
+    def record_id(self) -> str:
+        return self.payment_id
 
     def view(self) -> dict[str, Any]:
         return {
             "paymentId": self.payment_id,
             "eventType": self.event_type,
+            "eventId": self.event_id,
             "date": self.paid_on.isoformat(),
             "principal": self.principal,
             "interest": self.interest,
             "lines": copy.deepcopy(self.lines),
+            **Reversal.view_of(self.reversal),
         }
+
+
+Invoice = DisbursementInvoice | InterestInvoice
+Record = DisbursementInvoice | InterestInvoice | Payment
 
 
 @dataclass
 class Loan:
     loan_id: str
     contact: Contact
-    disbursement: DisbursementInvoice
+    # Oldest first. Only the last can be in force: a new one is accepted only after the previous
+    # one was reversed, and the reversed ones stay visible.
+    disbursements: list[DisbursementInvoice]
     interest_invoices: list[InterestInvoice] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     settled_on: date | None = None
 
+    @property
+    def disbursement(self) -> DisbursementInvoice:
+        return self.disbursements[-1]
+
+    @property
+    def disbursed(self) -> bool:
+        return self.disbursement.reversal is None
+
     def open_interest(self) -> Decimal:
+        # Reversed invoices hold a zero open balance, so they drop out of the sum by themselves.
         return sum((i.open_balance for i in self.interest_invoices), Decimal(0))
 
     def fifo_open_interest(self) -> list[InterestInvoice]:
         # sorted() is stable, so invoices with the same date keep their creation order.
         return sorted((i for i in self.interest_invoices if i.open_balance > 0), key=lambda i: i.invoice_date)
 
+    def invoices(self) -> list[Invoice]:
+        return [*self.disbursements, *self.interest_invoices]
+
+    def records(self) -> list[Record]:
+        return [*self.invoices(), *self.payments]
+
+    def record_of(self, event_id: str) -> Record | None:
+        return next((r for r in self.records() if r.event_id == event_id), None)
+
+    def allocations_of(self, payment_id: str) -> list[tuple[Invoice, Allocation]]:
+        return [(i, a) for i in self.invoices() for a in i.allocations if a.payment_id == payment_id]
+
     def view(self) -> dict[str, Any]:
         return {
             "loanId": self.loan_id,
             "customer": self.contact.view(),
+            "disbursed": self.disbursed,
             "settled": self.settled_on is not None,
             "settlementDate": self.settled_on.isoformat() if self.settled_on else None,
+            # A reversed disbursement invoice holds zero, so this is 0 while the loan is not disbursed.
             "outstandingPrincipal": self.disbursement.outstanding_principal,
             "openInterest": self.open_interest(),
-            "invoices": [self.disbursement.view(), *(i.view() for i in self.interest_invoices)],
+            "invoices": [i.view() for i in self.invoices()],
             "payments": [p.view() for p in self.payments],
         }
 
@@ -434,6 +576,18 @@ def vat_on(admin_fee: Decimal, vat_rate: Decimal) -> Decimal:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AcceptedEvent:
+    """An identified event that changed the books: what a duplicate delivery is answered with."""
+
+    event_id: str
+    event_type: str
+    loan_id: str
+    body: dict[str, Any]
+    outcome: Outcome
+    log_seq: int
+
+
 class Books:
     """All loans, contacts and the request log; one lock makes check-then-apply atomic."""
 
@@ -446,33 +600,52 @@ class Books:
         self._loans: dict[str, Loan] = {}
         self._contacts: dict[str, Contact] = {}
         self._log: list[dict[str, Any]] = []
+        self._accepted: dict[str, AcceptedEvent] = {}
 
     # -- requests ---------------------------------------------------------------------------
 
-    def receive(self, event_type: str, body: dict[str, Any], *, path: str = "") -> Outcome:
-        """Validate and, if valid, apply one pushed event; every call is logged."""
-        if event_type not in EVENT_TYPES:
+    def receive(self, event_type: str, body: dict[str, Any], *, path: str = "", event_id: str | None = None) -> Outcome:
+        """Validate and, if valid, apply one pushed event; every call is logged.
+
+        `event_id` is the sender's X-LMS-Event-Id (None when the header was absent).
+        """
+        if event_type not in RECEIVABLE_TYPES:
             raise ValueError(f"unknown event type {event_type!r}")
         with self._lock:
-            if event_type == DISBURSEMENT:
-                outcome = self._disburse(body)
-            elif event_type == REVENUE_REPORT:
-                outcome = self._report_revenue(body)
-            else:
-                outcome = self._take_payment(event_type, body)
-            self._append_log(
-                path=path,
-                event_type=event_type,
-                loan_id=body.get("loanId"),
-                http_status=200,
-                status="PUSHED" if outcome.accepted else "FAILED",
-                accepted=outcome.accepted,
-                message=outcome.message,
-                errors=list(outcome.errors),
-                invoice_ids=list(outcome.invoice_ids),
-                body=body,
-            )
+            earlier = self._accepted.get(event_id) if event_id is not None else None
+            outcome = _replay(earlier, event_type, body) if earlier else self._apply(event_type, body, event_id)
+            duplicate_of = earlier.log_seq if earlier and outcome.accepted else None
+            seq = self._log_answer(path, event_type, event_id, body, outcome, duplicate_of)
+            if earlier is None and event_id is not None and outcome.accepted:
+                # Only accepted events are remembered: a failed attempt must not block a later, valid one.
+                self._accepted[event_id] = AcceptedEvent(
+                    event_id, event_type, body["loanId"], copy.deepcopy(body), outcome, seq
+                )
             return outcome
+
+    def _log_answer(
+        self,
+        path: str,
+        event_type: str,
+        event_id: str | None,
+        body: dict[str, Any],
+        outcome: Outcome,
+        duplicate_of: int | None,
+    ) -> int:
+        return self._append_log(
+            path=path,
+            event_type=event_type,
+            event_id=event_id,
+            duplicate_of=duplicate_of,
+            loan_id=body.get("loanId"),
+            http_status=200,
+            status="PUSHED" if outcome.accepted else "FAILED",
+            accepted=outcome.accepted,
+            message=outcome.message,
+            errors=list(outcome.errors),
+            invoice_ids=list(outcome.invoice_ids),
+            body=body,
+        )
 
     def note_unprocessed(
         self,
@@ -483,12 +656,15 @@ class Books:
         status: str,
         message: str,
         body: dict[str, Any] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """Log a request the HTTP layer answered without processing (401, 400, injected faults)."""
         with self._lock:
             self._append_log(
                 path=path,
                 event_type=event_type,
+                event_id=event_id,
+                duplicate_of=None,
                 loan_id=(body or {}).get("loanId"),
                 http_status=http_status,
                 status=status,
@@ -520,16 +696,28 @@ class Books:
             self._loans.clear()
             self._contacts.clear()
             self._log.clear()
+            self._accepted.clear()
 
     # -- event handlers ---------------------------------------------------------------------
 
-    def _disburse(self, body: dict[str, Any]) -> Outcome:
+    def _apply(self, event_type: str, body: dict[str, Any], event_id: str | None) -> Outcome:
+        if event_id is not None and not event_id.strip():
+            return _failed(event_type, [f"{EVENT_ID_FIELD}: must not be blank when sent"])
+        if event_type == DISBURSEMENT:
+            return self._disburse(body, event_id)
+        if event_type == REVENUE_REPORT:
+            return self._report_revenue(body, event_id)
+        if event_type == REVERSAL:
+            return self._reverse(body, event_id)
+        return self._take_payment(event_type, body, event_id)
+
+    def _disburse(self, body: dict[str, Any], event_id: str | None) -> Outcome:
         request, errors = parse_disbursement(body)
         if request is None:
             return _failed(DISBURSEMENT, errors)
         loan_id = request.party.loan_id
         existing = self._loans.get(loan_id)
-        if existing is not None:
+        if existing is not None and existing.disbursed:
             return _failed(DISBURSEMENT, [_closed_reason(existing) or f"loanId: loan {loan_id} is already disbursed"])
         vat = vat_on(request.admin_fee, self.vat_rate)
         bank = request.loan_amount - request.admin_fee - vat
@@ -541,7 +729,7 @@ class Books:
 
         contact = self._contact_for(request.party)
         invoice = DisbursementInvoice(
-            invoice_id=f"DISB-{loan_id}",
+            invoice_id=_disbursement_invoice_id(loan_id, existing),
             contact_id=contact.contact_id,
             disbursed_on=request.disbursed_on,
             loan_amount=request.loan_amount,
@@ -551,11 +739,17 @@ class Books:
             bank_disbursement=bank,
             client_vat=request.client_vat,
             outstanding_principal=request.loan_amount,
+            event_id=event_id,
         )
-        self._loans[loan_id] = Loan(loan_id, contact, invoice)
+        if existing is None:
+            self._loans[loan_id] = Loan(loan_id, contact, [invoice])
+        else:
+            # Disbursed again after its disbursal was reversed: the reversed records stay visible.
+            existing.contact = contact
+            existing.disbursements.append(invoice)
         return _accepted(DISBURSEMENT, f"Disbursement invoice {invoice.invoice_id} created", [invoice.invoice_id])
 
-    def _report_revenue(self, body: dict[str, Any]) -> Outcome:
+    def _report_revenue(self, body: dict[str, Any], event_id: str | None) -> Outcome:
         request, errors = parse_revenue_report(body)
         if request is None:
             return _failed(REVENUE_REPORT, errors)
@@ -570,12 +764,13 @@ class Books:
             invoice_date=request.invoice_date,
             amount=request.amount,
             open_balance=request.amount,
+            event_id=event_id,
         )
         loan.interest_invoices.append(invoice)
         message = f"Interest invoice {invoice.invoice_id} created for {request.revenue_month}"
         return _accepted(REVENUE_REPORT, message, [invoice.invoice_id])
 
-    def _take_payment(self, event_type: str, body: dict[str, Any]) -> Outcome:
+    def _take_payment(self, event_type: str, body: dict[str, Any], event_id: str | None) -> Outcome:
         request, errors = parse_payment(event_type, body)
         if request is None:
             return _failed(event_type, errors)
@@ -586,7 +781,7 @@ class Books:
         if errors:
             return _failed(event_type, errors)
 
-        payment = self._apply_payment(loan, request)
+        payment = self._apply_payment(loan, request, event_id)
         touched = [line["invoiceId"] for line in payment.lines if "invoiceId" in line]
         if event_type == EARLY_SETTLEMENT:
             loan.settled_on = request.paid_on
@@ -594,6 +789,22 @@ class Books:
         else:
             message = f"Repayment {payment.payment_id} applied to loan {loan.loan_id}"
         return _accepted(event_type, message, touched)
+
+    def _reverse(self, body: dict[str, Any], event_id: str | None) -> Outcome:
+        request, errors = parse_reversal(body)
+        if request is None:
+            return _failed(REVERSAL, errors)
+        # Not _open_loan: an early-settled loan must still take the reversal of its settlement.
+        loan, errors = self._disbursed_loan(request.party)
+        if loan is None or errors:
+            return _failed(REVERSAL, errors)
+        record, errors = self._reversal_target(loan, request)
+        if record is None or errors:
+            return _failed(REVERSAL, errors)
+
+        touched = _undo(loan, record, Reversal(event_id, request.reversed_on, request.reason))
+        message = f"{request.reversed_event_type} {request.reversed_event_id} ({record.record_id}) reversed"
+        return _accepted(REVERSAL, message, touched)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -605,43 +816,71 @@ class Books:
             self._contacts[party.customer_id] = contact
         return contact
 
-    def _open_loan(self, party: Party) -> tuple[Loan | None, list[str]]:
-        """The disbursed, unsettled loan an event refers to, or why there is none.
+    def _disbursed_loan(self, party: Party) -> tuple[Loan | None, list[str]]:
+        """The loan with a disbursement in force that an event refers to, or why there is none.
 
         A customer mismatch is returned with the loan so amount errors can be reported alongside it.
         """
         loan = self._loans.get(party.loan_id)
-        if loan is None:
+        # A reversed disbursement counts as none, so the sender sees the same answer either way.
+        if loan is None or not loan.disbursed:
             return None, [f"loanId: no disbursement has been received for loan {party.loan_id}"]
-        closed = _closed_reason(loan)
-        if closed:
-            return None, [closed]
         if party.customer_id != loan.contact.customer_id:
             return loan, [
                 f"customerId: {party.customer_id} does not match the loan's customer {loan.contact.customer_id}"
             ]
         return loan, []
 
-    def _apply_payment(self, loan: Loan, request: PaymentRequest) -> Payment:
+    def _open_loan(self, party: Party) -> tuple[Loan | None, list[str]]:
+        """As _disbursed_loan, and not early-settled: a settled loan takes no further events."""
+        loan, errors = self._disbursed_loan(party)
+        closed = _closed_reason(loan) if loan else None
+        if closed:
+            return None, [closed]
+        return loan, errors
+
+    def _reversal_target(self, loan: Loan, request: ReversalRequest) -> tuple[Record | None, list[str]]:
+        """The record the named event created, if this reversal may take it back, or why not."""
+        wanted = request.reversed_event_id
+        known = self._accepted.get(wanted)
+        if known is None:
+            return None, [f"reversedEventId: no accepted event has {EVENT_ID_FIELD} {wanted}"]
+        if known.event_type == REVERSAL:
+            return None, [f"reversedEventId: {wanted} is a reversal; a reversal cannot be reversed"]
+        if known.loan_id != loan.loan_id:
+            return None, [f"reversedEventId: event {wanted} belongs to loan {known.loan_id}, not {loan.loan_id}"]
+        if known.event_type != request.reversed_event_type:
+            return None, [f"reversedEventType: event {wanted} is {known.event_type}, not {request.reversed_event_type}"]
+        record = loan.record_of(wanted)
+        assert record is not None, f"accepted event {wanted} left no record"
+        if record.reversal is not None:
+            return None, [f"reversedEventId: event {wanted} was already reversed on {record.reversal.reversed_on}"]
+        return record, _reversal_blockers(loan, record)
+
+    def _apply_payment(self, loan: Loan, request: PaymentRequest, event_id: str | None) -> Payment:
         payment_id = f"PAY-{loan.loan_id}-{len(loan.payments) + 1}"
         lines: list[dict[str, Any]] = []
         if request.principal > 0:
             invoice = loan.disbursement
             invoice.outstanding_principal -= request.principal
-            invoice.allocations.append(Allocation(payment_id, request.paid_on, request.principal))
+            invoice.allocations.append(Allocation(payment_id, event_id, request.paid_on, request.principal))
             lines.append(_line("PRINCIPAL", "Principal repaid", request.principal, invoiceId=invoice.invoice_id))
         remaining = request.interest
-        for invoice in loan.fifo_open_interest():
+        for interest in loan.fifo_open_interest():
             if remaining == 0:
                 break
-            applied = min(remaining, invoice.open_balance)
-            invoice.open_balance -= applied
-            invoice.allocations.append(Allocation(payment_id, request.paid_on, applied))
-            lines.append(_line("INTEREST", f"Interest {invoice.revenue_month}", applied, invoiceId=invoice.invoice_id))
+            applied = min(remaining, interest.open_balance)
+            interest.open_balance -= applied
+            interest.allocations.append(Allocation(payment_id, event_id, request.paid_on, applied))
+            lines.append(
+                _line("INTEREST", f"Interest {interest.revenue_month}", applied, invoiceId=interest.invoice_id)
+            )
             remaining -= applied
         if request.fee_amount > 0:
             lines.append(_line("FEE", request.fee_name, request.fee_amount))
-        payment = Payment(payment_id, request.event_type, request.paid_on, request.principal, request.interest, lines)
+        payment = Payment(
+            payment_id, request.event_type, request.paid_on, request.principal, request.interest, lines, event_id
+        )
         loan.payments.append(payment)
         return payment
 
@@ -650,6 +889,8 @@ class Books:
         *,
         path: str,
         event_type: str | None,
+        event_id: str | None,
+        duplicate_of: int | None,
         loan_id: Any,
         http_status: int,
         status: str,
@@ -658,13 +899,17 @@ class Books:
         errors: list[str],
         invoice_ids: list[str],
         body: dict[str, Any] | None,
-    ) -> None:
+    ) -> int:
+        seq = len(self._log) + 1
         self._log.append(
             {
-                "seq": len(self._log) + 1,
+                "seq": seq,
                 "receivedAt": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "path": path,
                 "eventType": event_type,
+                "eventId": event_id,
+                # Set on a duplicate delivery: the seq of the request that was applied; this one changed nothing.
+                "duplicateOf": duplicate_of,
                 # A non-string loanId is itself a validation error; the log keeps only real ids.
                 "loanId": loan_id if isinstance(loan_id, str) else None,
                 "httpStatus": http_status,
@@ -676,6 +921,72 @@ class Books:
                 "body": copy.deepcopy(body),
             }
         )
+        return seq
+
+
+def _replay(earlier: AcceptedEvent, event_type: str, body: dict[str, Any]) -> Outcome:
+    """The answer to a request whose event id was already accepted; nothing is applied either way."""
+    # Numbers compare by value (100 == 100.00), so a resend that prints amounts differently still matches.
+    if earlier.event_type == event_type and earlier.body == body:
+        return earlier.outcome
+    return _failed(
+        event_type,
+        [
+            f"{EVENT_ID_FIELD}: {earlier.event_id} was already accepted for a different "
+            f"{earlier.event_type} request (request #{earlier.log_seq})"
+        ],
+    )
+
+
+def _disbursement_invoice_id(loan_id: str, existing: Loan | None) -> str:
+    # The first keeps the contract's DISB-<loanId>; a re-disbursement gets a sequence number.
+    if existing is None:
+        return f"DISB-{loan_id}"
+    return f"DISB-{loan_id}-{len(existing.disbursements) + 1}"
+
+
+def _reversal_blockers(loan: Loan, record: Record) -> list[str]:
+    """Why reversing `record` would leave the books inconsistent, if it would."""
+    if isinstance(record, InterestInvoice) and record.open_balance != record.amount:
+        applied = record.amount - record.open_balance
+        return [
+            f"reversedEventId: {applied} has been applied against interest invoice {record.invoice_id}; "
+            "reverse those payments first"
+        ]
+    if isinstance(record, DisbursementInvoice):
+        in_force = [_describe(r) for r in (*loan.interest_invoices, *loan.payments) if r.reversal is None]
+        if in_force:
+            return [
+                f"reversedEventId: disbursement {record.invoice_id} has later events still in force "
+                f"({', '.join(in_force)}); reverse them first"
+            ]
+    return []
+
+
+def _describe(record: Record) -> str:
+    return f"{record.record_id} from event {record.event_id}" if record.event_id else record.record_id
+
+
+def _undo(loan: Loan, record: Record, reversal: Reversal) -> list[str]:
+    """Take back exactly what `record`'s event did; returns the invoices touched."""
+    record.reversal = reversal
+    if isinstance(record, Payment):
+        touched = []
+        for invoice, allocation in loan.allocations_of(record.payment_id):
+            # Same amounts back onto the same invoices: the allocations remember both.
+            invoice.restore(allocation.amount)
+            allocation.reversal = reversal
+            touched.append(invoice.invoice_id)
+        if record.event_type == EARLY_SETTLEMENT:
+            loan.settled_on = None
+        return touched
+    # Nothing was applied against either invoice (the blockers saw to that), so zeroing the balance
+    # removes exactly what it added to the open sums.
+    if isinstance(record, InterestInvoice):
+        record.open_balance = Decimal(0)
+    else:
+        record.outstanding_principal = Decimal(0)
+    return [record.invoice_id]
 
 
 def _closed_reason(loan: Loan) -> str | None:

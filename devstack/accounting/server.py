@@ -6,6 +6,34 @@ Contract endpoints (POST, JSON, header `X-LMS-API-Key` required):
     /lms-integration/revenue-report    -> REVENUE_REPORT
     /lms-integration/repayment         -> REPAYMENT
     /lms-integration/early-settlement  -> EARLY_SETTLEMENT
+    /lms-integration/reversal          -> REVERSAL, only with AccountingServer(reversals_enabled=True)
+                                          or `--reversals`; otherwise 404 like any unknown path.
+
+Header `X-LMS-Event-Id` (optional, e.g. "12-3": loan 12, event 3) identifies the event:
+
+    - its value is kept on the request log entry and on the invoice or payment the event created;
+    - if an event with that id was already ACCEPTED, the answer is that first success body again and
+      the books do not change (the log entry gets "duplicateOf": <seq of the applied request>);
+      reusing it for another event type or a different body fails instead, as a sender bug;
+    - if every earlier attempt with that id FAILED, the request is processed normally;
+    - a blank value fails validation; without the header nothing is de-duplicated.
+
+Reversal body (not in the seed contract; the platform's events.reversal() sends exactly this):
+
+    {"customerId": "C1", "customerName": "Jane Doe", "loanId": "L1",   required, non-blank strings
+     "reversedEventId": "L1-3",          required: X-LMS-Event-Id of an accepted event of this loan
+     "reversedEventType": "REPAYMENT",   required: DISBURSEMENT | REVENUE_REPORT | REPAYMENT |
+                                         EARLY_SETTLEMENT, and the original's type
+     "reversalDate": "2026-06-20",       required, yyyy-MM-dd
+     "reason": "bounced"}                string, may be empty or absent
+
+    It undoes what the original did (see ledger.py): a payment's allocations go back onto the same
+    invoices and an early settlement re-opens the loan; a revenue report only while nothing was
+    applied against its invoice; a disbursement only once every later event is reversed, after which
+    the loan takes a new DISBURSEMENT (DISB-<loanId>-<n>) and every other event fails as
+    "no disbursement". Success: {"success": true, "status": "PUSHED", "eventType": "REVERSAL",
+    "message", "invoiceIds": [invoices touched]}; any refusal is the usual 200 FAILED body. A reversal
+    is itself de-duplicated by its own X-LMS-Event-Id.
 
 Answers, in the order they are decided:
 
@@ -22,10 +50,14 @@ Answers, in the order they are decided:
 Local-only endpoints (no key; this is a test and demo tool):
 
     GET  /invoices[?loanId=X]  one loan's books {"loanId", "customer", "invoices", "payments",
-                               "outstandingPrincipal", "openInterest", "settled", "settlementDate"}
-                               (404 if unknown), or {"loans": [...]} for all loans.
+                               "outstandingPrincipal", "openInterest", "disbursed", "settled",
+                               "settlementDate"} (404 if unknown), or {"loans": [...]} for all loans.
+                               Invoices and payments carry "eventId" and "reversed",
+                               "reversalDate", "reversalReason", "reversalEventId"; a reversed
+                               invoice stays listed with a zero balance, so the sums stay right.
     GET  /events[?loanId=X]    {"events": [...]}: every request received on a contract path, in
-                               order, accepted or not (401/400/injected faults too), with the body.
+                               order, accepted or not (401/400/injected faults too), with the body,
+                               "eventId" and "duplicateOf".
     GET  /health               {"status": "ok"}
     GET  /_control/outage      {"outage": null | {"mode", "status", "seconds", "remaining"}}
     POST /_control/outage      fault injection for the next contract POSTs (before the key check,
@@ -58,15 +90,25 @@ from urllib.parse import parse_qs, urlsplit
 
 import simplejson
 
-from devstack.accounting.ledger import DISBURSEMENT, EARLY_SETTLEMENT, REPAYMENT, REVENUE_REPORT, Books
+from devstack.accounting.ledger import (
+    DISBURSEMENT,
+    EARLY_SETTLEMENT,
+    EVENT_ID_FIELD,
+    REPAYMENT,
+    REVENUE_REPORT,
+    REVERSAL,
+    Books,
+)
 
 API_KEY_HEADER = "X-LMS-API-Key"
+EVENT_ID_HEADER = EVENT_ID_FIELD
 ENDPOINTS = {
     "/lms-integration/disbursement": DISBURSEMENT,
     "/lms-integration/revenue-report": REVENUE_REPORT,
     "/lms-integration/repayment": REPAYMENT,
     "/lms-integration/early-settlement": EARLY_SETTLEMENT,
 }
+REVERSAL_PATH = "/lms-integration/reversal"
 MAX_BODY = 1024 * 1024
 FAULT_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_FAULT_SECONDS = 300
@@ -174,10 +216,19 @@ class FaultInjector:
 class AccountingServer:
     """A real HTTP peer for the accounting push, on 127.0.0.1; port 0 picks a free port."""
 
-    def __init__(self, port: int = 0, api_key: str = "local-accounting-key", vat_rate: Decimal = Decimal("18")):
+    def __init__(
+        self,
+        port: int = 0,
+        api_key: str = "local-accounting-key",
+        vat_rate: Decimal = Decimal("18"),
+        reversals_enabled: bool = False,
+    ):
         if not api_key:
             raise ValueError("api_key must not be empty")
         self.api_key = api_key
+        self.reversals_enabled = reversals_enabled
+        # The reversal endpoint is not in the seed contract, so by default it does not exist at all.
+        self.endpoints = {**ENDPOINTS, REVERSAL_PATH: REVERSAL} if reversals_enabled else dict(ENDPOINTS)
         self.books = Books(vat_rate)
         self.faults = FaultInjector()
         # Set on stop so a simulated timeout does not hold its thread for the full sleep.
@@ -269,8 +320,9 @@ class _AccountingHandler(BaseHTTPRequestHandler):
 
     def _post(self) -> None:
         path = urlsplit(self.path).path
-        if path in ENDPOINTS:
-            self._push(path, ENDPOINTS[path])
+        endpoints = self.service.endpoints
+        if path in endpoints:
+            self._push(path, endpoints[path])
         elif path == "/_control/outage":
             self._control_outage()
         elif path == "/_control/reset":
@@ -307,9 +359,10 @@ class _AccountingHandler(BaseHTTPRequestHandler):
 
     def _push(self, path: str, event_type: str) -> None:
         books = self.service.books
+        event_id = self.headers.get(EVENT_ID_HEADER)
         fault = self.service.faults.take()
         if fault is not None:
-            self._simulate(fault, path, event_type)
+            self._simulate(fault, path, event_type, event_id)
             return
         if not self.service.key_matches(self.headers.get(API_KEY_HEADER)):
             # Decided on the headers alone. The bytes are drained only to keep the connection's
@@ -317,7 +370,12 @@ class _AccountingHandler(BaseHTTPRequestHandler):
             self._discard_body()
             message = f"Missing or invalid {API_KEY_HEADER}"
             books.note_unprocessed(
-                path=path, event_type=event_type, http_status=401, status="UNAUTHORIZED", message=message
+                path=path,
+                event_type=event_type,
+                http_status=401,
+                status="UNAUTHORIZED",
+                message=message,
+                event_id=event_id,
             )
             self._send(401, _error("UNAUTHORIZED", message))
             return
@@ -325,14 +383,19 @@ class _AccountingHandler(BaseHTTPRequestHandler):
             body = parse_json_object(self._read_body())
         except _BadBody as err:
             books.note_unprocessed(
-                path=path, event_type=event_type, http_status=400, status="BAD_REQUEST", message=str(err)
+                path=path,
+                event_type=event_type,
+                http_status=400,
+                status="BAD_REQUEST",
+                message=str(err),
+                event_id=event_id,
             )
             self._send(400, _error("BAD_REQUEST", str(err)))
             return
-        outcome = books.receive(event_type, body, path=path)
+        outcome = books.receive(event_type, body, path=path, event_id=event_id)
         self._send(200, outcome.body())
 
-    def _simulate(self, fault: Fault, path: str, event_type: str) -> None:
+    def _simulate(self, fault: Fault, path: str, event_type: str, event_id: str | None) -> None:
         # Read the body so the log can show which loan was hit, but never process it.
         try:
             body: dict[str, Any] | None = parse_json_object(self._read_body())
@@ -345,7 +408,13 @@ class _AccountingHandler(BaseHTTPRequestHandler):
             status_word = HTTPStatus(fault.status).name
             message = f"Simulated outage (HTTP {fault.status}); request not processed"
         self.service.books.note_unprocessed(
-            path=path, event_type=event_type, http_status=fault.status, status=status_word, message=message, body=body
+            path=path,
+            event_type=event_type,
+            http_status=fault.status,
+            status=status_word,
+            message=message,
+            body=body,
+            event_id=event_id,
         )
         if fault.mode == "timeout":
             self.service.wait_out(fault.seconds)
@@ -409,7 +478,7 @@ class _AccountingHandler(BaseHTTPRequestHandler):
     # -- answers ----------------------------------------------------------------------------
 
     def _not_found(self, path: str) -> None:
-        if path in ENDPOINTS:
+        if path in self.service.endpoints:
             self._send(405, _error("METHOD_NOT_ALLOWED", f"{path} accepts POST only"), allow="POST")
         else:
             self._send(404, _error("NOT_FOUND", f"No such endpoint: {self.command} {path}"))

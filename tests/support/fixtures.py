@@ -93,3 +93,51 @@ def drain(aws) -> Callable[[], int]:
         raise AssertionError("streams did not settle")
 
     return run
+
+
+@pytest.fixture
+def accounting(aws, monkeypatch):
+    """The local accounting system over HTTP, with the push pointed at it and the key in Secrets Manager."""
+    import boto3
+
+    from devstack.accounting.server import AccountingServer
+    from lms.integration.secrets import reset_secrets
+
+    server = AccountingServer(port=0, api_key="test-accounting-key", reversals_enabled=True).start()
+    monkeypatch.setenv("ACCOUNTING_BASE_URL", server.url)
+    monkeypatch.setenv("ACCOUNTING_REVERSALS_ENABLED", "true")
+    monkeypatch.setenv("PUSH_RETRY_BASE_SECONDS", "0")
+    monkeypatch.setenv("ACCOUNTING_TIMEOUT_SECONDS", "2")
+    reset_settings()
+    reset_secrets()
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId="AccountingApiKeySecret", SecretString="test-accounting-key"
+    )
+    yield server
+    server.stop()
+    reset_secrets()
+
+
+@pytest.fixture
+def deliver(drain, accounting) -> Callable[..., int]:
+    """Run the whole pipeline until it is quiet: streams (projections, relay), then the push queue."""
+    from devstack.sources import sqs_workers
+
+    functions = Functions(STACK)
+    queues = sqs_workers(STACK, functions)
+
+    def run(rounds: int = 60) -> int:
+        for done in range(rounds):
+            streams = drain()
+            pushed = any([q.poll() for q in queues])
+            if not pushed and not streams:
+                return done
+        return rounds
+
+    return run
+
+
+@pytest.fixture
+def funded(seeded, drain) -> None:
+    """The demo seed's opening capital projected into the ledger, so that rails can pay out."""
+    drain()

@@ -1,6 +1,7 @@
 """The local accounting system (devstack.accounting): the receiving side of the LMS → Accounting push.
 
 One server per module on a free port, spoken to over real HTTP; each test starts from empty books.
+Reversals are off by default, so their tests use a second server started with reversals_enabled=True.
 Responses are decoded with parse_float=Decimal so amounts are compared exactly.
 """
 
@@ -31,6 +32,7 @@ DISB = "/lms-integration/disbursement"
 REVENUE = "/lms-integration/revenue-report"
 REPAY = "/lms-integration/repayment"
 SETTLE = "/lms-integration/early-settlement"
+REVERSE = "/lms-integration/reversal"
 
 PARTY = {"customerId": "C1", "customerName": "Jane Doe", "loanId": "L1"}
 DISBURSEMENT_BODY = {
@@ -70,9 +72,21 @@ def server():
         yield running
 
 
+@pytest.fixture(scope="module")
+def reversing_server():
+    with AccountingServer(port=0, api_key=KEY, reversals_enabled=True) as running:
+        yield running
+
+
 @pytest.fixture(autouse=True)
 def clean_books(server):
     assert requests.post(f"{server.url}/_control/reset", timeout=5).status_code == 200
+
+
+@pytest.fixture
+def rev(reversing_server):
+    assert requests.post(f"{reversing_server.url}/_control/reset", timeout=5).status_code == 200
+    return reversing_server
 
 
 def with_(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -84,23 +98,33 @@ def decoded(response: requests.Response) -> Any:
     return json.loads(response.text, parse_float=Decimal)
 
 
-def post(server, path: str, body: Any, *, key: str | None = KEY, **kwargs: Any) -> requests.Response:
+def post(
+    server, path: str, body: Any, *, key: str | None = KEY, event_id: str | None = None, **kwargs: Any
+) -> requests.Response:
     headers = {"Content-Type": "application/json", **({"X-LMS-API-Key": key} if key is not None else {})}
+    if event_id is not None:
+        headers["X-LMS-Event-Id"] = event_id
     # simplejson prints Decimal as a JSON number, as the platform must; json.dumps would refuse it.
     data = body if isinstance(body, (str, bytes)) else simplejson.dumps(body, use_decimal=True)
     return requests.post(f"{server.url}{path}", data=data, headers=headers, timeout=kwargs.pop("timeout", 5), **kwargs)
 
 
-def push(server, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = post(server, path, body)
+def push(server, path: str, body: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    response = post(server, path, body, event_id=event_id)
     assert response.status_code == 200, response.text
     return decoded(response)
 
 
-def accepted(server, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    result = push(server, path, body)
+def accepted(server, path: str, body: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    result = push(server, path, body, event_id)
     assert result["success"] is True, result
     return result
+
+
+def rejected(server, path: str, body: dict[str, Any], event_id: str | None = None) -> list[str]:
+    result = push(server, path, body, event_id)
+    assert (result["success"], result["status"]) == (False, "FAILED"), result
+    return result["errors"]
 
 
 def loan(server, loan_id: str = "L1") -> dict[str, Any]:
@@ -609,6 +633,351 @@ def test_bad_outage_specs_are_400(server, spec):
 
 
 # ---------------------------------------------------------------------------------------------
+# Event identity: X-LMS-Event-Id and duplicate deliveries
+# ---------------------------------------------------------------------------------------------
+
+
+def test_duplicate_delivery_changes_nothing_and_answers_the_same(server):
+    first_disbursement = accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    accepted(server, REVENUE, REVENUE_BODY, "L1-2")
+    first_repayment = accepted(server, REPAY, REPAYMENT_BODY, "L1-3")
+    before = all_books(server)
+
+    assert push(server, REPAY, REPAYMENT_BODY, "L1-3") == first_repayment
+    assert push(server, DISB, DISBURSEMENT_BODY, "L1-1") == first_disbursement  # not "already disbursed"
+    assert all_books(server) == before
+
+    log = events(server)
+    assert [(e["eventId"], e["accepted"], e["duplicateOf"]) for e in log] == [
+        ("L1-1", True, None),
+        ("L1-2", True, None),
+        ("L1-3", True, None),
+        ("L1-3", True, 3),
+        ("L1-1", True, 1),
+    ]
+
+
+def test_event_id_is_recorded_on_what_the_event_created(server):
+    accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    accepted(server, REVENUE, REVENUE_BODY, "L1-2")
+    accepted(server, REPAY, REPAYMENT_BODY, "L1-3")
+    books = loan(server)
+    assert invoice(books, "DISB-L1")["eventId"] == "L1-1"
+    assert invoice(books, "INT-L1-1")["eventId"] == "L1-2"
+    assert books["payments"][0]["eventId"] == "L1-3"
+    assert [a["eventId"] for a in invoice(books, "INT-L1-1")["allocations"]] == ["L1-3"]
+    assert invoice(books, "DISB-L1")["reversed"] is False
+
+
+def test_a_failed_attempt_does_not_block_a_later_one_with_the_same_id(server):
+    accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    assert rejected(server, REPAY, REPAYMENT_BODY, "L1-3") == ["repaymentInterest: 100 exceeds the open interest 0"]
+    accepted(server, REVENUE, REVENUE_BODY, "L1-2")
+    accepted(server, REPAY, REPAYMENT_BODY, "L1-3")  # processed now, not answered from the failure
+    assert len(loan(server)["payments"]) == 1
+    assert events(server)[-1]["duplicateOf"] is None
+
+
+def test_without_the_header_nothing_is_deduplicated(server):
+    accepted(server, DISB, DISBURSEMENT_BODY)
+    accepted(server, REVENUE, REVENUE_BODY)
+    accepted(server, REPAY, REPAYMENT_BODY)
+    accepted(server, REPAY, REPAYMENT_BODY)
+    assert loan(server)["outstandingPrincipal"] == 8000
+    assert {e["eventId"] for e in events(server)} == {None}
+
+
+def test_an_accepted_id_reused_for_another_event_fails(server):
+    accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    before = all_books(server)
+    errors = rejected(server, REVENUE, REVENUE_BODY, "L1-1")
+    assert errors == ["X-LMS-Event-Id: L1-1 was already accepted for a different DISBURSEMENT request (request #1)"]
+    assert rejected(server, DISB, with_(DISBURSEMENT_BODY, loanAmount=5000), "L1-1")[0].startswith("X-LMS-Event-Id: ")
+    assert all_books(server) == before
+
+
+def test_a_resend_with_amounts_printed_differently_is_still_a_duplicate(server):
+    first = accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    assert push(server, DISB, with_(DISBURSEMENT_BODY, loanAmount=Decimal("10000.00")), "L1-1") == first
+
+
+def test_a_blank_event_id_fails(server):
+    assert rejected(server, DISB, DISBURSEMENT_BODY, "") == ["X-LMS-Event-Id: must not be blank when sent"]
+    assert all_books(server) == {"loans": []}
+
+
+def test_event_id_is_logged_for_unprocessed_requests(server):
+    post(server, DISB, DISBURSEMENT_BODY, key=None, event_id="L1-1")
+    control(server, {"status": 503})
+    post(server, DISB, DISBURSEMENT_BODY, event_id="L1-1")
+    assert [(e["status"], e["eventId"]) for e in events(server)] == [
+        ("UNAUTHORIZED", "L1-1"),
+        ("SERVICE_UNAVAILABLE", "L1-1"),
+    ]
+
+
+def test_concurrent_duplicate_deliveries_are_applied_once(server):
+    accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    results: list[dict[str, Any]] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(push(server, REPAY, with_(REPAYMENT_BODY, repaymentInterest=0), "L1-2"))
+        )
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r == results[0] and r["success"] for r in results)
+    books = loan(server)
+    assert (len(books["payments"]), books["outstandingPrincipal"]) == (1, 9000)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reversals (only with reversals_enabled)
+# ---------------------------------------------------------------------------------------------
+
+
+def reversal_of(event_id: str, event_type: str, **changes: Any) -> dict[str, Any]:
+    body = {
+        **PARTY,
+        "reversedEventId": event_id,
+        "reversedEventType": event_type,
+        "reversalDate": "2026-06-20",
+        "reason": "payment bounced",
+    }
+    return with_(body, **changes)
+
+
+def disbursed_with_revenue(server, revenue: int = 600) -> None:
+    accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    accepted(server, REVENUE, with_(REVENUE_BODY, revenueAmount=revenue), "L1-2")
+
+
+def test_reversal_endpoint_is_404_unless_enabled(server):
+    accepted(server, DISB, DISBURSEMENT_BODY, "L1-1")
+    before = all_books(server)
+    response = post(server, REVERSE, reversal_of("L1-1", "DISBURSEMENT"), event_id="L1-2")
+    assert response.status_code == 404
+    assert decoded(response)["status"] == "NOT_FOUND"
+    assert requests.get(f"{server.url}{REVERSE}", timeout=5).status_code == 404
+    assert all_books(server) == before
+    assert len(events(server)) == 1  # an unknown path is not a contract request
+
+
+def test_reversal_endpoint_accepts_post_only_when_enabled(rev):
+    response = requests.get(f"{rev.url}{REVERSE}", timeout=5)
+    assert (response.status_code, response.headers["Allow"]) == (405, "POST")
+
+
+def test_repayment_reversal_restores_principal_and_interest(rev):
+    disbursed_with_revenue(rev, revenue=1100)
+    accepted(rev, REPAY, with_(REPAYMENT_BODY, repaymentPrincipal=900, repaymentInterest=1100), "L1-3")
+    assert (loan(rev)["outstandingPrincipal"], loan(rev)["openInterest"]) == (9100, 0)
+
+    result = accepted(rev, REVERSE, reversal_of("L1-3", "REPAYMENT"), "L1-4")
+    assert result == {
+        "success": True,
+        "status": "PUSHED",
+        "message": "REPAYMENT L1-3 (PAY-L1-1) reversed",
+        "eventType": "REVERSAL",
+        "invoiceIds": ["DISB-L1", "INT-L1-1"],
+    }
+    books = loan(rev)
+    assert (books["outstandingPrincipal"], books["openInterest"]) == (Decimal("10000.00"), Decimal("1100.00"))
+    assert invoice(books, "INT-L1-1")["openBalance"] == 1100
+    [payment] = books["payments"]  # still visible, marked
+    assert {k: payment[k] for k in ("reversed", "reversalDate", "reversalReason", "reversalEventId")} == {
+        "reversed": True,
+        "reversalDate": "2026-06-20",
+        "reversalReason": "payment bounced",
+        "reversalEventId": "L1-4",
+    }
+    assert [a["reversed"] for a in invoice(books, "DISB-L1")["allocations"]] == [True]
+    assert events(rev)[-1]["eventType"] == "REVERSAL"
+
+
+def test_repayment_reversal_puts_interest_back_on_the_same_invoices(rev):
+    disbursed_with_revenue(rev, revenue=600)
+    accepted(rev, REVENUE, with_(REVENUE_BODY, revenueMonth="2026-06", revenueAmount=500), "L1-3")
+    accepted(rev, REPAY, with_(REPAYMENT_BODY, repaymentPrincipal=0, repaymentInterest=700), "L1-4")
+    accepted(rev, REPAY, with_(REPAYMENT_BODY, repaymentPrincipal=0, repaymentInterest=100), "L1-5")
+    assert open_balances(rev) == {"INT-L1-1": 0, "INT-L1-2": 300}
+
+    accepted(rev, REVERSE, reversal_of("L1-4", "REPAYMENT"), "L1-6")
+    # 600 back on INT-L1-1 and 100 on INT-L1-2: what L1-4 took, not a FIFO re-run of the rest.
+    assert open_balances(rev) == {"INT-L1-1": 600, "INT-L1-2": 400}
+    assert loan(rev)["openInterest"] == 1000
+
+
+def test_early_settlement_reversal_reopens_the_loan(rev):
+    disbursed_with_revenue(rev)
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-3")
+    accepted(
+        rev,
+        SETTLE,
+        with_(SETTLEMENT_BODY, repaymentEarlySettlementPrincipal=9000, repaymentEarlySettlementInterest=500),
+        "L1-4",
+    )
+    assert loan(rev)["settled"] is True
+
+    result = accepted(rev, REVERSE, reversal_of("L1-4", "EARLY_SETTLEMENT"), "L1-5")
+    assert result["invoiceIds"] == ["DISB-L1", "INT-L1-1"]
+    books = loan(rev)
+    assert (books["settled"], books["settlementDate"]) == (False, None)
+    assert (books["outstandingPrincipal"], books["openInterest"]) == (9000, 500)
+    assert [p["reversed"] for p in books["payments"]] == [False, True]
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-6")  # open again
+
+
+def test_revenue_report_reversal_takes_the_interest_out(rev):
+    disbursed_with_revenue(rev)
+    result = accepted(rev, REVERSE, reversal_of("L1-2", "REVENUE_REPORT", reason=""), "L1-3")
+    assert result["invoiceIds"] == ["INT-L1-1"]
+    books = loan(rev)
+    reversed_invoice = invoice(books, "INT-L1-1")  # still listed
+    assert (reversed_invoice["reversed"], reversed_invoice["amount"], reversed_invoice["openBalance"]) == (True, 600, 0)
+    assert reversed_invoice["reversalReason"] == ""
+    assert books["openInterest"] == 0
+    assert rejected(rev, REPAY, with_(REPAYMENT_BODY, repaymentInterest=1)) == [
+        "repaymentInterest: 1 exceeds the open interest 0"
+    ]
+
+
+def test_revenue_report_reversal_fails_while_paid_against(rev):
+    disbursed_with_revenue(rev)
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-3")
+    before = all_books(rev)
+    assert rejected(rev, REVERSE, reversal_of("L1-2", "REVENUE_REPORT"), "L1-4") == [
+        "reversedEventId: 100 has been applied against interest invoice INT-L1-1; reverse those payments first"
+    ]
+    assert all_books(rev) == before
+
+    accepted(rev, REVERSE, reversal_of("L1-3", "REPAYMENT"), "L1-5")
+    accepted(rev, REVERSE, reversal_of("L1-2", "REVENUE_REPORT"), "L1-4")  # the failed id may now succeed
+    assert loan(rev)["openInterest"] == 0
+
+
+def test_disbursement_reversal_fails_while_later_events_are_in_force(rev):
+    disbursed_with_revenue(rev)
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-3")
+    accepted(rev, REVERSE, reversal_of("L1-3", "REPAYMENT"), "L1-4")
+    before = all_books(rev)
+    assert rejected(rev, REVERSE, reversal_of("L1-1", "DISBURSEMENT"), "L1-5") == [
+        "reversedEventId: disbursement DISB-L1 has later events still in force (INT-L1-1 from event L1-2); "
+        "reverse them first"
+    ]
+    assert all_books(rev) == before
+
+
+def test_disbursement_reversal_then_a_new_disbursement(rev):
+    disbursed_with_revenue(rev)
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-3")
+    accepted(rev, REVERSE, reversal_of("L1-3", "REPAYMENT"), "L1-4")
+    accepted(rev, REVERSE, reversal_of("L1-2", "REVENUE_REPORT"), "L1-5")
+    result = accepted(rev, REVERSE, reversal_of("L1-1", "DISBURSEMENT", reason="disbursal undone"), "L1-6")
+    assert result["invoiceIds"] == ["DISB-L1"]
+
+    books = loan(rev)
+    assert (books["disbursed"], books["outstandingPrincipal"], books["openInterest"]) == (False, 0, 0)
+    assert invoice(books, "DISB-L1")["reversed"] is True
+    no_disbursement = ["loanId: no disbursement has been received for loan L1"]
+    assert rejected(rev, REVENUE, REVENUE_BODY) == no_disbursement
+    assert rejected(rev, REPAY, with_(REPAYMENT_BODY, repaymentInterest=0)) == no_disbursement
+    assert rejected(rev, SETTLE, SETTLEMENT_BODY) == no_disbursement
+    assert rejected(rev, REVERSE, reversal_of("L1-3", "REPAYMENT")) == no_disbursement
+
+    result = accepted(rev, DISB, with_(DISBURSEMENT_BODY, loanAmount=8000, disbursementDate="2026-07-01"), "L1-7")
+    assert result["invoiceIds"] == ["DISB-L1-2"]
+    books = loan(rev)
+    assert (books["disbursed"], books["outstandingPrincipal"], books["openInterest"]) == (True, 8000, 0)
+    assert [(i["invoiceId"], i["reversed"]) for i in books["invoices"]] == [
+        ("DISB-L1", True),
+        ("DISB-L1-2", False),
+        ("INT-L1-1", True),
+    ]
+    accepted(rev, REVENUE, REVENUE_BODY, "L1-8")
+    assert invoice(loan(rev), "INT-L1-2")["openBalance"] == 600
+
+
+def test_a_reversal_is_deduplicated_by_its_own_id(rev):
+    disbursed_with_revenue(rev)
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-3")
+    first = accepted(rev, REVERSE, reversal_of("L1-3", "REPAYMENT"), "L1-4")
+    before = all_books(rev)
+    assert push(rev, REVERSE, reversal_of("L1-3", "REPAYMENT"), "L1-4") == first  # not "already reversed"
+    assert all_books(rev) == before
+    assert events(rev)[-1]["duplicateOf"] == 4
+
+
+REVERSAL_FAILURES = [
+    ("unknown-id", reversal_of("L1-99", "REPAYMENT"), "reversedEventId: no accepted event has X-LMS-Event-Id L1-99"),
+    (
+        "wrong-type",
+        reversal_of("L1-3", "EARLY_SETTLEMENT"),
+        "reversedEventType: event L1-3 is REPAYMENT, not EARLY_SETTLEMENT",
+    ),
+    ("twice", reversal_of("L1-4", "REPAYMENT"), "reversedEventId: event L1-4 was already reversed on 2026-06-20"),
+    ("other-loan", reversal_of("L2-1", "DISBURSEMENT"), "reversedEventId: event L2-1 belongs to loan L2, not L1"),
+    (
+        "a-reversal",
+        reversal_of("L1-5", "REPAYMENT"),
+        "reversedEventId: L1-5 is a reversal; a reversal cannot be reversed",
+    ),
+    (
+        "unidentified-event",
+        reversal_of("L1-6", "REPAYMENT"),
+        "reversedEventId: no accepted event has X-LMS-Event-Id L1-6",
+    ),
+    (
+        "unknown-loan",
+        reversal_of("L1-3", "REPAYMENT", loanId="L9"),
+        "loanId: no disbursement has been received for loan L9",
+    ),
+    (
+        "other-customer",
+        reversal_of("L1-3", "REPAYMENT", customerId="C2"),
+        "customerId: C2 does not match the loan's customer C1",
+    ),
+    ("no-id", reversal_of(DROP, "REPAYMENT"), "reversedEventId: is required"),
+    ("blank-id", reversal_of(" ", "REPAYMENT"), "reversedEventId: must not be blank"),
+    ("no-type", reversal_of("L1-3", DROP), "reversedEventType: is required"),
+    (
+        "bad-type",
+        reversal_of("L1-3", "REVERSAL"),
+        "reversedEventType: must be one of DISBURSEMENT, REVENUE_REPORT, REPAYMENT, EARLY_SETTLEMENT",
+    ),
+    (
+        "bad-date",
+        reversal_of("L1-3", "REPAYMENT", reversalDate="2026-6-20"),
+        "reversalDate: must be a date in yyyy-MM-dd format",
+    ),
+    ("no-date", reversal_of("L1-3", "REPAYMENT", reversalDate=DROP), "reversalDate: is required"),
+    ("number-reason", reversal_of("L1-3", "REPAYMENT", reason=5), "reason: must be a string"),
+    ("blank-name", reversal_of("L1-3", "REPAYMENT", customerName=""), "customerName: must not be blank"),
+]
+
+
+@pytest.mark.parametrize(("body", "error"), [c[1:] for c in REVERSAL_FAILURES], ids=[c[0] for c in REVERSAL_FAILURES])
+def test_reversal_failures_are_200_failed_and_change_nothing(rev, body, error):
+    disbursed_with_revenue(rev)
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-3")
+    accepted(rev, REPAY, REPAYMENT_BODY, "L1-4")
+    accepted(rev, REVERSE, reversal_of("L1-4", "REPAYMENT"), "L1-5")
+    accepted(rev, REPAY, with_(REPAYMENT_BODY, repaymentInterest=0))  # sent without an id: not reversible
+    accepted(rev, DISB, with_(DISBURSEMENT_BODY, loanId="L2"), "L2-1")
+    before = all_books(rev)
+
+    result = push(rev, REVERSE, body, "L1-9")
+
+    assert (result["success"], result["status"], result["eventType"]) == (False, "FAILED", "REVERSAL")
+    assert result["errors"] == [error]
+    assert result["message"] == "Reversal rejected: 1 validation error(s)"
+    assert all_books(rev) == before
+
+
+# ---------------------------------------------------------------------------------------------
 # Concurrency and the command line
 # ---------------------------------------------------------------------------------------------
 
@@ -633,7 +1002,10 @@ def test_concurrent_pushes_get_distinct_invoices(server):
 
 def test_command_line_runs_and_stops_on_ctrl_c():
     process = subprocess.Popen(
-        [sys.executable, "-m", "devstack.accounting", "--port", "0", "--api-key", "cli-key", "--vat-rate", "15"],
+        [
+            *(sys.executable, "-m", "devstack.accounting", "--port", "0", "--api-key", "cli-key"),
+            *("--vat-rate", "15", "--reversals"),
+        ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -650,6 +1022,8 @@ def test_command_line_runs_and_stops_on_ctrl_c():
         assert response.json()["success"] is True
         disbursement = requests.get(f"{url}/invoices", params={"loanId": "L1"}, timeout=5).json()["invoices"][0]
         assert disbursement["vatRate"] == 15
+        reversal = requests.post(f"{url}{REVERSE}", json={}, headers={"X-LMS-API-Key": "cli-key"}, timeout=5)
+        assert (reversal.status_code, reversal.json()["eventType"]) == (200, "REVERSAL")  # --reversals: routed
     finally:
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=10)

@@ -22,6 +22,13 @@ class Settings(BaseModel):
     idempotency_ttl_seconds: int = Field(default=86400, ge=60)
     idempotency_wait_seconds: float = Field(default=3, ge=0)
     api_stage: str = Field(default="v1")
+    push_queue_url: str = Field(default="", description="SQS FIFO queue of events for the accounting system")
+    push_dead_letter_queue_url: str = Field(default="")
+    accounting_base_url: str = Field(default="", description="Where the accounting system listens")
+    accounting_api_key_secret: str = Field(default="", description="Secrets Manager id of X-LMS-API-Key")
+    accounting_timeout_seconds: float = Field(default=5, gt=0)
+    accounting_reversals_enabled: bool = Field(default=False, description="Send REVERSAL events")
+    push_retry_base_seconds: int = Field(default=10, ge=0, description="First retry delay; doubles per attempt")
 
 
 _ENV = {
@@ -32,6 +39,13 @@ _ENV = {
     "auth_cache_ttl_seconds": "AUTH_CACHE_TTL_SECONDS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
     "idempotency_wait_seconds": "IDEMPOTENCY_WAIT_SECONDS",
+    "push_queue_url": "PUSH_QUEUE_URL",
+    "push_dead_letter_queue_url": "PUSH_DLQ_URL",
+    "accounting_base_url": "ACCOUNTING_BASE_URL",
+    "accounting_api_key_secret": "ACCOUNTING_API_KEY_SECRET",
+    "accounting_timeout_seconds": "ACCOUNTING_TIMEOUT_SECONDS",
+    "accounting_reversals_enabled": "ACCOUNTING_REVERSALS_ENABLED",
+    "push_retry_base_seconds": "PUSH_RETRY_BASE_SECONDS",
 }
 
 

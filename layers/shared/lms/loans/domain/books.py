@@ -81,6 +81,11 @@ class Books:
         self.outbox.append(event)
         return event
 
+    def unreversed_events(self) -> list[OutboundEvent]:
+        """Events sent for this loan that no REVERSAL event has taken back yet, oldest first."""
+        taken_back = {e.payload.get("reversedEventId") for e in self.outbox if e.type == "REVERSAL"}
+        return [e for e in self.outbox if e.type != "REVERSAL" and e.id not in taken_back]
+
     def accrued_interest(self) -> Decimal:
         """Interest income this loan has recognised: credits less debits on Interest income."""
         income = account_for(Role.INTEREST_INCOME, self.loan.currency, self.base_currency)

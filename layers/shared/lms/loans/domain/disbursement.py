@@ -201,12 +201,10 @@ def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> 
     ]
     in_force = [e.id for e in books.journal if e.reverses is None]
     books.reverse(in_force, actor.today, reason)
-    for txn in loan.transactions:
-        sent = next(
-            (e for e in reversed(books.outbox) if e.transaction_id == txn.id and e.type != events.REVERSAL), None
-        )
-        if sent is not None and not txn.reversed:
-            books.emit(events.REVERSAL, events.reversal(loan, sent.id, sent.type, actor.today, reason), txn.id)
+    # The accounting system is told to take back everything it received for this disbursement,
+    # newest first, so that the disbursement itself is the last thing it undoes.
+    for sent in reversed(books.unreversed_events()):
+        books.emit(events.REVERSAL, events.reversal(loan, sent.id, sent.type, actor.today, reason), sent.transaction_id)
     return loan.model_copy(
         update={
             "status": LoanStatus.APPROVED,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.charges import LoanCharge
+from lms.loans.domain.payload import with_decimal_amounts
 from lms.loans.domain.schedule import Installment
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.terms import LoanTerms
@@ -55,22 +56,6 @@ class DisbursementRecord(BaseModel):
     narration: str | None = None
 
 
-# Amounts in event payloads: stored as exact decimal text, read back as Decimal (sent as JSON numbers).
-PAYLOAD_AMOUNTS = frozenset(
-    {
-        "loanAmount",
-        "adminFee",
-        "vatOnAdminFee",
-        "revenueAmount",
-        "repaymentPrincipal",
-        "repaymentInterest",
-        "feeAmount",
-        "repaymentEarlySettlementPrincipal",
-        "repaymentEarlySettlementInterest",
-    }
-)
-
-
 class OutboundEvent(BaseModel):
     """An event for the accounting system, committed with the operation that caused it."""
 
@@ -84,7 +69,7 @@ class OutboundEvent(BaseModel):
     @field_validator("payload")
     @classmethod
     def _amounts_are_decimal(cls, payload: dict) -> dict:
-        return {k: Decimal(v) if k in PAYLOAD_AMOUNTS and v is not None else v for k, v in payload.items()}
+        return with_decimal_amounts(payload)
 
 
 class Loan(BaseModel):

@@ -246,9 +246,8 @@ def settle_early(
         )
     changed, fee_charge = loan, None
     if quote.settlement_fee > 0:
-        changed, fee_charge = _assess(
-            changed, "Early settlement fee", ChargeKind.FEE, quote.settlement_fee, order.on, actor
-        )
+        name = (product.settlement_fee.name if product.settlement_fee else None) or "Early settlement fee"
+        changed, fee_charge = _assess(changed, name, ChargeKind.FEE, quote.settlement_fee, order.on, actor)
     txn = _new_transaction(
         changed,
         actor,

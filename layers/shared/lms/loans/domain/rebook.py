@@ -85,15 +85,11 @@ def _legs(loan: Loan, txn: LoanTransaction, applied: Applied) -> tuple[str, list
     raise ValueError(f"no posting rule for {txn.type}")
 
 
-def _last_sent_event(books: Books, txn_id: int):
-    return next((e for e in reversed(books.outbox) if e.transaction_id == txn_id and e.type != events.REVERSAL), None)
-
-
 def _retract(books: Books, txn: LoanTransaction, on: date, reason: str) -> None:
     books.reverse(txn.entry_ids, on, reason)
-    sent = _last_sent_event(books, txn.id)
-    if sent is not None:
-        books.emit(events.REVERSAL, events.reversal(books.loan, sent.id, sent.type, on, reason), txn.id)
+    for sent in books.unreversed_events():
+        if sent.transaction_id == txn.id:
+            books.emit(events.REVERSAL, events.reversal(books.loan, sent.id, sent.type, on, reason), txn.id)
 
 
 def rebook(loan: Loan, books: Books, on: date) -> Loan:

@@ -1,0 +1,27 @@
+"""GET /v1/integration/events?loanId=&status=: each outbound event and where it is on its way."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.resolver import build_resolver
+from lms.api.responses import openapi_responses, page_response
+from lms.integration.event_store import EventStore, PushStatus
+from lms.integration.schemas import EventOut
+from lms.observability import observed
+
+app = build_resolver()
+
+
+@app.get("/v1/integration/events", tags=["Integration"], responses=openapi_responses(EventOut))
+def list_integration_events(
+    page: PageParam = 1,
+    rows: RowsParam = DEFAULT_ROWS,
+    loan_id: Annotated[int | None, Query(alias="loanId", ge=1)] = None,
+    status: Annotated[PushStatus | None, Query()] = None,
+):
+    return page_response(EventStore().list(page, rows, loan_id, status), EventOut.of)
+
+
+lambda_handler = observed(app.resolve)

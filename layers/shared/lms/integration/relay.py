@@ -1,0 +1,51 @@
+"""The outbox relay: a loan's committed events, in sequence order, onto the FIFO queue.
+
+Triggered by the core table's stream, but it never trusts the stream's order or completeness:
+for the loan a record names, it reads the loan's outbox by key and sends every event above the
+loan's relay cursor, in sequence order, then moves the cursor. A crash between sending and moving
+the cursor only sends again: SQS de-duplicates by event id for five minutes, and the push skips
+an event it has already pushed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from lms.integration.event_store import EventRecord, EventStore
+from lms.integration.queue import send_in_order
+from lms.loans.domain.loan import Loan
+from lms.loans.store import LoanStore
+from lms.storage.dynamo import ConditionFailed, Key
+
+
+def cursor_key(loan_id: int) -> Key:
+    return Key(f"LOAN#{loan_id}", "RELAY")
+
+
+def relayed_up_to(store: EventStore, loan_id: int) -> int:
+    item = store.table.get(cursor_key(loan_id))
+    return int(item["seq"]) if item else 0
+
+
+def relay_loan(loan_id: int, loans: LoanStore | None = None, events: EventStore | None = None) -> list[EventRecord]:
+    loans, events = loans or LoanStore(), events or EventStore()
+    loan: Loan = loans.get(loan_id)
+    done = relayed_up_to(events, loan_id)
+    pending = [e for e in loan.outbox if e.seq > done]
+    if not pending:
+        return []
+    records = [events.stage(loan_id, event) for event in pending]
+    send_in_order(records)
+    # A concurrent relay that got further keeps its cursor.
+    with contextlib.suppress(ConditionFailed):
+        events.table.put(
+            {
+                "PK": cursor_key(loan_id).pk,
+                "SK": cursor_key(loan_id).sk,
+                "entity": "relayCursor",
+                "seq": pending[-1].seq,
+            },
+            condition="attribute_not_exists(seq) OR seq < :seq",
+            values_={":seq": pending[-1].seq},
+        )
+    return records
