@@ -23,6 +23,7 @@ ADMIN_KEY = "lms_e2e-admin-key"
 class RunningStack:
     base_url: str
     admin_key: str
+    accounting_url: str
     process: subprocess.Popen
     output: list[str]
 
@@ -41,7 +42,7 @@ def stack() -> Iterator[RunningStack]:
         "PYTHONPATH": f"{ROOT / 'layers' / 'shared'}{os.pathsep}{ROOT}",
         "LMS_LOG_LEVEL": "ERROR",
     }
-    for key in ("AWS_ENDPOINT_URL", "LMS_TABLE", "IDEMPOTENCY_TABLE"):
+    for key in ("AWS_ENDPOINT_URL", "LMS_TABLE", "IDEMPOTENCY_TABLE", "ACCOUNTING_BASE_URL", "ACCOUNTING_API_KEY"):
         env.pop(key, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack", "run", "--port", "0", "--emulator-port", "0"],
@@ -52,7 +53,7 @@ def stack() -> Iterator[RunningStack]:
         text=True,
     )
     output: list[str] = []
-    base_url = None
+    base_url = accounting_url = None
     deadline = time.monotonic() + 60
     assert process.stdout is not None
     while time.monotonic() < deadline:
@@ -62,12 +63,14 @@ def stack() -> Iterator[RunningStack]:
         output.append(line)
         if line.startswith("LMS_BASE_URL="):
             base_url = line.split("=", 1)[1].strip()
+        if line.startswith("ACCOUNTING_BASE_URL="):
+            accounting_url = line.split("=", 1)[1].strip()
         if line.startswith("Local stack ready"):
             break
     assert base_url, "".join(output)
     reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
     reader.start()
-    running = RunningStack(base_url, ADMIN_KEY, process, output)
+    running = RunningStack(base_url, ADMIN_KEY, accounting_url, process, output)
     yield running
     (ROOT / ".e2e-stack.log").write_text("".join(output), encoding="utf-8")  # for a failed run's post-mortem
     process.send_signal(signal.SIGINT)

@@ -4,6 +4,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from tests.conftest import STACK
 
@@ -134,6 +135,15 @@ def test_worked_example_to_closed_with_ledger(stack):
     assert trial["totalDebits"] == trial["totalCredits"]
     detail = http.get(f"{base}/v1/ledger/gl-detail", params={"accountId": "1200"})
     assert detail.status_code == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the accounting push runs in the background too
+        received = requests.get(f"{stack.accounting_url}/events", params={"loanId": lid}, timeout=5).json()["events"]
+        if len([e for e in received if e["accepted"]]) == 3:
+            break
+        time.sleep(0.2)
+    assert [e["eventType"] for e in received if e["accepted"]] == ["DISBURSEMENT", "REVENUE_REPORT", "REPAYMENT"]
+    books = requests.get(f"{stack.accounting_url}/invoices", params={"loanId": lid}, timeout=5).json()
+    assert books["outstandingPrincipal"] == 0 and books["openInterest"] == 0
 
 
 def test_every_template_route_is_served(stack):
