@@ -27,22 +27,12 @@ def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
     order = request.to_order()
     if request.validate_only:
         loan, plan = service.plan_disbursement(id, order, actor)
-        product = service.products.get(loan.product_id)
-        names = (
-            product.admin_fee.name if product.admin_fee else None,
-            product.insurance.name if product.insurance else None,
-        )
-        return json_response(validation_out(loan, plan, *names))
+        return json_response(validation_out(loan, plan, service.products.get(loan.product_id)))
 
     def run():
         loan = service.disburse(id, order, actor)
-        product = service.products.get(loan.product_id)
-        names = (
-            product.admin_fee.name if product.admin_fee else None,
-            product.insurance.name if product.insurance else None,
-        )
         metrics.add_metric(name="LoansDisbursed", unit="Count", value=1)
-        return json_response(disbursement_out(loan, *names))
+        return json_response(disbursement_out(loan, service.products.get(loan.product_id)))
 
     return run_idempotent(app, "disburse_loan", run)
 

@@ -23,7 +23,7 @@ def settle_loan_early(id: IdPath, request: Annotated[SettlementRequest, Body()])
     actor = actor_for(caller_of(app.current_event).key_id)
 
     def run():
-        loan, txn, _ = LoanService().settle(id, order, actor)
+        loan, txn = LoanService().settle(id, order, actor)
         return json_response(TransactionWithLoanOut.of(loan, txn))
 
     return run_idempotent(app, "settle_loan_early", run)

@@ -33,23 +33,9 @@ class LedgerService:
         existing = self.store.accounts(a.id for a in chart)
         created = 0
         for account in chart:
-            if account.id not in existing:
-                try:
-                    self.store.table.put(
-                        {
-                            "PK": f"ACCOUNT#{account.id}",
-                            "SK": "ACCOUNT",
-                            "entity": "account",
-                            "TypePK": "ACCOUNT",
-                            "TypeSK": account.id,
-                            "currency": account.currency,
-                            "state": account.model_dump_json(),
-                        },
-                        condition="attribute_not_exists(PK)",
-                    )
-                    created += 1
-                except ConditionFailed:
-                    pass  # created concurrently: the chart is the same either way
+            # Another process may create the same account at the same moment: the chart is the same either way.
+            if account.id not in existing and self.store.add_account(account, if_absent=True):
+                created += 1
         return created
 
     def create_account(

@@ -64,7 +64,8 @@ class LedgerStore:
         self.table = table or ledger_table()
 
     # ------------------------------------------------------------------ accounts
-    def add_account(self, account: Account) -> None:
+    def add_account(self, account: Account, if_absent: bool = False) -> bool:
+        """Store a new account; a code in use is 409, or just False with `if_absent`."""
         key = account_key(account.id)
         try:
             self.table.put(
@@ -80,9 +81,12 @@ class LedgerStore:
                 condition="attribute_not_exists(PK)",
             )
         except ConditionFailed:
+            if if_absent:
+                return False
             raise AlreadyExists(
                 f"An account with code {account.code!r} already exists", reason="DUPLICATE_CODE"
             ) from None
+        return True
 
     def account(self, account_id: str) -> Account:
         item = self.table.get(account_key(account_id))

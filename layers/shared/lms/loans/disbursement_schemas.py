@@ -15,7 +15,7 @@ from lms.loans.domain.payment_methods import PaymentMethod
 from lms.loans.domain.schedule import Installment
 from lms.loans.schemas import LoanOut, render_loan
 from lms.money import format_amount
-from lms.products.domain import PeriodFrequency
+from lms.products.domain import LoanProduct, PeriodFrequency
 
 
 class DisburseLoanRequest(RequestModel):
@@ -153,15 +153,18 @@ class DisbursementOut(ResponseModel):
     loan: LoanOut
 
 
-def _names(fee_name: str | None, insurance_name: str | None) -> tuple[str, str]:
-    return fee_name or "Administration fee", insurance_name or "Loan protection insurance"
+def _names(product: LoanProduct) -> tuple[str, str]:
+    """How the deductions are called on the customer's statement: the product's names, or plain ones."""
+    fee = product.admin_fee.name if product.admin_fee and product.admin_fee.name else "Administration fee"
+    insurance = product.insurance.name if product.insurance and product.insurance.name else "Loan protection insurance"
+    return fee, insurance
 
 
-def disbursement_out(loan: Loan, fee_name: str | None, insurance_name: str | None) -> DisbursementOut:
+def disbursement_out(loan: Loan, product: LoanProduct) -> DisbursementOut:
     record = loan.disbursement
     assert record is not None
     currency = loan.currency
-    names = _names(fee_name, insurance_name)
+    names = _names(product)
     return DisbursementOut(
         message="Loan disbursed successfully",
         transaction_id=str(record.transaction_id),
@@ -208,9 +211,7 @@ class ValidationOut(ResponseModel):
     repayment_info: RepaymentInfoOut
 
 
-def validation_out(
-    loan: Loan, plan: DisbursementPlan, fee_name: str | None, insurance_name: str | None
-) -> ValidationOut:
+def validation_out(loan: Loan, plan: DisbursementPlan, product: LoanProduct) -> ValidationOut:
     currency = loan.currency
     return ValidationOut(
         message="Loan validated successfully. Ready for disbursement.",
@@ -227,7 +228,7 @@ def validation_out(
             disbursed_amount=AmountOut.of(plan.net_amount, currency),
             currency=currency,
         ),
-        deductions=DeductionsOut.of(plan.deductions, currency, *_names(fee_name, insurance_name)),
+        deductions=DeductionsOut.of(plan.deductions, currency, *_names(product)),
         payment_info=PaymentInfoOut(method=plan.method.value, reference="", status="VALIDATED"),
         repayment_info=repayment_info(loan, plan.schedule),
     )

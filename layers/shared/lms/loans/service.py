@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from lms import clock
 from lms.config import get_settings
@@ -34,6 +35,7 @@ from lms.storage.pagination import Page
 # A lost race re-reads the loan and tries again, so the loser sees the winner's state
 # (for example "Loan is already approved") rather than a bare conflict.
 MAX_ATTEMPTS = 4
+T = TypeVar("T")
 
 
 def actor_for(key_id: str) -> Actor:
@@ -66,11 +68,18 @@ class LoanService:
         return self.loans.list(page, rows, customer_id, status)
 
     def change(self, loan_id: int, transition: Callable[[Loan], Loan]) -> Loan:
+        return self.change_with(loan_id, lambda loan: (transition(loan), None))[0]
+
+    def change_with(self, loan_id: int, operation: Callable[[Loan], tuple[Loan, T]]) -> tuple[Loan, T]:
+        """Apply `operation` to the current loan and save it conditionally; on a lost race, start over.
+
+        `operation` returns the changed loan and whatever the caller wants from it (a transaction, a
+        charge), taken from the attempt that was saved.
+        """
         for attempt in range(MAX_ATTEMPTS):
-            loan = self.loans.get(loan_id)
-            changed = transition(loan)
+            changed, result = operation(self.loans.get(loan_id))
             try:
-                return self.loans.save(changed)
+                return self.loans.save(changed), result
             except Aborted:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
@@ -123,77 +132,44 @@ class LoanService:
         return self.change(loan_id, transition)
 
     def repay(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        return self._record(loan_id, lambda current: payments.repay(current, order, self.books(current, actor), actor))
+        return self.change_with(loan_id, lambda loan: payments.repay(loan, order, self.books(loan, actor), actor))
 
     def reverse(self, loan_id: int, txn_id: int, reason: str, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        return self._record(
-            loan_id,
-            lambda current: payments.reverse_transaction(current, txn_id, reason, self.books(current, actor), actor),
+        return self.change_with(
+            loan_id, lambda loan: payments.reverse_transaction(loan, txn_id, reason, self.books(loan, actor), actor)
         )
 
     def refund(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        return self._record(loan_id, lambda current: payments.refund(current, order, self.books(current, actor), actor))
+        return self.change_with(loan_id, lambda loan: payments.refund(loan, order, self.books(loan, actor), actor))
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
         loan = self.loans.get(loan_id)
         return payments.quote_payoff(loan, self.products.get(loan.product_id), on)
 
-    def settle(
-        self, loan_id: int, order: PaymentOrder, actor: Actor
-    ) -> tuple[Loan, LoanTransaction, payments.PayoffQuote]:
+    def settle(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
         product = self.products.get(self.loans.get(loan_id).product_id)
-        result: dict = {}
 
-        def transition(current: Loan) -> Loan:
-            loan, txn, quote = payments.settle_early(current, product, order, self.books(current, actor), actor)
-            result.update(txn_id=txn.id, quote=quote)
-            return loan
+        def settle(loan: Loan) -> tuple[Loan, LoanTransaction]:
+            settled, txn, _ = payments.settle_early(loan, product, order, self.books(loan, actor), actor)
+            return settled, txn
 
-        loan = self.change(loan_id, transition)
-        return loan, loan.transaction(result["txn_id"]), result["quote"]
+        return self.change_with(loan_id, settle)
 
     def assess_charge(
         self, loan_id: int, name: str, kind: ChargeKind, amount: Decimal, due: date, note: str | None, actor: Actor
     ) -> tuple[Loan, LoanCharge]:
-        return self._charge(
+        return self.change_with(
             loan_id,
-            lambda current: charging.assess_charge(
-                current, name, kind, amount, due, note, self.books(current, actor), actor
-            ),
+            lambda loan: charging.assess_charge(loan, name, kind, amount, due, note, self.books(loan, actor), actor),
         )
 
     def waive_charge(self, loan_id: int, charge_id: int, note: str | None, actor: Actor) -> tuple[Loan, LoanCharge]:
-        return self._charge(
-            loan_id, lambda current: charging.waive_charge(current, charge_id, note, self.books(current, actor), actor)
+        return self.change_with(
+            loan_id, lambda loan: charging.waive_charge(loan, charge_id, note, self.books(loan, actor), actor)
         )
 
     def charge_off(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
-        return self.change(
-            loan_id, lambda current: charging.charge_off(current, on, note, self.books(current, actor), actor)
-        )
-
-    def _record(self, loan_id: int, operation) -> tuple[Loan, LoanTransaction]:
-        """Run an operation that adds or reverses one transaction; return the loan and that transaction."""
-        found: dict = {}
-
-        def transition(current: Loan) -> Loan:
-            loan, txn = operation(current)
-            found["txn"] = txn.id
-            return loan
-
-        loan = self.change(loan_id, transition)
-        return loan, loan.transaction(found["txn"])
-
-    def _charge(self, loan_id: int, operation) -> tuple[Loan, LoanCharge]:
-        found: dict = {}
-
-        def transition(current: Loan) -> Loan:
-            loan, charge = operation(current)
-            found["charge"] = charge.id
-            return loan
-
-        loan = self.change(loan_id, transition)
-        return loan, next(c for c in loan.charges if c.id == found["charge"])
+        return self.change(loan_id, lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor))
 
     def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
         return self.change(loan_id, lambda current: undo_disbursal(current, self.books(current, actor), actor, note))
