@@ -55,7 +55,7 @@ redrive: venv
 	$(BIN)/python -m devstack redrive
 
 bench: venv
-	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds
+	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds --benchmark-sort=name
 
 ## regenerate the OpenAPI document served at /v1/openapi.json
 openapi: venv

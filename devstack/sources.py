@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import traceback
@@ -19,6 +20,19 @@ from devstack.workers import Worker
 
 def _client(service: str):
     return boto3.client(service, region_name=REGION, endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def as_lambda_json(value: Any) -> Any:
+    """A stream record as Lambda hands it over: JSON, so binary attributes are base64 text."""
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {k: as_lambda_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_lambda_json(v) for v in value]
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    return value
 
 
 def _batch_failures(result: Any) -> list[str] | None:
@@ -85,7 +99,7 @@ class StreamWorker(Worker):
                 # Records the filter drops still mean the shard may hold more: keep reading.
                 busy = busy or bool(records)
                 for raw in records:
-                    record = {**raw, "eventSourceARN": self.stream_arn}
+                    record = {**as_lambda_json(raw), "eventSourceARN": self.stream_arn}
                     if any_filter_matches(self.props.get("FilterCriteria"), record):
                         self.pending[shard_id].append(record)
             batch = self.pending[shard_id][:batch_size]

@@ -12,8 +12,8 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def project_record(record: DynamoDBRecord) -> None:
     images = record.raw_event["dynamodb"]
-    new_state = images["NewImage"]["state"]["S"]
-    old_state = images.get("OldImage", {}).get("state", {}).get("S")
+    new_state = images["NewImage"]["state"]["B"]
+    old_state = images.get("OldImage", {}).get("state", {}).get("B")
     written = project_loan_journal(LedgerStore(), new_state, old_state)
     if written:
         metrics.add_metric(name="LoanEntriesProjected", unit="Count", value=written)

@@ -237,3 +237,18 @@ def test_undo_disbursal_mirrors_every_entry():
             net[line.account_id] = net.get(line.account_id, 0) + line.debit - line.credit
     assert set(net.values()) == {0}
     assert [e.type for e in undone.outbox] == ["DISBURSEMENT", "REVERSAL"]
+
+
+def test_a_long_history_fits_in_one_item():
+    """300 repayments (a daily loan's year) stay far inside DynamoDB's 400 KB item, compressed."""
+    from lms.loans.domain.payment_types import payment_type
+    from lms.loans.domain.payments import PaymentOrder, repay
+    from lms.loans.store import loan_item
+
+    loan = approved_loan()
+    loan = disburse(loan, plan_disbursement(loan, product(), order(), TODAY), order(), books(loan), ACTOR)
+    for n in range(300):
+        payment = PaymentOrder(APPROVED + timedelta(days=n % 9), Decimal("10.00"), payment_type(1), f"R{n}")
+        loan, _ = repay(loan, payment, books(loan), ACTOR)
+    assert len(loan.transactions) == 301
+    assert len(loan_item(loan, 1)["state"]) < 64 * 1024

@@ -13,13 +13,15 @@ import json
 
 from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.ledger.store import LedgerStore, entry_item
+from lms.storage.compact import unpack
 from lms.storage.dynamo import ConditionFailed
 
 
 def journal_of(state: str | None) -> dict[str, JournalEntry]:
+    """The journal inside a loan item's state, as a stream image carries it (compressed, base64)."""
     if not state:
         return {}
-    entries = json.loads(state).get("journal", [])
+    entries = json.loads(unpack(state)).get("journal", [])
     return {e["id"]: JournalEntry.model_validate(e) for e in entries}
 
 

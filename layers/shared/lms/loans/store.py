@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
+from lms.storage.compact import pack, unpack
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
@@ -22,7 +23,7 @@ def loan_key(loan_id: int) -> Key:
 
 
 def _from_item(item: dict) -> Loan:
-    return Loan.model_validate_json(item["state"]).model_copy(update={"version": int(item["version"])})
+    return Loan.model_validate_json(unpack(item["state"])).model_copy(update={"version": int(item["version"])})
 
 
 def loan_item(loan: Loan, version: int) -> dict:
@@ -43,7 +44,8 @@ def loan_item(loan: Loan, version: int) -> dict:
         "ParentSK": f"LOAN#{padded}",
         "StatusPK": f"LOAN#{loan.status.value}",
         "StatusSK": padded,
-        "state": loan.model_copy(update={"version": version}).model_dump_json(),
+        # The loan's whole history, compressed (see lms.storage.compact).
+        "state": pack(loan.model_copy(update={"version": version}).model_dump_json()),
     }
 
 
