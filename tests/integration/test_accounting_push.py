@@ -58,7 +58,10 @@ def received(server, loan_id=None) -> list[dict]:
 
 
 def accepted(server, loan_id) -> list[dict]:
-    return [e for e in received(server, loan_id) if e["accepted"]]
+    """What the accounting system applied; a redelivery it recognised would show `duplicateOf`."""
+    applied = [e for e in received(server, loan_id) if e["accepted"]]
+    assert not [e for e in applied if e.get("duplicateOf")], "an event was delivered again after it was applied"
+    return applied
 
 
 def invoices(server, loan_id) -> dict:
