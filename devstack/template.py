@@ -159,10 +159,6 @@ def queue_arn(logical_id: str) -> str:
     return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{_QUEUE_NAMES.get(logical_id, logical_id)}"
 
 
-def secret_arn(logical_id: str) -> str:
-    return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{logical_id}"
-
-
 def load_stack(path: Path = TEMPLATE_PATH, overrides: dict[str, str] | None = None) -> Stack:
     template, problems = decode_str(path.read_text(encoding="utf-8"))
     if problems:

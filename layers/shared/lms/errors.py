@@ -93,11 +93,6 @@ class ResourceExhausted(LmsError):
     code = "resource_exhausted"
 
 
-class Internal(LmsError):
-    status = 500
-    code = "internal"
-
-
 class FieldProblems:
     """Collects every rejected field of a request so one response can list them all."""
 

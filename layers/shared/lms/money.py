@@ -71,10 +71,6 @@ def to_money(amount: Decimal | int, currency: str) -> Decimal:
     return scaled
 
 
-def money_sum(amounts, currency: str) -> Decimal:
-    return round_money(sum(amounts, ZERO), currency)
-
-
 def format_amount(amount: Decimal, currency: str) -> str:
     """'5,000,000.00' as the disbursement seed shows amounts."""
     places = minor_units(currency)

@@ -89,7 +89,6 @@ DecimalNumber = Annotated[Decimal, BeforeValidator(_decimal), _DECIMAL_SCHEMA]
 PositiveAmount = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_positive), _DECIMAL_SCHEMA]
 NonNegativeAmount = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_not_negative), _DECIMAL_SCHEMA]
 EntityId = Annotated[int, BeforeValidator(_identifier), WithJsonSchema({"type": "integer", "minimum": 1})]
-StrictInt = Annotated[int, Field(strict=True)]
 StrictBool = Annotated[bool, Field(strict=True)]
 
 

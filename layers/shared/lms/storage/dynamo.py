@@ -124,14 +124,6 @@ class Table:
             raise _translate(err) from err
         return deserialize(result.get("Attributes"))
 
-    def delete(self, key: Key, *, condition: str | None = None, names=None, values_=None) -> None:
-        kwargs: dict[str, Any] = {"TableName": self.name, "Key": key.av()}
-        _add_condition(kwargs, condition, names, values_)
-        try:
-            self._client.delete_item(**kwargs)
-        except ClientError as err:
-            raise _translate(err) from err
-
     def query(
         self,
         key_condition: str,
@@ -220,11 +212,6 @@ class Table:
         action: dict[str, Any] = {"TableName": self.name, "Key": key.av(), "UpdateExpression": update}
         _add_condition(action, condition, names, values_)
         return {"Update": action}
-
-    def condition_action(self, key: Key, condition: str, names=None, values_=None) -> dict:
-        action: dict[str, Any] = {"TableName": self.name, "Key": key.av()}
-        _add_condition(action, condition, names, values_)
-        return {"ConditionCheck": action}
 
 
 def _add_condition(kwargs: dict, condition, names, values_) -> None:

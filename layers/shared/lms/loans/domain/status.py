@@ -88,7 +88,3 @@ def ensure_allowed(action: LoanAction, status: LoanStatus) -> None:
     if status not in _ALLOWED[action]:
         message, reason = _message(action, status)
         raise FailedPrecondition(message, reason=reason)
-
-
-def is_allowed(action: LoanAction, status: LoanStatus) -> bool:
-    return status in _ALLOWED[action]
