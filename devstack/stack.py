@@ -112,7 +112,11 @@ class LocalStack:
         os.environ["PUSH_RETRY_BASE_SECONDS"] = "1"
 
     def stop(self) -> None:
-        for worker in getattr(self, "workers", []):
+        # Tell every worker first, then wait: each finishes the batch it is on, as Lambda would.
+        workers = getattr(self, "workers", [])
+        for worker in workers:
+            worker.signal_stop()
+        for worker in workers:
             worker.stop()
         if getattr(self, "gateway", None):
             self.gateway.stop()

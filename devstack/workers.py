@@ -25,9 +25,12 @@ class Worker:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def signal_stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._thread.join(timeout=timeout)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -74,4 +74,4 @@ def stack() -> Iterator[RunningStack]:
     yield running
     (ROOT / ".e2e-stack.log").write_text("".join(output), encoding="utf-8")  # for a failed run's post-mortem
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=20) == 0, "".join(output[-40:])
+    assert process.wait(timeout=45) == 0, "".join(output[-40:])
