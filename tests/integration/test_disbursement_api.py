@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from lms import clock
-from tests.support.data import approved_loan, loan_body, new_customer
+from tests.support.data import approved_loan, loan_body, new_customer, weekly_kes_product
 
 
 def key() -> dict:
@@ -133,21 +133,7 @@ def test_validate_only_checks_everything_and_writes_nothing(operator, admin, dra
 
 
 def test_insufficient_funds_is_402_and_writes_nothing(admin, operator, drain, funded):
-    product = admin.post(
-        "/v1/loan-products",
-        {
-            "name": "KES loan",
-            "currency": "KES",
-            "principal": 5000,
-            "numberOfRepayments": 4,
-            "repaymentEvery": 1,
-            "repaymentFrequencyType": 1,
-            "interestRatePerPeriod": 2,
-            "interestRateFrequencyType": 1,
-            "interestType": 1,
-            "amortizationType": 1,
-        },
-    ).json
+    product = weekly_kes_product(admin)
     customer = new_customer(operator)
     loan = operator.post(
         "/v1/loans",

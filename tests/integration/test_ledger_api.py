@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from lms.ledger.reconcile import reconcile
-from tests.support.data import submitted_loan
+from tests.support.data import submitted_loan, weekly_kes_product
 
 
 def key() -> dict:
@@ -235,22 +235,7 @@ def test_gl_detail_with_running_balance_and_pages(admin, drain, opening):
 
 
 def test_trial_balance_per_currency(admin, drain, opening):
-    product = admin.post(
-        "/v1/loan-products",
-        {
-            "name": "KES loan",
-            "currency": "KES",
-            "principal": 5000,
-            "numberOfRepayments": 4,
-            "repaymentEvery": 1,
-            "repaymentFrequencyType": 1,
-            "interestRatePerPeriod": 2,
-            "interestRateFrequencyType": 1,
-            "interestType": 1,
-            "amortizationType": 1,
-        },
-    )
-    assert product.status == 201
+    weekly_kes_product(admin)
     posted(admin, drain, lines=[{"accountId": "1100-KES", "debit": 750}, {"accountId": "3000-KES", "credit": 750}])
     report = trial(admin)
     assert [c["currency"] for c in report["currencies"]] == ["KES", "TZS"]

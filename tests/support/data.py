@@ -123,3 +123,22 @@ def active_loan(client: ApiClient, product_id: int = 1, on: str = "2026-05-23", 
 def repay(client: ApiClient, loan_id, amount, on: str = "2026-05-23", **extra):
     body = {"transactionDate": on, "transactionAmount": amount, "paymentTypeId": 1, "receiptNumber": "RCP-001", **extra}
     return client.post(f"/v1/loans/{loan_id}/repayments", body, headers=key())
+
+
+def weekly_kes_product(admin: ApiClient) -> dict:
+    """A product in a second currency (KES): 5,000 over 4 weekly installments at 2% a week flat."""
+    body = {
+        "name": "KES loan",
+        "currency": "KES",
+        "principal": 5000,
+        "numberOfRepayments": 4,
+        "repaymentEvery": 1,
+        "repaymentFrequencyType": 1,
+        "interestRatePerPeriod": 2,
+        "interestRateFrequencyType": 1,
+        "interestType": 1,
+        "amortizationType": 1,
+    }
+    reply = admin.post("/v1/loan-products", body)
+    assert reply.status == 201, reply
+    return reply.json
