@@ -27,12 +27,12 @@ def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
     order = request.to_order()
     if request.validate_only:
         loan, plan = service.plan_disbursement(id, order, actor)
-        return json_response(validation_out(loan, plan, service.products.get(loan.product_id)))
+        return json_response(validation_out(loan, plan, service.product_of(loan)))
 
     def run():
         loan = service.disburse(id, order, actor)
         metrics.add_metric(name="LoansDisbursed", unit="Count", value=1)
-        return json_response(disbursement_out(loan, service.products.get(loan.product_id)))
+        return json_response(disbursement_out(loan, service.product_of(loan)))
 
     return run_idempotent(app, "disburse_loan", run)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from lms import clock
 from lms.config import get_settings
@@ -94,9 +95,8 @@ class Pusher:
                 extra={"eventId": record.id},
             )
         self._failed(record, result.detail)
-        raise AssertionError("unreachable")
 
-    def _failed(self, record: EventRecord, error: str) -> None:
+    def _failed(self, record: EventRecord, error: str) -> NoReturn:
         attempts = record.attempts + 1
         self.events.save(
             record.model_copy(update={"status": PushStatus.FAILED, "attempts": attempts, "last_error": error})

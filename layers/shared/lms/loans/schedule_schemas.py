@@ -57,10 +57,7 @@ class ScheduleOut(ResponseModel):
     @classmethod
     def of(cls, currency: str, disbursed: bool, lines: list[ScheduleLine]) -> ScheduleOut:
         rows = [InstallmentOut.of(line) for line in lines]
-        numbers = {
-            k: sum((getattr(r, k) for r in rows), ZERO)
-            for k in InstallmentOut.model_fields
-            if k.endswith(("Due", "_due", "_paid", "_waived", "_outstanding"))
-        }
+        amounts = [k for k in InstallmentOut.model_fields if k not in ("number", "from_date", "due_date")]
+        numbers = {k: sum((getattr(r, k) for r in rows), ZERO) for k in amounts}
         totals = InstallmentOut(number=len(rows), from_date=None, due_date=None, **numbers)
         return cls(currency=currency, disbursed=disbursed, installments=rows, totals=totals)

@@ -29,6 +29,7 @@ from lms.loans.domain.loan import Actor, Loan
 from lms.loans.domain.payments import PaymentOrder
 from lms.loans.domain.transactions import LoanTransaction
 from lms.loans.store import LoanStore
+from lms.products.domain import LoanProduct
 from lms.products.store import ProductStore
 from lms.storage.pagination import Page
 
@@ -52,6 +53,13 @@ class LoanService:
         self.loans = loans or LoanStore()
         self.customers = customers or CustomerStore()
         self.products = products or ProductStore()
+        self._products: dict[int, LoanProduct] = {}
+
+    def product_of(self, loan: Loan) -> LoanProduct:
+        """The loan's product, read once per request (products are never changed once created)."""
+        if loan.product_id not in self._products:
+            self._products[loan.product_id] = self.products.get(loan.product_id)
+        return self._products[loan.product_id]
 
     def submit(self, application: LoanApplication, actor: Actor) -> Loan:
         customer = self.customers.get(application.customer_id)
@@ -86,10 +94,9 @@ class LoanService:
         raise AssertionError("unreachable")
 
     def approve(self, loan_id: int, on: date, amount: Decimal | None, note: str | None, actor: Actor) -> Loan:
-        loan = self.loans.get(loan_id)
-        min_principal = self.products.get(loan.product_id).min_principal
         return self.change(
-            loan_id, lambda current: transitions.approve(current, on, amount, note, actor, min_principal)
+            loan_id,
+            lambda loan: transitions.approve(loan, on, amount, note, actor, self.product_of(loan).min_principal),
         )
 
     def undo_approval(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
@@ -117,15 +124,13 @@ class LoanService:
 
     def plan_disbursement(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> tuple[Loan, DisbursementPlan]:
         loan = self.loans.get(loan_id)
-        plan = plan_disbursement(loan, self.products.get(loan.product_id), order, actor.today)
+        plan = plan_disbursement(loan, self.product_of(loan), order, actor.today)
         self._ensure_funds(loan, plan.rail, plan.net_amount)
         return loan, plan
 
     def disburse(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> Loan:
-        product = self.products.get(self.loans.get(loan_id).product_id)
-
         def transition(current: Loan) -> Loan:
-            plan = plan_disbursement(current, product, order, actor.today)
+            plan = plan_disbursement(current, self.product_of(current), order, actor.today)
             self._ensure_funds(current, plan.rail, plan.net_amount)
             return disburse(current, plan, order, self.books(current, actor), actor)
 
@@ -144,13 +149,11 @@ class LoanService:
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
         loan = self.loans.get(loan_id)
-        return payments.quote_payoff(loan, self.products.get(loan.product_id), on)
+        return payments.quote_payoff(loan, self.product_of(loan), on)
 
     def settle(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        product = self.products.get(self.loans.get(loan_id).product_id)
-
         def settle(loan: Loan) -> tuple[Loan, LoanTransaction]:
-            settled, txn, _ = payments.settle_early(loan, product, order, self.books(loan, actor), actor)
+            settled, txn, _ = payments.settle_early(loan, self.product_of(loan), order, self.books(loan, actor), actor)
             return settled, txn
 
         return self.change_with(loan_id, settle)
