@@ -12,7 +12,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: venv run test lint unit integration e2e bench reconcile redrive openapi lock build clean
+.PHONY: venv run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build clean
 
 $(STAMP): $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -45,6 +45,10 @@ integration: venv
 
 e2e: venv
 	$(BIN)/python -m pytest tests/e2e
+
+## long randomised runs: 500 cold rounds of concurrent repayments on the local stack
+fuzz: venv
+	LMS_COLD_ROUNDS=$${LMS_COLD_ROUNDS:-500} $(BIN)/python -m pytest -p no:xdist -s tests/e2e/test_concurrency.py -k cold_rounds
 
 ## recompute ledger per-day totals from journal lines on the running local stack; report every difference
 reconcile: venv

@@ -6,20 +6,92 @@ does not lock, so requests are serialized here to keep conditional writes linear
 
 from __future__ import annotations
 
+import copy
 import json
+import socket
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 import boto3
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from devstack.template import REGION, Stack, queue_name
 
+# ---------------------------------------------------------------------------------------------
+# moto backs up every table a TransactWriteItems touches with a deep copy (all its items and every
+# stream record it ever produced) so that it can roll a failed transaction back. That makes each
+# transaction cost as much as the data the emulator holds, and a long-running local stack slows to
+# a halt. Here the backup is of the items the transaction names, which is all a rollback needs.
+_copying = threading.local()
+_original_transact = DynamoDBBackend.transact_write_items
+
+
+def _table_deepcopy(self: Table, memo: dict) -> Table:
+    if getattr(_copying, "skip_tables", False):
+        return self  # the rollback below restores items instead
+    clone = copy.copy(self)
+    memo[id(self)] = clone
+    clone.__dict__ = copy.deepcopy(self.__dict__, memo)
+    return clone
+
+
+def _keys_of(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[tuple[Table, Any, Any]]:
+    keys = []
+    for action in transact_items:
+        _, op = next(iter(action.items()))
+        table = backend.tables.get(op.get("TableName"))
+        if table is None:
+            continue
+        key = op.get("Key") or op.get("Item") or {}
+        if table.hash_key_attr not in key:
+            continue
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+        keys.append((table, hash_value, range_value))
+    return keys
+
+
+def _transact_with_item_backup(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    keys = _keys_of(self, transact_items)
+    saved = [(table, h, r, copy.deepcopy(table.get_item(h, r))) for table, h, r in keys]
+    streams = {id(t): (t, len(t.stream_shard.items)) for t, _, _ in keys if t.stream_shard is not None}
+    _copying.skip_tables = True
+    try:
+        return _original_transact(self, transact_items)
+    except Exception:
+        for table, hash_value, range_value, item in reversed(saved):
+            if table.range_key_attr:
+                if item is None:
+                    table.items[hash_value].pop(range_value, None)
+                else:
+                    table.items[hash_value][range_value] = item
+            elif item is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = item
+        for table, length in streams.values():
+            del table.stream_shard.items[length:]  # records of writes that were rolled back
+        raise
+    finally:
+        _copying.skip_tables = False
+
+
+Table.__deepcopy__ = _table_deepcopy
+DynamoDBBackend.transact_write_items = _transact_with_item_backup
+
 
 class _QuietHandler(MotoRequestHandler):
+    def setup(self) -> None:
+        super().setup()
+        # Small request and response segments must not wait for delayed ACKs (40 ms each).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_request(self, *_args) -> None:
         pass
 

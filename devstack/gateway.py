@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import socket
 import threading
 import time
 import traceback
@@ -20,12 +21,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from devstack.lambdas import Functions
+from devstack.lambdas import Breakpoint, FunctionError, Functions
 from devstack.template import ACCOUNT, REGION, Route, Stack
 
 API_ID = "local"
 STAGE = "local"
 MAX_BODY = 10 * 1024 * 1024
+CONTROL_PREFIX = "/_local/"
 
 
 def method_arn(method: str, path: str) -> str:
@@ -53,6 +55,7 @@ class LocalApi:
         self.stack = stack
         self.functions = functions
         self.routes = sorted(stack.routes, key=lambda r: (r.path.count("{"), -len(r.path)))
+        self.breakpoints: dict[str, Breakpoint] = {}
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         """The route, its path parameters, and whether the path exists under another method."""
@@ -78,9 +81,51 @@ class LocalApi:
             body = json.dumps({"message": message})
         return status, {"Content-Type": "application/json"}, body.encode()
 
+    def control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, dict, bytes]:
+        """The local stack's own controls (not part of the API): its environments and breakpoints.
+
+        POST /_local/environments/recycle           stop every idle environment: the next calls start cold
+        GET  /_local/environments                   environments per function
+        POST /_local/breakpoints                    {"function": logical id, "target": "module:Class.method"}:
+                                                    the function's next invocation pauses when it calls target
+        GET  /_local/breakpoints/{id}?wait=seconds  {"reached": bool}, waiting up to `wait` seconds
+        POST /_local/breakpoints/{id}/release       let the paused invocation go on
+        """
+        parts = path[len(CONTROL_PREFIX) :].strip("/").split("/")
+
+        def reply(status: int, payload: Any) -> tuple[int, dict, bytes]:
+            return status, {"Content-Type": "application/json"}, json.dumps(payload).encode()
+
+        try:
+            if parts == ["environments"] and method == "GET":
+                return reply(200, {"environments": self.functions.sizes()})
+            if parts == ["environments", "recycle"] and method == "POST":
+                return reply(200, {"stopped": self.functions.recycle()})
+            if parts == ["breakpoints"] and method == "POST":
+                spec = json.loads(body or b"{}")
+                if spec.get("function") not in self.functions.pools or ":" not in str(spec.get("target", "")):
+                    return reply(400, {"message": "give a function's logical id and a target module:qualname"})
+                found = self.functions.breakpoint(spec["function"], spec["target"])
+                self.breakpoints[found.token] = found
+                return reply(201, {"id": found.token})
+            if len(parts) >= 2 and parts[0] == "breakpoints" and parts[1] in self.breakpoints:
+                found = self.breakpoints[parts[1]]
+                if len(parts) == 2 and method == "GET":
+                    wait = min(float(query.get("wait", ["0"])[-1]), 60.0)
+                    return reply(200, {"reached": found.wait_reached(wait)})
+                if parts[2:] == ["release"] and method == "POST":
+                    found.release()
+                    del self.breakpoints[found.token]
+                    return reply(200, {"released": True})
+        except ValueError as err:
+            return reply(400, {"message": str(err)})
+        return reply(404, {"message": "no such control"})
+
     def handle(self, method: str, raw_path: str, headers: dict[str, list[str]], body: bytes):
         split = urlsplit(raw_path)
         path = split.path
+        if path.startswith(CONTROL_PREFIX):
+            return self.control(method, path, parse_qs(split.query), body)
         route, path_params, _ = self.match(method, path)
         if route is None:
             # API Gateway answers unknown routes (and unknown methods) with a missing-token 403,
@@ -146,6 +191,10 @@ class LocalApi:
         }
         try:
             result = self.functions.invoke(route.function, event)
+        except FunctionError as err:
+            # Lambda's error reaches API Gateway as a 502; its trace is in the function's log.
+            print(err.trace or err, flush=True)
+            return self.gateway_response("DEFAULT_5XX", 502, "Internal server error")
         except Exception:
             traceback.print_exc()
             return self.gateway_response("DEFAULT_5XX", 502, "Internal server error")
@@ -185,6 +234,12 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             server_version = "lms-local-gateway"
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out as separate segments: without this each answer waits for
+                # the client's delayed ACK (about 40 ms).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, *_args) -> None:  # keep the console for the stack's own output
                 pass

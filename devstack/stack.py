@@ -66,10 +66,11 @@ class LocalStack:
         self.admin_key = self.admin_key or "lms_" + secrets.token_urlsafe(32)
         bootstrap(admin_key=self.admin_key, seed_demo=self.seed_demo, currency=get_settings().base_currency)
 
+        # Each function's environments are processes of their own, started on first use and kept
+        # warm (see devstack/lambdas.py); the authorizer runs before every call, so start it now.
         self.functions = Functions(self.stack)
-        # Load every function once, one after another: first imports racing in several threads can
-        # see each other's half-initialised modules.
-        self.functions.warm(self.stack.functions)
+        if self.stack.authorizer:
+            self.functions.warm([self.stack.authorizer])
         from devstack.gateway import Gateway, LocalApi
 
         self.gateway = Gateway(LocalApi(self.stack, self.functions), self.port)
@@ -120,6 +121,8 @@ class LocalStack:
             worker.stop()
         if getattr(self, "gateway", None):
             self.gateway.stop()
+        if getattr(self, "functions", None):
+            self.functions.close()
         if getattr(self, "accounting", None):
             self.accounting.stop()
         if getattr(self, "emulator", None):

@@ -79,6 +79,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import socket
 import threading
 import traceback
 from dataclasses import dataclass
@@ -288,6 +289,11 @@ class _AccountingHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so every answer carries Content-Length
     server_version = "local-accounting"
     service: AccountingServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body are written separately: don't let each answer wait for a delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *_args: Any) -> None:  # the request log is kept in the books instead
         pass

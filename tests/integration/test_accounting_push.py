@@ -267,7 +267,7 @@ def test_duplicate_stream_records_send_once(operator, deliver, accounting, funde
         "eventSource": "aws:dynamodb",
         "dynamodb": {"Keys": {"PK": {"S": f"LOAN#{loan['id']}"}, "SK": {"S": "LOAN"}}, "SequenceNumber": "1"},
     }
-    result = Functions(STACK).invoke("RelayOutboxFunction", {"Records": [record, record]})
+    result = Functions(STACK, inline=True).invoke("RelayOutboxFunction", {"Records": [record, record]})
     assert result["batchItemFailures"] == []
     deliver()
     assert len(received(accounting, loan["id"])) == 1

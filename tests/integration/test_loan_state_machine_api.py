@@ -1,10 +1,7 @@
 """Loans through the API: every transition, every refusal with the seed's message, concurrency."""
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
-
-import pytest
 
 from lms import clock
 from tests.support.data import approved_loan, loan_body, new_customer, submitted_loan
@@ -154,38 +151,6 @@ def test_terms_default_from_the_product(operator):
     assert reply.json["loanTermFrequency"] == 7
     assert reply.json["interestType"] == 1
     assert reply.json["transactionProcessingStrategyCode"] == "mifos-standard-strategy"
-
-
-@pytest.mark.parametrize("workers", [8])
-def test_concurrent_approvals_give_one_success(operator, workers):
-    loan = submitted_loan(operator)
-
-    def approve(_):
-        return operator.post(f"/v1/loans/{loan['id']}/approve", {"approvedOnDate": "2026-05-23"})
-
-    with ThreadPoolExecutor(workers) as pool:
-        replies = list(pool.map(approve, range(workers)))
-    statuses = sorted(r.status for r in replies)
-    assert statuses.count(200) == 1, replies
-    assert all(r.status in (400, 409) for r in replies if r.status != 200)
-    final = operator.get(f"/v1/loans/{loan['id']}").json
-    assert final["status"] == "Approved"
-    assert [e["action"] for e in final["timeline"]].count("approve") == 1
-    assert final["version"] == 2
-
-
-def test_concurrent_approve_and_reject_never_both_win(operator):
-    loan = submitted_loan(operator)
-    calls = [
-        ("approve", {"approvedOnDate": "2026-05-23"}),
-        ("reject", {"rejectedOnDate": "2026-05-23"}),
-    ] * 4
-    with ThreadPoolExecutor(len(calls)) as pool:
-        replies = list(pool.map(lambda c: operator.post(f"/v1/loans/{loan['id']}/{c[0]}", c[1]), calls))
-    winners = [calls[i][0] for i, r in enumerate(replies) if r.status == 200]
-    assert len(winners) == 1
-    expected = {"approve": "Approved", "reject": "Rejected"}[winners[0]]
-    assert operator.get(f"/v1/loans/{loan['id']}").json["status"] == expected
 
 
 def test_list_loans_by_customer_and_status(operator, viewer):

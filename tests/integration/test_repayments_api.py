@@ -1,7 +1,6 @@
 """Repayments through the API: the seed's allocation, overpayment and reversal examples, component
 payments, back-dated payments, refunds, and the books every one of them posts."""
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -302,15 +301,3 @@ def test_repayment_is_idempotent(operator, funded):
     second = operator.post(f"/v1/loans/{loan['id']}/repayments", body, headers=headers)
     assert first.raw == second.raw and second.headers["Idempotent-Replayed"] == "true"
     assert len(operator.get(f"/v1/loans/{loan['id']}/transactions").json["items"]) == 2
-
-
-def test_concurrent_repayments_are_never_lost(operator, admin, drain, funded):
-    loan = active_loan(operator)
-    with ThreadPoolExecutor(6) as pool:
-        replies = list(pool.map(lambda _: repay(operator, loan["id"], 100), range(6)))
-    assert all(r.status in (200, 409) for r in replies), replies
-    recorded = sum(1 for r in replies if r.status == 200)
-    final = operator.get(f"/v1/loans/{loan['id']}").json
-    assert final["summary"]["totalOutstanding"] == Decimal("11100.00") - 100 * recorded
-    assert len(operator.get(f"/v1/loans/{loan['id']}/transactions").json["items"]) == 1 + recorded
-    assert_ties_out(admin, drain, final)

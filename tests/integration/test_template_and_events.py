@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from devstack.lambdas import Functions, LambdaContext
+from devstack.container import LambdaContext
+from devstack.lambdas import Functions
 from tests.conftest import STACK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def test_sample_api_events_run(seeded, route):
     event = json.loads((ROOT / "events" / f"{folder}.json").read_text())
     assert event["httpMethod"] == route.method
     assert event["resource"] == route.path
-    result = Functions(STACK).invoke(route.function, event)
+    result = Functions(STACK, inline=True).invoke(route.function, event)
     assert result["statusCode"] < 500, result
     if route.path == "/v1/docs":
         assert result["body"].startswith("<!DOCTYPE html>")
@@ -65,9 +66,9 @@ def test_sample_api_events_run(seeded, route):
 def test_sample_authorizer_event(seeded):
     event = json.loads((ROOT / "events" / "authorizer.json").read_text())
     with pytest.raises(Exception, match=r"^Unauthorized$"):
-        Functions(STACK).invoke("AuthorizerFunction", event)
+        Functions(STACK, inline=True).invoke("AuthorizerFunction", event)
     event["headers"] = {"Authorization": "Bearer lms_test-admin-key"}
-    policy = Functions(STACK).invoke("AuthorizerFunction", event)
+    policy = Functions(STACK, inline=True).invoke("AuthorizerFunction", event)
     assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
     assert policy["context"]["role"] == "admin"
 
@@ -79,10 +80,10 @@ def test_sample_bootstrap_event(aws, monkeypatch):
     sent = []
     event = json.loads((ROOT / "events" / "bootstrap.json").read_text())
     event["ResourceProperties"]["AdminKeySecretArn"] = "AdminApiKeySecret"
-    functions = Functions(STACK)
-    container = functions.pools["BootstrapFunction"]._acquire()
-    monkeypatch.setattr(container, "_send", lambda e, c, status, reason="", data=None: sent.append((status, data)))
-    container.lambda_handler(event, LambdaContext(STACK.functions["BootstrapFunction"]))
+    functions = Functions(STACK, inline=True)
+    module = functions.pools["BootstrapFunction"]._acquire().module
+    monkeypatch.setattr(module, "_send", lambda e, c, status, reason="", data=None: sent.append((status, data)))
+    module.lambda_handler(event, LambdaContext("BootstrapFunction", "req-1", 60, 128))
     assert sent[0][0] == "SUCCESS", sent
     from lms.auth.api_keys import ApiKeyStore
 

@@ -64,3 +64,40 @@ class ApiClient:
 
     def delete(self, path: str, **kwargs) -> Reply:
         return self.request("DELETE", path, **kwargs)
+
+
+class HttpClient(ApiClient):
+    """The same calls over HTTP, against a running local stack (or any deployment)."""
+
+    def __init__(self, base_url: str, key: str | None, header: str = "bearer"):
+        import requests
+
+        self.base_url = base_url.rstrip("/")
+        self.key = key
+        self.header = header
+        self._session = requests.Session()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        query: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        all_headers = {"Accept": "application/json"}
+        if self.key:
+            if self.header == "bearer":
+                all_headers["Authorization"] = f"Bearer {self.key}"
+            else:
+                all_headers["X-API-Key"] = self.key
+        data = raw if raw is not None else (json.dumps(body, default=str).encode() if body is not None else None)
+        if data:
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        reply = self._session.request(
+            method, self.base_url + path, params=query, data=data, headers=all_headers, timeout=60
+        )
+        return Reply(reply.status_code, dict(reply.headers), reply.content)

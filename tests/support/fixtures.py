@@ -52,7 +52,7 @@ def seeded(aws) -> None:
 
 @pytest.fixture
 def local_api(seeded) -> LocalApi:
-    return LocalApi(STACK, Functions(STACK))
+    return LocalApi(STACK, Functions(STACK, inline=True))
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def viewer(local_api, keys) -> ApiClient:
 @pytest.fixture
 def drain(aws) -> Callable[[], int]:
     """Deliver every pending stream record to its function now, as Lambda's pollers would."""
-    functions = Functions(STACK)
+    functions = Functions(STACK, inline=True)
     workers = stream_workers(STACK, functions, STREAMS)
 
     def run() -> int:
@@ -123,7 +123,7 @@ def deliver(drain, accounting) -> Callable[..., int]:
     """Run the whole pipeline until it is quiet: streams (projections, relay), then the push queue."""
     from devstack.sources import sqs_workers
 
-    functions = Functions(STACK)
+    functions = Functions(STACK, inline=True)
     queues = sqs_workers(STACK, functions)
 
     def run(rounds: int = 60) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,10 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 logger = Logger(service="lms", use_rfc3339=True)
 tracer = Tracer(service="lms")
 metrics = Metrics(namespace="LoanServicing", service="lms")
+
+# Read routes record no business metrics by design; Powertools would warn about it on every
+# environment's first call.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
 def observed(handler: Callable[[dict, Any], Any]) -> Callable[[dict, Any], Any]:
