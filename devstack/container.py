@@ -129,6 +129,9 @@ def serve(conn, module_file: str, handler_name: str, env: dict[str, str], functi
     sys.stderr.reconfigure(line_buffering=True)
     os.environ.clear()
     os.environ.update(env)
+    # Names the function in the User-Agent of its AWS calls, so the emulator's meter can say who
+    # made each request (devstack.metering).
+    os.environ["AWS_SDK_UA_APP_ID"] = function_name
     try:
         handler = load_handler(module_file, handler_name, f"lambda_{function_name}")
     except BaseException:

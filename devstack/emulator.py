@@ -7,9 +7,11 @@ does not lock, so requests are serialized here to keep conditional writes linear
 from __future__ import annotations
 
 import copy
+import io
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +23,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devstack.metering import Meter, caller_of
 from devstack.template import REGION, Stack, queue_name
 
 # ---------------------------------------------------------------------------------------------
@@ -82,8 +85,42 @@ def _transact_with_item_backup(self: DynamoDBBackend, transact_items: list[dict[
         _copying.skip_tables = False
 
 
+# moto answers a Query on a table's own key by looking at every item of the table; DynamoDB reads
+# one partition. With a few thousand items that made each Query take a second locally.
+_original_query = Table.query
+
+
+def _items_of(table: Table):
+    for held in table.items.values():
+        yield from held.values() if table.range_key_attr else [held]
+
+
+def _matches(held, value) -> bool:
+    return held is not None and held == value
+
+
+def _query_one_partition(self: Table, hash_key, *args, **kwargs):
+    # moto's backend passes index_name as the eighth positional argument.
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    conditions = kwargs.get("hash_key_conditions") or []
+    if index_name and len(conditions) == 1:
+        # An index partition: only the items that carry its key value (moto sorts them itself).
+        attribute, value = conditions[0]
+        partition = [item for item in _items_of(self) if _matches(item.attrs.get(attribute), value)]
+    elif not index_name and hash_key is not None and self.range_key_attr:
+        partition = list(self.items.get(hash_key, {}).values())
+    else:
+        return _original_query(self, hash_key, *args, **kwargs)
+    self.all_items = lambda: iter(partition)  # the instance attribute hides the method for this call
+    try:
+        return _original_query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
 Table.__deepcopy__ = _table_deepcopy
 DynamoDBBackend.transact_write_items = _transact_with_item_backup
+Table.query = _query_one_partition
 
 
 class _QuietHandler(MotoRequestHandler):
@@ -106,9 +143,31 @@ class _Serialized:
             return list(self._app(environ, start_response))
 
 
+class _Metered:
+    """Counts every DynamoDB request and the capacity units it would cost (devstack.metering)."""
+
+    def __init__(self, app, meter: Meter):
+        self._app = app
+        self.meter = meter
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("DynamoDB_"):
+            return self._app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        request = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(request)
+        started = time.perf_counter()
+        response = b"".join(self._app(environ, start_response))
+        caller = caller_of(environ.get("HTTP_USER_AGENT", ""))
+        self.meter.record(target.split(".", 1)[1], request, response, time.perf_counter() - started, caller)
+        return [response]
+
+
 class Emulator:
     def __init__(self, port: int):
         self.port = port
+        self.meter = Meter()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -117,7 +176,7 @@ class Emulator:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        app = _Serialized(DomainDispatcherApplication(create_backend_app))
+        app = _Serialized(_Metered(DomainDispatcherApplication(create_backend_app), self.meter))
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import os
 import re
+import threading
+import time
 import traceback
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -130,9 +133,16 @@ class StreamWorker(Worker):
 
 
 class QueueWorker(Worker):
-    """Long-polls a queue; deletes what the function processed, leaves failures to be redelivered."""
+    """Long-polls a queue; deletes what the function processed, leaves failures to be redelivered.
 
-    def __init__(self, fn: FunctionSpec, source: EventSource, queue_logical_id: str, functions: Functions):
+    Like Lambda's SQS poller, it runs up to `concurrency` invocations at once on a standard queue
+    (each in its own environment); a FIFO queue gets one at a time, which keeps each message
+    group in order.
+    """
+
+    def __init__(
+        self, fn: FunctionSpec, source: EventSource, queue_logical_id: str, functions: Functions, concurrency: int = 1
+    ):
         super().__init__(f"sqs:{fn.logical_id}", interval=0.2)
         self.fn = fn
         self.props = source.properties
@@ -140,43 +150,80 @@ class QueueWorker(Worker):
         self.queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{self.queue_url.rsplit('/', 1)[1]}"
         self.functions = functions
         self.client = _client("sqs")
+        self.concurrency = 1 if self.queue_url.endswith(".fifo") else max(1, concurrency)
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(self.concurrency, self.name) if self.concurrency > 1 else None
 
     def poll(self) -> bool:
-        response = self.client.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=min(10, int(self.props.get("BatchSize", 10))),
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-            WaitTimeSeconds=0,
-        )
-        messages = response.get("Messages", [])
-        if not messages:
-            return False
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": m.get("Attributes", {}),
-                "messageAttributes": m.get("MessageAttributes", {}),
-                "md5OfBody": m.get("MD5OfBody"),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": self.queue_arn,
-                "awsRegion": REGION,
-            }
-            for m in messages
-        ]
+        with self._lock:
+            if self._in_flight >= self.concurrency:
+                busy = True
+            else:
+                self._in_flight += 1
+                busy = False
+        if busy:
+            time.sleep(0.01)
+            return True  # every invocation slot is taken: the queue is being worked
         try:
-            failed = _batch_failures(self.functions.invoke(self.fn.logical_id, {"Records": records}))
-            failed_ids = set(failed or [])
+            response = self.client.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(10, int(self.props.get("BatchSize", 10))),
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            )
+            messages = response.get("Messages", [])
         except Exception:
-            failed_ids = {r["messageId"] for r in records}
-        # As Lambda does: processed messages are deleted; failed ones are left to come back when
-        # their visibility timeout (the queue's, or one the function set) runs out.
-        for record in records:
-            if record["messageId"] not in failed_ids:
-                self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"])
+            self._done()
+            raise
+        if not messages:
+            self._done()
+            with self._lock:
+                return self._in_flight > 0
+        if self._pool is None:
+            self._invoke(messages)
+        else:
+            self._pool.submit(self._invoke, messages)
         return True
+
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _invoke(self, messages: list[dict]) -> None:
+        try:
+            records = [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": m.get("Attributes", {}),
+                    "messageAttributes": m.get("MessageAttributes", {}),
+                    "md5OfBody": m.get("MD5OfBody"),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": self.queue_arn,
+                    "awsRegion": REGION,
+                }
+                for m in messages
+            ]
+            try:
+                failed = _batch_failures(self.functions.invoke(self.fn.logical_id, {"Records": records}))
+                failed_ids = set(failed or [])
+            except Exception:
+                failed_ids = {r["messageId"] for r in records}
+            # As Lambda does: processed messages are deleted; failed ones are left to come back when
+            # their visibility timeout (the queue's, or one the function set) runs out.
+            for record in records:
+                if record["messageId"] not in failed_ids:
+                    self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"])
+        finally:
+            self._done()
+
+    def stop(self, timeout: float = 10) -> None:
+        super().stop(timeout)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 _RATE = re.compile(r"rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)")
@@ -236,7 +283,7 @@ def stream_workers(stack: Stack, functions: Functions, streams: dict[str, str]) 
     return workers
 
 
-def sqs_workers(stack: Stack, functions: Functions) -> list[Worker]:
+def sqs_workers(stack: Stack, functions: Functions, concurrency: int = 1) -> list[Worker]:
     workers: list[Worker] = []
     for fn, source in stack.functions_with("SQS"):
         queue_ref = source.properties["Queue"]
@@ -245,7 +292,9 @@ def sqs_workers(stack: Stack, functions: Functions) -> list[Worker]:
             if isinstance(queue_ref["Fn::GetAtt"], list)
             else (queue_ref["Fn::GetAtt"].split(".")[0])
         )
-        workers.append(QueueWorker(fn, EventSource("SQS", stack.resolve(source.properties)), logical, functions))
+        props = stack.resolve(source.properties)
+        limit = int(props.get("ScalingConfig", {}).get("MaximumConcurrency", concurrency))
+        workers.append(QueueWorker(fn, EventSource("SQS", props), logical, functions, min(limit, concurrency)))
     return workers
 
 

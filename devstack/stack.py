@@ -35,6 +35,7 @@ class LocalStack:
     seed_demo: bool = True
     log_level: str = "WARNING"
     workers_enabled: bool = True
+    only_workers: set[str] | None = None  # the functions whose event sources are polled (None: all)
     accounting_port: int = 0
     accounting_base_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -79,7 +80,7 @@ class LocalStack:
         if self.workers_enabled:
             from devstack.workers import start_workers
 
-            self.workers = start_workers(self.stack, self.functions, self.streams)
+            self.workers = start_workers(self.stack, self.functions, self.streams, self.only_workers)
         STATE_FILE.write_text(
             json.dumps(
                 {

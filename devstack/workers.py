@@ -46,11 +46,18 @@ class Worker:
         raise NotImplementedError
 
 
-def start_workers(stack: Stack, functions: Functions, streams: dict[str, str]) -> list[Worker]:
+# Invocations a standard queue's poller runs at once locally (Lambda scales further; two cores don't).
+LOCAL_QUEUE_CONCURRENCY = 4
+
+
+def start_workers(
+    stack: Stack, functions: Functions, streams: dict[str, str], only: set[str] | None = None
+) -> list[Worker]:
+    """Start the pollers of every event source (or only those of the functions in `only`)."""
     from devstack.sources import schedule_workers, sqs_workers, stream_workers
 
     workers: list[Worker] = []
     workers += stream_workers(stack, functions, streams)
-    workers += sqs_workers(stack, functions)
+    workers += sqs_workers(stack, functions, LOCAL_QUEUE_CONCURRENCY)
     workers += schedule_workers(stack, functions)
-    return [w.start() for w in workers]
+    return [w.start() for w in workers if only is None or w.fn.logical_id in only]

@@ -29,6 +29,8 @@ class Settings(BaseModel):
     accounting_timeout_seconds: float = Field(default=5, gt=0)
     accounting_reversals_enabled: bool = Field(default=False, description="Send REVERSAL events")
     push_retry_base_seconds: int = Field(default=10, ge=0, description="First retry delay; doubles per attempt")
+    revenue_pages_queue_url: str = Field(default="", description="SQS queue of revenue-run pages to read")
+    revenue_work_queue_url: str = Field(default="", description="SQS queue of loans to accrue for a month")
 
 
 _ENV = {
@@ -46,6 +48,8 @@ _ENV = {
     "accounting_timeout_seconds": "ACCOUNTING_TIMEOUT_SECONDS",
     "accounting_reversals_enabled": "ACCOUNTING_REVERSALS_ENABLED",
     "push_retry_base_seconds": "PUSH_RETRY_BASE_SECONDS",
+    "revenue_pages_queue_url": "REVENUE_PAGES_QUEUE_URL",
+    "revenue_work_queue_url": "REVENUE_WORK_QUEUE_URL",
 }
 
 

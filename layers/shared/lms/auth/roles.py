@@ -16,7 +16,14 @@ _RANK = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
 # Prefixes whose every method is admin-only (key management exposes who can do what).
 _ADMIN_ONLY = ("/v1/api-keys",)
 # Prefixes whose writes are admin-only: configuration and the books themselves.
-_ADMIN_WRITES = ("/v1/ledger", "/v1/integration", "/v1/loan-products", "/v1/offices", "/v1/payment-types")
+_ADMIN_WRITES = (
+    "/v1/ledger",
+    "/v1/integration",
+    "/v1/loan-products",
+    "/v1/offices",
+    "/v1/payment-types",
+    "/v1/revenue-runs",
+)
 _READ_METHODS = {"GET", "HEAD"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
@@ -13,7 +14,7 @@ from lms.customers.store import CustomerStore
 from lms.errors import Aborted, PaymentRequired
 from lms.ledger.domain.accounts import Role, account_for
 from lms.ledger.reports import LedgerReports
-from lms.loans.domain import charging, payments
+from lms.loans.domain import charging, payments, revenue
 from lms.loans.domain import loan as transitions
 from lms.loans.domain.application import LoanApplication, submit_loan
 from lms.loans.domain.books import Books
@@ -37,6 +38,20 @@ from lms.storage.pagination import Page
 # (for example "Loan is already approved") rather than a bare conflict.
 MAX_ATTEMPTS = 4
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AccrualResult:
+    loan_id: int
+    currency: str
+    outcome: revenue.Outcome | None  # None: it failed
+    amount: Decimal | None
+    error: str | None
+
+
+def _accrued(result):
+    loan, outcome, amount = result
+    return loan, (outcome, amount)
 
 
 def actor_for(key_id: str) -> Actor:
@@ -78,14 +93,20 @@ class LoanService:
     def change(self, loan_id: int, transition: Callable[[Loan], Loan]) -> Loan:
         return self.change_with(loan_id, lambda loan: (transition(loan), None))[0]
 
-    def change_with(self, loan_id: int, operation: Callable[[Loan], tuple[Loan, T]]) -> tuple[Loan, T]:
+    def change_with(
+        self, loan_id: int, operation: Callable[[Loan], tuple[Loan, T]], *, read: Loan | None = None
+    ) -> tuple[Loan, T]:
         """Apply `operation` to the current loan and save it conditionally; on a lost race, start over.
 
         `operation` returns the changed loan and whatever the caller wants from it (a transaction, a
-        charge), taken from the attempt that was saved.
+        charge), taken from the attempt that was saved. `read` is the loan if the caller already read
+        it; a lost race reads it again.
         """
         for attempt in range(MAX_ATTEMPTS):
-            changed, result = operation(self.loans.get(loan_id))
+            current = read if read is not None and attempt == 0 else self.loans.get(loan_id)
+            changed, result = operation(current)
+            if changed is current:
+                return current, result  # nothing to write
             try:
                 return self.loans.save(changed), result
             except Aborted:
@@ -173,6 +194,23 @@ class LoanService:
 
     def charge_off(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
         return self.change(loan_id, lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor))
+
+    def accrue_month(self, loan_ids: list[int], month: date, actor: Actor) -> list[AccrualResult]:
+        """The revenue run for a batch of loans: one read for the batch, one conditional write per loan
+        that had something to book. A loan that fails is reported, not retried forever: the next
+        attempt of the run finds it still due."""
+        results = []
+        for loan in self.loans.get_many(loan_ids):
+            try:
+                _, (outcome, amount) = self.change_with(
+                    loan.id,
+                    lambda current: _accrued(revenue.accrue_month(current, month, self.books(current, actor))),
+                    read=loan,
+                )
+                results.append(AccrualResult(loan.id, loan.currency, outcome, amount, None))
+            except Exception as err:  # one loan's failure must not stop the others
+                results.append(AccrualResult(loan.id, loan.currency, None, None, f"{type(err).__name__}: {err}"))
+        return results
 
     def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
         return self.change(loan_id, lambda current: undo_disbursal(current, self.books(current, actor), actor, note))

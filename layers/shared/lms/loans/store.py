@@ -12,10 +12,11 @@ from botocore.exceptions import ClientError
 
 from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
+from lms.loans.domain.revenue import first_month_due
 from lms.storage.compact import pack, unpack
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
-from lms.storage.tables import BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
+from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
 
 
 def loan_key(loan_id: int) -> Key:
@@ -26,10 +27,19 @@ def _from_item(item: dict) -> Loan:
     return Loan.model_validate_json(unpack(item["state"])).model_copy(update={"version": int(item["version"])})
 
 
+def accrual_index(loan: Loan) -> dict:
+    """The sparse accrual index's keys: present while the revenue run has months to book for the loan."""
+    due = first_month_due(loan)
+    if due is None:
+        return {}
+    return {"AccrualPK": f"ACCRUE#{loan.id % ACCRUAL_SHARDS}", "AccrualSK": f"{due:%Y-%m}#{sortable_id(loan.id)}"}
+
+
 def loan_item(loan: Loan, version: int) -> dict:
     key = loan_key(loan.id)
     padded = sortable_id(loan.id)
     return {
+        **accrual_index(loan),
         "PK": key.pk,
         "SK": key.sk,
         "entity": "loan",
@@ -65,6 +75,10 @@ class LoanStore:
         if not item:
             raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
         return _from_item(item)
+
+    def get_many(self, loan_ids: list[int]) -> list[Loan]:
+        """Loans by id, in the order given (one BatchGetItem per 100; unknown ids are left out)."""
+        return [_from_item(item) for item in self.table.batch_get([loan_key(i) for i in loan_ids])]
 
     def save(self, loan: Loan) -> Loan:
         """Replace the loan if nobody changed it since it was read (optimistic concurrency)."""

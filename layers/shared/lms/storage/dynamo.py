@@ -169,6 +169,33 @@ class Table:
                 return
             kwargs["ExclusiveStartKey"] = last
 
+    def query_page(
+        self,
+        key_condition: str,
+        values_: Mapping[str, Any],
+        *,
+        index: str | None = None,
+        limit: int,
+        start: Mapping[str, Any] | None = None,
+        projection: str | None = None,
+    ) -> tuple[list[dict], dict | None]:
+        """One page of a Query, and the key to continue from (None once the end is reached)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": values(values_),
+            "Limit": limit,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        if projection:
+            kwargs["ProjectionExpression"] = projection
+        if start:
+            kwargs["ExclusiveStartKey"] = serialize(start)
+        page = self._client.query(**kwargs)
+        last = page.get("LastEvaluatedKey")
+        return [deserialize(raw) for raw in page.get("Items", [])], deserialize(last) if last else None
+
     def batch_get(self, keys: list[Key], *, consistent: bool = True) -> list[dict]:
         """Fetch items by key, in the order of `keys` (missing ones are left out)."""
         found: dict[tuple[str, str], dict] = {}

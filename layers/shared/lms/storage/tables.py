@@ -9,6 +9,12 @@ from lms.storage.dynamo import Table
 BY_TYPE = "ByType"  # every item of one kind, in id order ("all loans", "all customers")
 BY_PARENT = "ByParent"  # children of one owner ("loans of customer 7")
 BY_STATUS = "ByStatus"  # items of one kind in one status ("loans Active")
+BY_ACCRUAL = "ByAccrual"  # loans the revenue run still has to book, by the first month due (sparse)
+
+# The accrual index is spread over this many partition keys (AccrualPK = ACCRUE#<loan id % n>), so
+# that neither loan writes nor a run's paging concentrate on one partition (8 partitions take 8,000
+# index writes a second). Changing it needs the loans' index keys rewritten.
+ACCRUAL_SHARDS = 8
 
 
 def core_table() -> Table:

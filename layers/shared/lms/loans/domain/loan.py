@@ -98,7 +98,7 @@ class Loan(BaseModel):
     disbursement: DisbursementRecord | None = None
     transactions: list[LoanTransaction] = Field(default_factory=list)
     charges: list[LoanCharge] = Field(default_factory=list)
-    settlement_interest: dict[int, Decimal] = Field(default_factory=dict)
+    accrued_through: date | None = None  # the last month the revenue run booked (its first day)
     journal: list[JournalEntry] = Field(default_factory=list)
     outbox: list[OutboundEvent] = Field(default_factory=list)
     charged_off: bool = False

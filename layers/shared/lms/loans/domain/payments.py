@@ -13,6 +13,7 @@ from lms.loans.domain.charges import ChargeKind, LoanCharge
 from lms.loans.domain.disbursement import fee_amount
 from lms.loans.domain.loan import Actor, Loan
 from lms.loans.domain.payment_types import PaymentType
+from lms.loans.domain.position import replay
 from lms.loans.domain.rebook import position_of, rebook
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.transactions import PAYMENTS, LoanTransaction, Portions, TransactionType
@@ -131,10 +132,6 @@ def reverse_transaction(
             "timeline": loan.record(f"reverse transaction {txn_id}", actor.today, reason, actor.at, actor.by),
         }
     )
-    if txn.type is TransactionType.EARLY_SETTLEMENT:
-        # Interest the settlement forgave is owed again once it is reversed.
-        remaining = {k: v for k, v in loan.settlement_interest.items() if k != txn_id}
-        changed = changed.model_copy(update={"settlement_interest": remaining})
     booked = rebook(changed, books, actor.today)
     return booked, booked.transaction(txn_id)
 
@@ -173,8 +170,6 @@ class PayoffQuote:
     fees: Decimal
     penalties: Decimal
     settlement_fee: Decimal
-    current_installment: int | None
-    current_period_interest: Decimal  # all the current period earns up to `on` (paid or not)
 
     @property
     def interest(self) -> Decimal:
@@ -184,49 +179,45 @@ class PayoffQuote:
     def total(self) -> Decimal:
         return self.principal + self.interest + self.fees + self.penalties + self.settlement_fee
 
-    @property
-    def portions(self) -> Portions:
-        return Portions(
-            principal=self.principal,
-            interest=self.interest,
-            fees=self.fees + self.settlement_fee,
-            penalties=self.penalties,
-        )
-
 
 def quote_payoff(loan: Loan, product: LoanProduct, on: date) -> PayoffQuote:
-    """What settles the loan on `on`: principal, interest and charges due by then, the current period's
-    interest pro-rated by days, and the product's settlement fee. Future interest is not charged."""
+    """What settles the loan on `on`: what a settlement recorded now would find outstanding, its cut
+    to the interest in force from the start (the current period's interest pro-rated by days, later
+    periods' forgiven, and interest already paid for them turned into principal paid), every charge
+    assessed so far, and the product's settlement fee if `on` is before the loan's maturity."""
     if loan.status is not LoanStatus.ACTIVE:
         raise FailedPrecondition("Only an active loan has a payoff amount", reason="INVALID_LOAN_STATE")
     if loan.disbursed_on_date and on < loan.disbursed_on_date:
         raise InvalidArgument.field("date", f"must not be before the disbursement date {loan.disbursed_on_date}")
-    position = position_of(loan)
+    probe = LoanTransaction(
+        id=len(loan.transactions) + 1,
+        type=TransactionType.EARLY_SETTLEMENT,
+        date=on,
+        amount=ZERO,
+        created_at="",
+        created_by="",
+    )
+    position = replay(
+        loan.schedule,
+        [*loan.transactions, probe],
+        loan.charges,
+        loan.terms.transaction_processing_strategy_code,
+        loan.currency,
+        stop_before=probe.id,
+    )
     zero = round_money(ZERO, loan.currency)
-    interest_due = prorated = current_interest = zero
-    current = None
-    for i in position.installments:
-        if i.due_date <= on:
-            interest_due += i.outstanding("interest")
-        elif i.from_date < on:
-            current = i.number
-            days, elapsed = (i.due_date - i.from_date).days, (on - i.from_date).days
-            current_interest = round_money(i.due["interest"] * elapsed / days, loan.currency)
-            prorated = max(current_interest - i.paid["interest"], zero)
-    # Charges already assessed are owed at settlement whatever their due date; interest is not.
+    interest_due = sum((i.outstanding("interest") for i in position.installments if i.due_date <= on), zero)
     owed = position.owed
-    fees, penalties = owed.fees + zero, owed.penalties + zero
-    principal = position.owed.principal
+    maturity = loan.schedule[-1].due_date if loan.schedule else on
+    fee = fee_amount(product.settlement_fee, owed.principal, loan.currency) if on < maturity else zero
     return PayoffQuote(
         on=on,
-        principal=principal,
+        principal=owed.principal + zero,
         interest_due=interest_due,
-        interest_prorated=prorated,
-        fees=fees,
-        penalties=penalties,
-        settlement_fee=fee_amount(product.settlement_fee, principal, loan.currency),
-        current_installment=current,
-        current_period_interest=current_interest,
+        interest_prorated=owed.interest - interest_due + zero,
+        fees=owed.fees + zero,
+        penalties=owed.penalties + zero,
+        settlement_fee=fee,
     )
 
 
@@ -254,17 +245,13 @@ def settle_early(
         type=TransactionType.EARLY_SETTLEMENT,
         date=order.on,
         amount=amount,
-        split=quote.portions,
         charge_id=fee_charge.id if fee_charge else None,
         rail=order.kind.rail.value,
         payment_type_id=order.kind.id,
         reference=order.reference,
         narration=order.note,
     )
-    interest = dict(changed.settlement_interest)
-    if quote.current_installment is not None:
-        interest[txn.id] = quote.current_period_interest
-    changed = _with(changed, txn, LoanAction.EARLY_SETTLEMENT, order.note, actor, settlement_interest=interest)
+    changed = _with(changed, txn, LoanAction.EARLY_SETTLEMENT, order.note, actor)
     booked = rebook(changed, books, order.on)
     return booked, booked.transaction(txn.id), quote
 
@@ -272,7 +259,10 @@ def settle_early(
 def _assess(
     loan: Loan, name: str, kind: ChargeKind, amount: Decimal, due: date, actor: Actor
 ) -> tuple[Loan, LoanCharge]:
-    txn = _new_transaction(loan, actor, type=TransactionType.CHARGE, date=due, amount=amount)
+    # Ordered in the loan's history by when it was assessed (its due date if that has passed), so a
+    # payment recorded before the charge was assessed is not re-allocated to it, and a settlement
+    # pays every charge assessed before it; the due date decides the installment it belongs to.
+    txn = _new_transaction(loan, actor, type=TransactionType.CHARGE, date=min(due, actor.today), amount=amount)
     charge = LoanCharge(
         id=len(loan.charges) + 1, name=name, kind=kind, amount=amount, due_date=due, transaction_id=txn.id
     )

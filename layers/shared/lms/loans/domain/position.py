@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from lms.loans.domain.accrual import prorated_interest
 from lms.loans.domain.allocation import (
     COMPONENTS,
     InstallmentPosition,
@@ -39,7 +40,7 @@ class LoanPosition:
     credit_balance: Decimal = ZERO  # overpaid money the lender holds for the customer
     principal_disbursed: Decimal = ZERO
     charged_off_principal: Decimal = ZERO
-    settled_on: date | None = None
+    interest_ends_on: date | None = None  # the early settlement that ended the loan's interest
     closed_by: int | None = None  # the transaction after which nothing was outstanding
 
     @property
@@ -55,9 +56,14 @@ class LoanPosition:
         return Portions(**{c: sum((i.paid[c] for i in self.installments), ZERO) for c in COMPONENTS})
 
 
-def positions_of(schedule: list[Installment]) -> list[InstallmentPosition]:
-    return [
-        InstallmentPosition(
+def positions_of(
+    schedule: list[Installment], currency: str, interest_ends_on: date | None
+) -> list[InstallmentPosition]:
+    """Fresh installments; interest an early settlement cut off is forgiven before anything is paid,
+    so a payment made in advance pays principal, not interest the borrower never came to owe."""
+    positions = []
+    for i in schedule:
+        position = InstallmentPosition(
             number=i.number,
             from_date=i.from_date,
             due_date=i.due_date,
@@ -68,8 +74,10 @@ def positions_of(schedule: list[Installment]) -> list[InstallmentPosition]:
                 "penalties": i.penalties_due,
             },
         )
-        for i in schedule
-    ]
+        if interest_ends_on is not None:
+            position.waived["interest"] = i.interest_due - prorated_interest(i, interest_ends_on, currency)
+        positions.append(position)
+    return positions
 
 
 def installment_for(installments: list[InstallmentPosition], due: date) -> InstallmentPosition:
@@ -91,14 +99,13 @@ def unpaid_of_charge(installment: InstallmentPosition, charge: LoanCharge, charg
     return ZERO
 
 
-def _settle_interest(installments: list[InstallmentPosition], on: date, prorated: Decimal | None) -> None:
-    """Early settlement: interest of periods not yet begun is forgiven, the current one's cut to `prorated`."""
-    for installment in installments:
-        if installment.from_date >= on:
-            installment.waived["interest"] = installment.due["interest"] - installment.paid["interest"]
-        elif installment.due_date > on and prorated is not None:
-            keep = max(prorated, installment.paid["interest"])
-            installment.waived["interest"] = installment.due["interest"] - keep
+def replay_order(transactions: list[LoanTransaction]) -> list[LoanTransaction]:
+    return sorted((t for t in transactions if t.active), key=lambda t: (t.date, t.id))
+
+
+def interest_end(transactions: list[LoanTransaction]) -> date | None:
+    """The date of the first early settlement in force: the loan's interest ends there."""
+    return next((t.date for t in replay_order(transactions) if t.type is TransactionType.EARLY_SETTLEMENT), None)
 
 
 def replay(
@@ -106,13 +113,21 @@ def replay(
     transactions: list[LoanTransaction],
     charges: list[LoanCharge],
     strategy: ProcessingStrategy,
-    settlement_interest: dict[int, Decimal] | None = None,
+    currency: str,
+    stop_before: int | None = None,
 ) -> LoanPosition:
-    """Apply every active transaction, in (date, id) order, to a fresh copy of the schedule."""
-    position = LoanPosition(installments=positions_of(schedule))
+    """Apply every active transaction, in (date, id) order, to a fresh copy of the schedule.
+
+    With `stop_before`, the position just before that transaction is applied (a payoff quote asks
+    what a settlement recorded now would find).
+    """
+    ends_on = interest_end(transactions)
+    position = LoanPosition(installments=positions_of(schedule, currency, ends_on), interest_ends_on=ends_on)
     by_id = {c.transaction_id: c for c in charges}
     charged_off = False
-    for txn in sorted((t for t in transactions if t.active), key=lambda t: (t.date, t.id)):
+    for txn in replay_order(transactions):
+        if txn.id == stop_before:
+            break
         installments = position.installments
         if txn.type is TransactionType.DISBURSEMENT:
             position.principal_disbursed += txn.amount
@@ -120,19 +135,14 @@ def replay(
             if interest_deducted:
                 allocate_split(installments, Portions(interest=interest_deducted))
             position.applied[txn.id] = Applied(Portions(interest=interest_deducted))
-        elif txn.type is TransactionType.REPAYMENT:
-            if txn.split is not None:
-                position.applied[txn.id] = Applied(allocate_split(installments, txn.split), ZERO, charged_off)
-            else:
-                portions, excess = allocate_repayment(installments, txn.amount, strategy)
-                position.applied[txn.id] = Applied(portions, excess, charged_off)
-                position.credit_balance += excess
-        elif txn.type is TransactionType.EARLY_SETTLEMENT:
-            prorated = (settlement_interest or {}).get(txn.id)
-            _settle_interest(installments, txn.date, prorated)
-            split = txn.split or Portions()
-            position.applied[txn.id] = Applied(allocate_split(installments, split), ZERO, charged_off)
-            position.settled_on = txn.date
+        elif txn.type is TransactionType.REPAYMENT and txn.split is not None:
+            position.applied[txn.id] = Applied(allocate_split(installments, txn.split), ZERO, charged_off)
+        elif txn.type in (TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT):
+            # A settlement pays what is outstanding once its cut to the interest is in force: the
+            # quote it was recorded at, unless a back-dated change moved things since.
+            portions, excess = allocate_repayment(installments, txn.amount, strategy)
+            position.applied[txn.id] = Applied(portions, excess, charged_off)
+            position.credit_balance += excess
         elif txn.type is TransactionType.REFUND:
             position.credit_balance -= txn.amount
             position.applied[txn.id] = Applied(Portions())

@@ -1,9 +1,15 @@
 """Bring a loan's books in line with its transactions after any change to them.
 
-Every money operation ends here: it replays the transactions, accrues interest that payments
-pay before it was recognised, posts the entries of new transactions, reverses the entries of
-reversed ones, reverses and re-posts those whose split a replay changed, emits the matching
-events for the accounting system, and derives the loan's status.
+Every money operation ends here. In this order, so that the accounting system can apply each
+event when it arrives:
+1. replay the transactions;
+2. take back (mirror entries, REVERSAL events) what reversed transactions and transactions whose
+   split the replay changed had posted and sent;
+3. bring interest income to what the loan should recognise (`accrual.recognition_target`), up or
+   down: more is booked and reported before the payments that pay it; less is reversed, and the
+   revenue the accounting system holds is lowered (`accounting_view`);
+4. post and send new transactions and the changed ones again;
+5. derive the loan's status.
 """
 
 from __future__ import annotations
@@ -13,9 +19,18 @@ from datetime import date
 from lms.ledger.domain.accounts import Role
 from lms.ledger.domain.posting import Leg
 from lms.loans.domain import events
+from lms.loans.domain.accounting_view import AccountingView
+from lms.loans.domain.accrual import (
+    earned_through,
+    interest_periods,
+    month_of,
+    monthly_interest,
+    next_month,
+    recognition_target,
+)
 from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind
-from lms.loans.domain.loan import Loan
+from lms.loans.domain.loan import Loan, OutboundEvent
 from lms.loans.domain.position import Applied, LoanPosition, replay
 from lms.loans.domain.status import LoanStatus
 from lms.loans.domain.transactions import LoanTransaction, TransactionType
@@ -33,12 +48,25 @@ _SENT_TYPES = {TransactionType.REPAYMENT: events.REPAYMENT, TransactionType.EARL
 
 def position_of(loan: Loan) -> LoanPosition:
     return replay(
-        loan.schedule,
-        loan.transactions,
-        loan.charges,
-        loan.terms.transaction_processing_strategy_code,
-        loan.settlement_interest,
+        loan.schedule, loan.transactions, loan.charges, loan.terms.transaction_processing_strategy_code, loan.currency
     )
+
+
+def monthly_interest_of(loan: Loan, position: LoanPosition):
+    return monthly_interest(interest_periods(loan.schedule, loan.currency, position.interest_ends_on), loan.currency)
+
+
+def interest_to_recognise(loan: Loan, position: LoanPosition):
+    """Interest income the loan should show now (see `accrual`)."""
+    earned = earned_through(monthly_interest_of(loan, position), loan.accrued_through, loan.currency)
+    return recognition_target(position.paid.interest, earned, charged_off=loan.charged_off)
+
+
+def recognition_date(loan: Loan, on: date) -> date:
+    """Catch-ups and corrections go into a month the revenue run has not booked yet, never back."""
+    if loan.accrued_through is None:
+        return on
+    return max(on, next_month(loan.accrued_through))
 
 
 def _fee_name(loan: Loan, txn_date: date) -> str:
@@ -85,44 +113,80 @@ def _legs(loan: Loan, txn: LoanTransaction, applied: Applied) -> tuple[str, list
     raise ValueError(f"no posting rule for {txn.type}")
 
 
-def _retract(books: Books, txn: LoanTransaction, on: date, reason: str) -> None:
+def _retract(books: Books, txn: LoanTransaction, on: date, reason: str) -> list[OutboundEvent]:
+    """Mirror a transaction's entries and take back its events; returns the events taken back."""
     books.reverse(txn.entry_ids, on, reason)
-    for sent in books.unreversed_events():
-        if sent.transaction_id == txn.id:
-            books.emit(events.REVERSAL, events.reversal(books.loan, sent.id, sent.type, on, reason), txn.id)
+    taken_back = [sent for sent in books.unreversed_events() if sent.transaction_id == txn.id]
+    for sent in taken_back:
+        books.emit(events.REVERSAL, events.reversal(books.loan, sent.id, sent.type, on, reason), txn.id)
+    return taken_back
 
 
-def rebook(loan: Loan, books: Books, on: date) -> Loan:
-    """Return `loan` with books, transaction splits and status that follow from its transactions."""
-    position = position_of(loan)
-    accrual = position.paid.interest - books.accrued_interest()
-    if accrual > 0:
-        # Interest is income when it accrues; a payment never takes interest that was not accrued first.
+def recognise_interest(loan: Loan, position: LoanPosition, books: Books, on: date) -> None:
+    """Book interest income up or down to what the loan should recognise, and tell the accounting system."""
+    change = interest_to_recognise(loan, position) - books.accrued_interest()
+    if change == 0:
+        return
+    if change > 0:
         books.post(
             on,
             "interest-accrual",
             None,
-            "Interest accrued (paid before the monthly accrual)",
-            [Leg(Role.INTEREST_RECEIVABLE, debit=accrual), Leg(Role.INTEREST_INCOME, credit=accrual)],
+            "Interest accrued",
+            [Leg(Role.INTEREST_RECEIVABLE, debit=change), Leg(Role.INTEREST_INCOME, credit=change)],
         )
-        books.emit(events.REVENUE_REPORT, events.revenue_report(loan, on, accrual), None)
-    updated: list[LoanTransaction] = []
+        books.emit(events.REVENUE_REPORT, events.revenue_report(loan, month_of(on), change), None)
+        return
+    books.post(
+        on,
+        "interest-reversal",
+        None,
+        "Interest recognised but no longer owed",
+        [Leg(Role.INTEREST_INCOME, debit=-change), Leg(Role.INTEREST_RECEIVABLE, credit=-change)],
+    )
+    lower_reported_interest(loan, books, -change, on)
+
+
+def lower_reported_interest(loan: Loan, books: Books, amount, on: date) -> None:
+    """Take back the newest revenue reports (and the payments applied to them), report again what is
+    still owed, then send those payments again: the accounting system ends up holding `amount` less."""
+    view = AccountingView.of(books.outbox)
+    plan = view.plan_reduction(amount)
+    reason = "interest no longer owed"
+    by_id = {e.id: e for e in books.outbox}
+    payments = [by_id[i] for i in plan.payments]
+    for sent in reversed(payments):
+        books.emit(events.REVERSAL, events.reversal(loan, sent.id, sent.type, on, reason), sent.transaction_id)
+    for invoice_id in plan.invoices:
+        books.emit(events.REVERSAL, events.reversal(loan, invoice_id, events.REVENUE_REPORT, on, reason), None)
+    if plan.report_again > 0:
+        books.emit(events.REVENUE_REPORT, events.revenue_report(loan, month_of(on), plan.report_again), None)
+    for sent in payments:
+        books.emit(sent.type, sent.payload, sent.transaction_id)
+
+
+def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = None) -> Loan:
+    """Return `loan` with books, transaction splits and status that follow from its transactions."""
+    position = position_of(loan)
+    pending: list[tuple[LoanTransaction, Applied]] = []
+    updated: dict[int, LoanTransaction] = {}
     for txn in loan.transactions:
         if txn.type is TransactionType.DISBURSEMENT:
-            updated.append(txn)
             continue
         if not txn.active:
             if txn.entry_ids:
                 _retract(books, txn, txn.reversed_on or on, txn.reversal_reason or "reversed")
-            updated.append(txn.model_copy(update={"entry_ids": []}))
+                updated[txn.id] = txn.model_copy(update={"entry_ids": []})
             continue
         applied = position.applied[txn.id]
         unchanged = txn.portions == applied.portions and txn.overpayment == applied.overpayment
         if txn.entry_ids and unchanged:
-            updated.append(txn)
             continue
         if txn.entry_ids:
             _retract(books, txn, on, REPLAY_REASON)
+        pending.append((txn, applied))
+    recognise_interest(loan, position, books, recognise_on or recognition_date(loan, on))
+    for txn, applied in pending:
         description, legs = _legs(loan, txn, applied)
         # A charge is income when assessed, though payable from its due date.
         booked_on = min(txn.date, on) if txn.type is TransactionType.CHARGE else txn.date
@@ -134,12 +198,11 @@ def rebook(loan: Loan, books: Books, on: date) -> Loan:
                 loan, applied.portions, txn.date, _fee_name(loan, txn.date)
             )
             books.emit(_SENT_TYPES[txn.type], payload, txn.id)
-        updated.append(
-            txn.model_copy(
-                update={"portions": applied.portions, "overpayment": applied.overpayment, "entry_ids": entry_ids}
-            )
+        updated[txn.id] = txn.model_copy(
+            update={"portions": applied.portions, "overpayment": applied.overpayment, "entry_ids": entry_ids}
         )
-    return _with_status(loan.model_copy(update={"transactions": updated}), position, books)
+    transactions = [updated.get(t.id, t) for t in loan.transactions]
+    return _with_status(loan.model_copy(update={"transactions": transactions}), position, books)
 
 
 def _with_status(loan: Loan, position: LoanPosition, books: Books) -> Loan:

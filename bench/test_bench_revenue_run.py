@@ -1,0 +1,148 @@
+"""The monthly revenue run on the local stack for 1,000 and 10,000 loans: time, and DynamoDB
+requests and capacity units per loan, which must not depend on how many loans there are.
+
+Loans are written straight into the table (disbursed in May 2026 at staggered days, the 7-day demo
+product); then May is run through the API and its queues, exactly as on AWS, while the emulator
+meters every DynamoDB request (devstack.metering). `BENCH_REVENUE_LOANS=1000,10000` sets the sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import boto3
+import pytest
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lms.loans.domain.accrual import interest_periods, monthly_interest
+from tests.support.client import HttpClient
+from tests.support.domain import DomainLoan, product
+
+SIZES = [int(n) for n in os.environ.get("BENCH_REVENUE_LOANS", "1000,10000").split(",")]
+MONTH = "2026-05"
+ADMIN = "lms_bench-admin-key"
+
+
+@pytest.fixture(scope="module")
+def local_stack():
+    from devstack.stack import LocalStack
+
+    # Only the run's own queues are polled: the ledger projections and the push that follow each
+    # loan's change are the same per loan whatever the run, and are measured with the operations.
+    only = {"PageRevenueRunFunction", "AccrueRevenueRunFunction"}
+    stack = LocalStack(port=0, admin_key=ADMIN, log_level="ERROR", only_workers=only).start()
+    yield stack
+    stack.stop()
+
+
+def seed_loans(stack, count: int, first_id: int) -> Decimal:
+    """`count` active loans disbursed in May, written directly (25 items per BatchWriteItem), with
+    their disbursement already relayed and pushed, so the run's own events are all that move."""
+    from lms.integration.event_store import EventRecord, PushStatus
+    from lms.integration.event_store import _item as event_item
+    from lms.loans.store import loan_item
+    from lms.storage.dynamo import serialize
+
+    template = DomainLoan(product(), on=date(2026, 5, 1)).loan
+    may_interest = Decimal("0.00")
+    client = boto3.client("dynamodb", endpoint_url=stack.emulator.url, region_name="us-east-1")
+    table = stack.stack.resolve({"Ref": "CoreTable"})
+    items = []
+    for n in range(count):
+        on = date(2026, 5, 1) + timedelta(days=n % 28)
+        loan_id = first_id + n
+        schedule = [
+            i.model_copy(update={"from_date": on, "due_date": on + timedelta(days=7)}) for i in template.schedule
+        ]
+        may_interest += monthly_interest(interest_periods(schedule, "TZS"), "TZS").get(date(2026, 5, 1), Decimal(0))
+        disbursed = template.outbox[0]
+        payload = {**disbursed.payload, "loanId": str(loan_id), "disbursementDate": on.isoformat()}
+        event = disbursed.model_copy(update={"id": f"{loan_id}-1", "payload": payload})
+        loan = template.model_copy(
+            update={"id": loan_id, "disbursed_on_date": on, "schedule": schedule, "journal": [], "outbox": [event]}
+        )
+        record = EventRecord(
+            id=event.id,
+            loan_id=loan_id,
+            seq=1,
+            type=event.type,
+            payload=payload,
+            status=PushStatus.PUSHED,
+            created_at=event.created_at,
+            updated_at=event.created_at,
+        )
+        cursor = {"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": 1}
+        items += [serialize(loan_item(loan, 1)), serialize(event_item(record)), serialize(cursor)]
+        stack.accounting.books.receive(event.type, payload, event_id=event.id)
+    for start in range(0, len(items), 25):
+        batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+        client.batch_write_item(RequestItems={table: batch})
+    return may_interest
+
+
+def wait_until_quiet(stack, seconds: float = 2.0, limit: float = 600) -> None:
+    """The stream and queue workers have nothing left to do: no DynamoDB request for `seconds`."""
+    deadline = time.monotonic() + limit
+    last, since = stack.emulator.meter.total().requests, time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = stack.emulator.meter.total().requests
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+
+
+@pytest.mark.parametrize("loans", SIZES)
+def test_revenue_run(benchmark, local_stack, loans):
+    http = HttpClient(local_stack.gateway.url, ADMIN)
+    first_id = 1_000_000 * (SIZES.index(loans) + 1)
+    may_interest = seed_loans(local_stack, loans, first_id)
+    wait_until_quiet(local_stack)
+    meter = local_stack.emulator.meter
+    results: dict = {}
+
+    def run_month() -> None:
+        meter.reset()
+        started = time.monotonic()
+        assert http.post("/v1/revenue-runs", {"month": MONTH}).status == 202
+        with Progress(
+            TextColumn(f"revenue run, {loans:,} loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        ) as progress:
+            task = progress.add_task("run", total=loans)
+            while True:
+                run = http.get(f"/v1/revenue-runs/{MONTH}").json
+                progress.update(task, completed=run["loansDone"] + run["loansFailed"])
+                if run["status"] == "COMPLETED":
+                    break
+                time.sleep(0.5)
+        results["seconds"] = time.monotonic() - started
+        results["run"] = run
+
+    benchmark.pedantic(run_month, rounds=1, iterations=1)
+    run = results["run"]
+    assert (run["loansDone"], run["loansFailed"]) == (loans, 0)
+    assert run["amountAccrued"]["TZS"] == may_interest
+    work = meter.of_caller("AccrueRevenueRunFunction")
+    coordination = meter.of_caller("StartRevenueRunFunction")
+    coordination.add(meter.of_caller("PageRevenueRunFunction"))
+    benchmark.extra_info.update(
+        {
+            "loans": loans,
+            "seconds": round(results["seconds"], 1),
+            "loansPerSecond": round(loans / results["seconds"], 1),
+            # Per loan: what the workers spend (one BatchGetItem per 25 loans, one conditional
+            # PutItem per loan, two counter updates per 25 loans).
+            "requestsPerLoan": round(work.requests / loans, 4),
+            "writeUnitsPerLoan": round(work.write_units / loans, 4),
+            "readUnitsPerLoan": round(work.read_units / loans, 4),
+            "bytesWrittenPerLoan": round(work.bytes_written / loans),
+            # Per run: starting it and paging the accrual index (shards x pages of 1,000 keys).
+            "coordinationRequests": coordination.requests,
+            "byFunction": meter.callers(),
+        }
+    )
+    print(f"\n{loans:,} loans: {benchmark.extra_info}")

@@ -1,0 +1,167 @@
+"""A loan driven through the pure domain as the service drives it, with its books and its pushed events.
+
+No storage: each operation is the domain function the service calls, given the loan and a fresh
+`Books`, and the result replaces the loan (a refused operation raises and leaves it as it was).
+Every event the loan emits is delivered, in order, to an in-memory copy of the local accounting
+system, so tests see what the lender's accounting system would hold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from devstack.accounting.ledger import Books as AccountingBooks
+from lms.bootstrap import demo_product_fields
+from lms.ledger.domain.accounts import Role, account_for
+from lms.loans.domain import charging, payments, revenue
+from lms.loans.domain.balances import loan_summary
+from lms.loans.domain.books import Books
+from lms.loans.domain.charges import ChargeKind
+from lms.loans.domain.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
+from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.payment_types import payment_type
+from lms.loans.domain.payments import PaymentOrder
+from lms.loans.domain.rebook import position_of
+from lms.loans.domain.status import LoanStatus
+from lms.loans.domain.terms import RequestedTerms, resolve_terms
+from lms.loans.domain.transactions import Portions
+from lms.products.domain import LoanProduct, check_product
+
+BASE = "TZS"
+AT = "2026-11-01T10:00:00.000Z"
+CASH = payment_type(1)
+
+
+def product(**overrides: Any) -> LoanProduct:
+    """The seed's 7-day product (10,000 at 11% flat a week), without the admin fee unless given."""
+    fields = {**demo_product_fields(BASE), "admin_fee": None, "id": 1, "created_at": "2026-01-01T00:00:00.000Z"}
+    fields.update(overrides)
+    return check_product(LoanProduct.model_validate(fields))
+
+
+def account(role: Role) -> str:
+    return account_for(role, BASE, BASE)
+
+
+class DomainLoan:
+    def __init__(
+        self,
+        loan_product: LoanProduct,
+        principal: Decimal | int = 10000,
+        on: date = date(2026, 5, 23),
+        today: date | None = None,
+        **terms: Any,
+    ):
+        self.product = loan_product
+        self.today = today or date(2026, 11, 1)
+        self.accounting = AccountingBooks()
+        self.delivered = 0
+        resolved = resolve_terms(loan_product, RequestedTerms(**terms))
+        loan = Loan(
+            id=11,
+            customer_id=3,
+            customer_name="Ada Lovelace",
+            product_id=loan_product.id,
+            office_id=1,
+            currency=loan_product.currency,
+            status=LoanStatus.APPROVED,
+            requested_principal=Decimal(principal),
+            principal=Decimal(principal),
+            approved_principal=Decimal(principal),
+            terms=resolved,
+            submitted_on_date=on,
+            expected_disbursement_date=on,
+            approved_on_date=on,
+        )
+        order = DisbursementOrder(on=on, amount=Decimal(principal))
+        plan = plan_disbursement(loan, loan_product, order, self.today)
+        self._deliver(disburse(loan, plan, order, Books(loan, BASE, AT, "ak_test"), self.actor()))
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def actor(self, today: date | None = None) -> Actor:
+        return Actor(by="ak_test", at=AT, today=today or self.today)
+
+    def _run(self, operation, today: date | None = None):
+        result = operation(Books(self.loan, BASE, AT, "ak_test"), self.actor(today))
+        changed = result[0] if isinstance(result, tuple) else result
+        self._deliver(changed)
+        return result
+
+    def _deliver(self, loan: Loan) -> Loan:
+        self.loan = loan
+        for event in loan.outbox[self.delivered :]:
+            outcome = self.accounting.receive(event.type, dict(event.payload), event_id=event.id)
+            assert outcome.accepted, (event.type, event.payload, outcome.errors)
+        self.delivered = len(loan.outbox)
+        return loan
+
+    # -- operations ----------------------------------------------------------------------------
+    def repay(self, amount, on: date, *, split: Portions | None = None, today: date | None = None):
+        order = PaymentOrder(on, Decimal(amount), CASH, f"R-{len(self.loan.transactions) + 1}", split)
+        _, txn = self._run(lambda books, actor: payments.repay(self.loan, order, books, actor), today)
+        return txn
+
+    def reverse(self, txn_id: int, today: date | None = None):
+        _, txn = self._run(lambda b, a: payments.reverse_transaction(self.loan, txn_id, "test", b, a), today)
+        return txn
+
+    def quote(self, on: date) -> payments.PayoffQuote:
+        return payments.quote_payoff(self.loan, self.product, on)
+
+    def settle(self, on: date, amount=None, today: date | None = None):
+        total = amount if amount is not None else self.quote(on).total
+        order = PaymentOrder(on, Decimal(total), CASH, "SET-1")
+        _, txn, _ = self._run(lambda b, a: payments.settle_early(self.loan, self.product, order, b, a), today)
+        return txn
+
+    def refund(self, amount, on: date, today: date | None = None):
+        order = PaymentOrder(on, None if amount is None else Decimal(amount), CASH, "REF-1")
+        _, txn = self._run(lambda b, a: payments.refund(self.loan, order, b, a), today)
+        return txn
+
+    def charge(
+        self, amount, due: date, kind: ChargeKind = ChargeKind.FEE, name: str = "Fee", today: date | None = None
+    ):
+        _, charge = self._run(
+            lambda b, a: charging.assess_charge(self.loan, name, kind, Decimal(amount), due, None, b, a), today
+        )
+        return charge
+
+    def waive(self, charge_id: int, today: date | None = None):
+        _, charge = self._run(lambda b, a: charging.waive_charge(self.loan, charge_id, None, b, a), today)
+        return charge
+
+    def charge_off(self, on: date, today: date | None = None) -> None:
+        self._run(lambda b, a: charging.charge_off(self.loan, on, None, b, a), today)
+
+    def undo(self, today: date | None = None) -> None:
+        self._run(lambda b, a: undo_disbursal(self.loan, b, a, None), today)
+
+    def run(self, month: date):
+        _, outcome, amount = self._run(lambda b, a: revenue.accrue_month(self.loan, month, b))
+        return outcome, amount
+
+    # -- views -----------------------------------------------------------------------------------
+    def nets(self) -> dict[str, Decimal]:
+        """Debits less credits per account over the loan's journal."""
+        nets: dict[str, Decimal] = defaultdict(Decimal)
+        for entry in self.loan.journal:
+            for line in entry.lines:
+                nets[line.account_id] += line.debit - line.credit
+        return nets
+
+    def net(self, role: Role) -> Decimal:
+        return self.nets()[account(role)]
+
+    def summary(self) -> dict[str, Decimal]:
+        return loan_summary(self.loan)
+
+    def position(self):
+        return position_of(self.loan)
+
+    def books(self) -> dict[str, Any]:
+        """The accounting system's view of the loan (invoices, open interest, payments)."""
+        return self.accounting.loan(str(self.loan.id))
