@@ -134,11 +134,11 @@ class DomainLoan:
         _, charge = self._run(lambda b, a: charging.waive_charge(self.loan, charge_id, None, b, a), today)
         return charge
 
-    def charge_off(self, on: date, today: date | None = None) -> None:
-        self._run(lambda b, a: charging.charge_off(self.loan, on, None, b, a), today)
+    def charge_off(self, on: date, today: date | None = None) -> Loan:
+        return self._run(lambda b, a: charging.charge_off(self.loan, on, None, b, a), today)
 
-    def undo(self, today: date | None = None) -> None:
-        self._run(lambda b, a: undo_disbursal(self.loan, b, a, None), today)
+    def undo(self, today: date | None = None) -> Loan:
+        return self._run(lambda b, a: undo_disbursal(self.loan, b, a, None), today)
 
     def run(self, month: date):
         _, outcome, amount = self._run(lambda b, a: revenue.accrue_month(self.loan, month, b))

@@ -218,8 +218,15 @@ def test_first_interest_deduction_accrues_and_reports_it():
         ("1210", Decimal("1100.00"), Decimal("0.00")),
         ("4100", Decimal("0.00"), Decimal("1100.00")),
     ]
-    assert [e.type for e in active.outbox] == ["DISBURSEMENT", "REVENUE_REPORT"]
+    # Revenue first, then the deducted interest paid against it, as the accounting system needs.
+    assert [e.type for e in active.outbox] == ["DISBURSEMENT", "REVENUE_REPORT", "REPAYMENT"]
     assert active.outbox[1].payload["revenueMonth"] == "2026-05"
+    paid = active.outbox[2].payload
+    assert (paid["repaymentInterest"], paid["repaymentPrincipal"], paid["repaymentDate"]) == (
+        Decimal("1100.00"),
+        Decimal("0"),
+        active.disbursed_on_date.isoformat(),
+    )
 
 
 def test_undo_disbursal_mirrors_every_entry():

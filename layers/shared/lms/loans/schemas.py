@@ -25,6 +25,7 @@ class CreateLoanRequest(RequestModel):
     principal: PositiveAmount
     submitted_on_date: IsoDate
     expected_disbursement_date: IsoDate
+    repayments_starting_from_date: IsoDate | None = None
     loan_type: Literal["individual"] = "individual"
     external_id: NonBlankStr | None = None
     note: LongText | None = None
@@ -110,6 +111,7 @@ class LoanOut(Out):
     transaction_processing_strategy_code: str
     submitted_on_date: date
     expected_disbursement_date: date
+    repayments_starting_from_date: date | None
     approved_on_date: date | None
     rejected_on_date: date | None
     withdrawn_on_date: date | None

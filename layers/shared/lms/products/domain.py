@@ -43,6 +43,14 @@ class InterestCalculationPeriod(IntEnum):
     SAME_AS_REPAYMENT_PERIOD = 1
 
 
+class DaysInYear(IntEnum):
+    """The day-count convention (Fineract's daysInYearType): actual/actual, or a fixed year."""
+
+    ACTUAL = 1
+    DAYS_360 = 360
+    DAYS_365 = 365
+
+
 class ProcessingStrategy(StrEnum):
     # Installment by installment in due order: penalties, fees, interest, principal.
     MIFOS_STANDARD = "mifos-standard-strategy"
@@ -80,6 +88,7 @@ class LoanProduct(BaseModel):
     amortization_type: AmortizationType
     interest_calculation_period_type: InterestCalculationPeriod = InterestCalculationPeriod.SAME_AS_REPAYMENT_PERIOD
     transaction_processing_strategy_code: ProcessingStrategy = ProcessingStrategy.MIFOS_STANDARD
+    days_in_year_type: DaysInYear = DaysInYear.DAYS_365
     admin_fee: FeeRule | None = None
     vat_rate: Decimal = Decimal(0)
     insurance: FeeRule | None = None

@@ -48,6 +48,7 @@ class CreateProductRequest(RequestModel):
     amortization_type: Literal[0, 1]
     interest_calculation_period_type: Literal[0, 1] = 1
     transaction_processing_strategy_code: ProcessingStrategy = ProcessingStrategy.MIFOS_STANDARD
+    days_in_year_type: Literal[1, 360, 365] = 365
     admin_fee: FeeRuleIn | None = None
     vat_rate: NonNegativeAmount = Decimal(0)
     insurance: FeeRuleIn | None = None
@@ -97,6 +98,7 @@ class ProductOut(ResponseModel):
     amortization_type: int
     interest_calculation_period_type: int
     transaction_processing_strategy_code: str
+    days_in_year_type: int
     admin_fee: FeeRuleOut | None
     vat_rate: Decimal
     insurance: FeeRuleOut | None

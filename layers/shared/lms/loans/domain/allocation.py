@@ -72,7 +72,7 @@ def allocate_repayment(
 
 
 def check_split(split: Portions, amount: Decimal, owed: Portions) -> None:
-    """A caller-given split must sum to the amount and take no component beyond what is owed."""
+    """A new component payment's split must sum to the amount and take no component beyond what is owed."""
     problems = FieldProblems()
     if split.total != amount:
         problems.add(
@@ -88,15 +88,23 @@ def check_split(split: Portions, amount: Decimal, owed: Portions) -> None:
     problems.raise_if_any(reason="INVALID_SPLIT")
 
 
-def allocate_split(installments: list[InstallmentPosition], split: Portions) -> Portions:
-    """Pay each given portion into its component, installment by installment in due order."""
-    check_split(split, split.total, outstanding(installments))
+def allocate_component_payment(
+    installments: list[InstallmentPosition], split: Portions, amount: Decimal, strategy: ProcessingStrategy
+) -> tuple[Portions, Decimal]:
+    """Pay each given portion into its component, installment by installment in due order, as far as
+    that component is outstanding; what no longer fits (a back-dated change left less outstanding)
+    is allocated by the loan's strategy, and beyond that is an overpayment."""
+    paid = dict.fromkeys(COMPONENTS, ZERO)
     for component in COMPONENTS:
         remaining = getattr(split, component)
         for installment in installments:
             if remaining <= 0:
                 break
             take = min(remaining, installment.outstanding(component))
-            installment.paid[component] += take
-            remaining -= take
-    return split
+            if take > 0:
+                installment.paid[component] += take
+                paid[component] += take
+                remaining -= take
+    given = Portions(**paid)
+    rest, excess = allocate_repayment(installments, amount - given.total, strategy)
+    return given.plus(rest), excess

@@ -22,6 +22,7 @@ class LoanApplication(BaseModel):
     principal: Decimal
     submitted_on_date: date
     expected_disbursement_date: date
+    repayments_starting_from_date: date | None = None
     loan_type: str = "individual"
     external_id: str | None = None
     note: str | None = None
@@ -53,6 +54,9 @@ def submit_loan(
             "expectedDisbursementDate",
             "The date on which a loan is submitted cannot be after its expected disbursement date.",
         )
+    first = application.repayments_starting_from_date
+    if first is not None and first <= application.expected_disbursement_date:
+        problems.add("repaymentsStartingFromDate", "must be after the expected disbursement date")
     try:
         terms = resolve_terms(product, application.terms)
     except InvalidArgument as err:  # one response lists term problems with the others
@@ -82,6 +86,7 @@ def submit_loan(
         terms=terms,
         submitted_on_date=application.submitted_on_date,
         expected_disbursement_date=application.expected_disbursement_date,
+        repayments_starting_from_date=application.repayments_starting_from_date,
         timeline=[
             TimelineEvent(
                 action="submit",

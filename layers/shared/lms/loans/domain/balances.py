@@ -79,7 +79,9 @@ def schedule_lines(loan: Loan) -> list[ScheduleLine]:
             )
             for i in position_of(loan).installments
         ]
-    expected = build_schedule(loan.principal, loan.currency, loan.terms, loan.expected_disbursement_date)
+    expected = build_schedule(
+        loan.principal, loan.currency, loan.terms, loan.expected_disbursement_date, loan.repayments_starting_from_date
+    )
     return [
         ScheduleLine(
             number=i.number,

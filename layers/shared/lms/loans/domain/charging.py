@@ -10,7 +10,6 @@ from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind, LoanCharge
 from lms.loans.domain.loan import Actor, Loan
 from lms.loans.domain.payments import _assess, _new_transaction, check_transaction_date, money
-from lms.loans.domain.position import installment_for, unpaid_of_charge
 from lms.loans.domain.rebook import position_of, rebook
 from lms.loans.domain.status import LoanAction, ensure_allowed
 from lms.loans.domain.transactions import TransactionType
@@ -32,16 +31,15 @@ def assess_charge(
 
 
 def waive_charge(loan: Loan, charge_id: int, note: str | None, books: Books, actor: Actor) -> tuple[Loan, LoanCharge]:
-    """Forgive what is unpaid of a charge (its paid part stays paid)."""
+    """Forgive what is unpaid of a charge (its paid part stays paid; other charges are untouched)."""
     ensure_allowed(LoanAction.CHARGE, loan.status)
     charge = next((c for c in loan.charges if c.id == charge_id), None)
     charge_txn = loan.transaction(charge.transaction_id) if charge else None
     if charge is None or charge_txn is None or not charge_txn.active:
         raise NotFound(f"Charge {charge_id} of loan {loan.id} does not exist", reason="CHARGE_NOT_FOUND")
-    if charge.waived:
+    unpaid = position_of(loan).unpaid_of(charge, loan.charges)
+    if unpaid <= 0 and charge.waived:
         raise FailedPrecondition(f"Charge {charge_id} is already waived", reason="ALREADY_WAIVED")
-    position = position_of(loan)
-    unpaid = unpaid_of_charge(installment_for(position.installments, charge.due_date), charge, loan.charges)
     if unpaid <= 0:
         raise FailedPrecondition(
             f"Charge {charge_id} is fully paid; there is nothing to waive", reason="NOTHING_TO_WAIVE"

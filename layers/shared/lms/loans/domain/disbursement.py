@@ -98,6 +98,13 @@ def check_order(loan: Loan, product: LoanProduct, order: DisbursementOrder, toda
         raise PermissionDenied(
             "The date on which a loan is disbursed cannot be before its approval date.", reason="DATE_TOO_EARLY"
         )
+    first = loan.repayments_starting_from_date
+    if first is not None and first <= order.on:
+        raise InvalidArgument.field(
+            "actualDisbursementDate",
+            f"must be before the loan's first repayment date {first} (repaymentsStartingFromDate)",
+            reason="INVALID_DISBURSEMENT",
+        )
     return amount, details
 
 
@@ -115,7 +122,7 @@ class DisbursementPlan:
 def plan_disbursement(loan: Loan, product: LoanProduct, order: DisbursementOrder, today: date) -> DisbursementPlan:
     """Validate and compute a disbursement without changing anything (also the validate-only answer)."""
     amount, details = check_order(loan, product, order, today)
-    schedule = build_schedule(amount, loan.currency, loan.terms, order.on)
+    schedule = build_schedule(amount, loan.currency, loan.terms, order.on, loan.repayments_starting_from_date)
     deductions = compute_deductions(product, amount, schedule)
     net = amount - deductions.total
     if net <= 0:
@@ -186,7 +193,13 @@ def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books
             "timeline": loan.record(LoanAction.DISBURSE, order.on, order.note, actor.at, actor.by),
         }
     )
-    return rebook(active, books, order.on)
+    booked = rebook(active, books, order.on)
+    if d.first_interest:
+        # The accounting system sees the deducted interest paid, once its revenue is reported.
+        paid = Portions(interest=d.first_interest)
+        books.emit(events.REPAYMENT, events.repayment(loan, paid, order.on, ""), txn_id)
+        booked = booked.model_copy(update={"outbox": books.outbox})
+    return booked
 
 
 def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> Loan:

@@ -88,6 +88,7 @@ class Loan(BaseModel):
     terms: LoanTerms
     submitted_on_date: date
     expected_disbursement_date: date
+    repayments_starting_from_date: date | None = None  # the first due date, if not one period on
     approved_on_date: date | None = None
     rejected_on_date: date | None = None
     withdrawn_on_date: date | None = None

@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from lms.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from lms.errors import FailedPrecondition, FieldProblems, InvalidArgument, NotFound, PermissionDenied
+from lms.loans.domain.allocation import SPLIT_FIELDS, check_split
 from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind, LoanCharge
 from lms.loans.domain.disbursement import fee_amount
 from lms.loans.domain.loan import Actor, Loan
 from lms.loans.domain.payment_types import PaymentType
 from lms.loans.domain.position import replay
-from lms.loans.domain.rebook import position_of, rebook
+from lms.loans.domain.rebook import rebook
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
-from lms.loans.domain.transactions import PAYMENTS, LoanTransaction, Portions, TransactionType
+from lms.loans.domain.transactions import REVERSIBLE, LoanTransaction, Portions, TransactionType
 from lms.money import ZERO, MoneyError, round_money, to_money
 from lms.products.domain import LoanProduct
 
@@ -67,12 +68,30 @@ def _with(loan: Loan, txn: LoanTransaction, action: LoanAction, note: str | None
     )
 
 
+def split_of(loan: Loan, split: Portions) -> Portions:
+    """A caller's split in the currency's minor units; a component with more decimals is refused."""
+    problems = FieldProblems()
+    values = {}
+    for component, name in SPLIT_FIELDS.items():
+        value = getattr(split, component)
+        try:
+            values[component] = to_money(value, loan.currency)
+        except MoneyError as err:
+            problems.add(name, str(err))
+    problems.raise_if_any(reason="INVALID_SPLIT")
+    return Portions(**values)
+
+
+def position_at(loan: Loan, txn: LoanTransaction):
+    """What `txn` finds at its date: the loan replayed with it, up to it."""
+    strategy = loan.terms.transaction_processing_strategy_code
+    return replay(loan.schedule, [*loan.transactions, txn], loan.charges, strategy, loan.currency, stop_before=txn.id)
+
+
 def repay(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[Loan, LoanTransaction]:
     ensure_allowed(LoanAction.REPAY, loan.status)
     amount = money(loan, order.amount or ZERO, "transactionAmount")
-    split = None
-    if order.split is not None:
-        split = Portions(**{k: round_money(v, loan.currency) for k, v in order.split.model_dump().items()})
+    split = split_of(loan, order.split) if order.split is not None else None
     check_transaction_date(loan, order.on, actor.today)
     txn = _new_transaction(
         loan,
@@ -87,12 +106,9 @@ def repay(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[
         reference=order.reference,
         narration=order.note,
     )
-    if split is not None and split.total != amount:
-        raise InvalidArgument.field(
-            "transactionAmount",
-            f"the portions sum to {split.total}, not to the transaction amount {amount}",
-            reason="INVALID_SPLIT",
-        )
+    if split is not None:
+        # Checked against what is outstanding at the payment's date (it may be back-dated).
+        check_split(split, amount, position_at(loan, txn).owed)
     booked = rebook(_with(loan, txn, LoanAction.REPAY, order.note, actor), books, order.on)
     return booked, booked.transaction(txn.id)
 
@@ -104,18 +120,17 @@ def reverse_transaction(
     txn = loan.transaction(txn_id)
     if txn is None:
         raise NotFound(f"Transaction {txn_id} of loan {loan.id} does not exist", reason="TRANSACTION_NOT_FOUND")
-    if txn.type not in PAYMENTS:
-        hint = "use undo-disbursal" if txn.type is TransactionType.DISBURSEMENT else "only payments can be reversed"
+    if txn.type not in REVERSIBLE:
+        hint = (
+            "use undo-disbursal"
+            if txn.type is TransactionType.DISBURSEMENT
+            else "only payments and refunds can be reversed"
+        )
         raise FailedPrecondition(f"Transaction {txn_id} is a {txn.type.value}; {hint}", reason="NOT_A_PAYMENT")
     if txn.reversed:
         raise FailedPrecondition(f"Transaction {txn_id} is already reversed", reason="ALREADY_REVERSED")
     if loan.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.OVERPAID):
         raise FailedPrecondition("Loan Account is not active", reason="INVALID_LOAN_STATE")
-    later_refund = any(t.active and t.type is TransactionType.REFUND for t in loan.transactions)
-    if later_refund and txn.overpayment > 0:
-        raise FailedPrecondition(
-            f"Transaction {txn_id}'s overpayment was refunded; reverse the refund's effect first", reason="REFUNDED"
-        )
     reverse_ids = {txn_id}
     if txn.type is TransactionType.EARLY_SETTLEMENT and txn.charge_id is not None:
         # The settlement fee was charged for the settlement: it goes with it.
@@ -137,26 +152,38 @@ def reverse_transaction(
 
 
 def refund(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[Loan, LoanTransaction]:
-    """Pay an overpayment back to the customer (a step past the seed, which has no such endpoint)."""
+    """Pay an overpayment back to the customer (a step past the seed, which has no such endpoint).
+
+    The refund may not be dated before the credit it pays back exists, nor exceed it on its date.
+    """
     ensure_allowed(LoanAction.REFUND, loan.status)
-    credit = position_of(loan).credit_balance
-    amount = credit if order.amount is None else money(loan, order.amount, "transactionAmount")
-    if amount > credit:
-        raise InvalidArgument.field(
-            "transactionAmount", f"cannot exceed the credit balance of {credit}", reason="REFUND_TOO_LARGE"
-        )
     check_transaction_date(loan, order.on, actor.today)
     txn = _new_transaction(
         loan,
         actor,
         type=TransactionType.REFUND,
         date=order.on,
-        amount=amount,
+        amount=ZERO,
         rail=order.kind.rail.value,
         payment_type_id=order.kind.id,
         reference=order.reference,
         narration=order.note,
     )
+    credit = position_at(loan, txn).credit_balance
+    amount = credit if order.amount is None else money(loan, order.amount, "transactionAmount")
+    if credit <= 0:
+        raise InvalidArgument.field(
+            "transactionDate",
+            f"the loan holds no credit to refund on {order.on}; a refund is dated on or after the overpayment",
+            reason="REFUND_TOO_LARGE",
+        )
+    if amount > credit:
+        raise InvalidArgument.field(
+            "transactionAmount",
+            f"cannot exceed the credit balance of {credit} on {order.on}",
+            reason="REFUND_TOO_LARGE",
+        )
+    txn = txn.model_copy(update={"amount": amount})
     booked = rebook(_with(loan, txn, LoanAction.REFUND, order.note, actor), books, order.on)
     return booked, booked.transaction(txn.id)
 
@@ -226,7 +253,18 @@ def settle_early(
 ) -> tuple[Loan, LoanTransaction, PayoffQuote]:
     ensure_allowed(LoanAction.EARLY_SETTLEMENT, loan.status)
     check_transaction_date(loan, order.on, actor.today)
+    settled = next((t for t in loan.transactions if t.active and t.type is TransactionType.EARLY_SETTLEMENT), None)
+    if settled is not None:
+        raise FailedPrecondition(
+            f"The loan was settled early on {settled.date}; pay what it owes now with a repayment",
+            reason="ALREADY_SETTLED",
+        )
     quote = quote_payoff(loan, product, order.on)
+    if quote.principal <= 0:
+        raise FailedPrecondition(
+            "No principal is outstanding, so there is nothing to settle early; pay what is owed with a repayment",
+            reason="NOTHING_TO_SETTLE",
+        )
     amount = money(loan, order.amount or ZERO, "transactionAmount")
     if amount != quote.total:
         raise InvalidArgument.field(

@@ -3,6 +3,24 @@
 Nothing about what has been paid is stored: the schedule, the charges and the transactions are
 the record, and every balance, split and status follows from replaying them. That is what lets a
 reversal or a back-dated payment recompute the loan "as if it had never happened".
+
+Rules the replay applies, whatever order operations were recorded in:
+- Transactions apply in (date, id) order; a charge is dated when it was assessed (its due date if
+  that had passed), a waiver, reversal or refund no earlier than what it undoes.
+- An early settlement in force cuts the interest before anything is paid (`accrual`), so interest
+  paid for periods that never began is principal paid.
+- A settlement pays whatever is outstanding at its point; every charge assessed before it was
+  recorded is outstanding by then, whatever its due date, so the quote and the settlement agree;
+  a charge assessed after it applies after it.
+- A component payment keeps its split while it fits; the part that no longer fits (a back-dated
+  payment paid that component first) is allocated by the loan's strategy.
+- Within an installment, payments of a component settle its charges in the order they were
+  assessed; a waiver forgives at most what it forgave when recorded, and only what is still unpaid.
+- A refund pays back the credit (overpayment) the loan holds at its point. A change that would take
+  away credit a refund already paid back (a reversal, a charge dated before the refund) leaves that
+  refund uncovered (`uncovered_refunds`), and `rebook` refuses the change: the refund is reversed
+  first. The accounting system has no record of refunds or of principal lent twice, so turning the
+  shortfall into an amount owed again could not be pushed.
 """
 
 from __future__ import annotations
@@ -15,8 +33,8 @@ from lms.loans.domain.accrual import prorated_interest
 from lms.loans.domain.allocation import (
     COMPONENTS,
     InstallmentPosition,
+    allocate_component_payment,
     allocate_repayment,
-    allocate_split,
     outstanding,
 )
 from lms.loans.domain.charges import LoanCharge
@@ -28,6 +46,9 @@ from lms.products.domain import ProcessingStrategy
 
 @dataclass
 class Applied:
+    """What a transaction did when replayed: its portions, and the excess a payment left as credit
+    (for a refund: the credit it paid back)."""
+
     portions: Portions
     overpayment: Decimal = ZERO
     after_charge_off: bool = False  # principal paid after a charge-off is a recovery
@@ -41,7 +62,10 @@ class LoanPosition:
     principal_disbursed: Decimal = ZERO
     charged_off_principal: Decimal = ZERO
     interest_ends_on: date | None = None  # the early settlement that ended the loan's interest
-    closed_by: int | None = None  # the transaction after which nothing was outstanding
+    closed_by: int | None = None  # the transaction after which nothing was outstanding, and stayed so
+    charge_installment: dict[int, int] = field(default_factory=dict)  # charge id -> installment number
+    charge_waived: dict[int, Decimal] = field(default_factory=dict)  # charge id -> amount forgiven
+    uncovered_refunds: dict[int, Decimal] = field(default_factory=dict)  # refund id -> credit it lacks
 
     @property
     def owed(self) -> Portions:
@@ -54,6 +78,25 @@ class LoanPosition:
     @property
     def paid(self) -> Portions:
         return Portions(**{c: sum((i.paid[c] for i in self.installments), ZERO) for c in COMPONENTS})
+
+    def unpaid_of(self, charge: LoanCharge, charges: list[LoanCharge]) -> Decimal:
+        """What is still owed of one charge: its installment's payments of the charge's component
+        settle that installment's charges in the order they were assessed."""
+        number = self.charge_installment.get(charge.id)
+        if number is None:
+            return ZERO  # not assessed at this point of the replay
+        installment = self.installments[number - 1]
+        component = charge.kind.component
+        paid = installment.paid[component]
+        for other in sorted(charges, key=lambda c: c.id):
+            if self.charge_installment.get(other.id) != number or other.kind.component != component:
+                continue
+            payable = other.amount - self.charge_waived.get(other.id, ZERO)
+            share = min(payable, paid)
+            paid -= share
+            if other.id == charge.id:
+                return payable - share
+        return ZERO
 
 
 def positions_of(
@@ -85,22 +128,20 @@ def installment_for(installments: list[InstallmentPosition], due: date) -> Insta
     return next((i for i in installments if i.due_date >= due), installments[-1])
 
 
-def unpaid_of_charge(installment: InstallmentPosition, charge: LoanCharge, charges: list[LoanCharge]) -> Decimal:
-    """Payments of a component settle that installment's charges in the order they were assessed."""
-    component = charge.kind.component
-    paid = installment.paid[component]
-    for other in sorted(charges, key=lambda c: c.id):
-        if other.kind is not charge.kind or installment_for([installment], other.due_date) is not installment:
-            continue
-        covered = min(other.amount, paid)
-        paid -= covered
-        if other.id == charge.id:
-            return other.amount - covered
-    return ZERO
-
-
 def replay_order(transactions: list[LoanTransaction]) -> list[LoanTransaction]:
-    return sorted((t for t in transactions if t.active), key=lambda t: (t.date, t.id))
+    """Active transactions in (date, id) order; a charge recorded after an early settlement in force
+    applies after it, whatever its due date: the settlement paid what was owed when it was recorded."""
+    active = [t for t in transactions if t.active]
+    settlements = [t for t in active if t.type is TransactionType.EARLY_SETTLEMENT]
+
+    def key(txn: LoanTransaction) -> tuple[date, int]:
+        if txn.type is TransactionType.CHARGE:
+            settled_before = [s.date for s in settlements if s.id < txn.id]
+            if settled_before:
+                return max(txn.date, *settled_before), txn.id
+        return txn.date, txn.id
+
+    return sorted(active, key=key)
 
 
 def interest_end(transactions: list[LoanTransaction]) -> date | None:
@@ -118,57 +159,80 @@ def replay(
 ) -> LoanPosition:
     """Apply every active transaction, in (date, id) order, to a fresh copy of the schedule.
 
-    With `stop_before`, the position just before that transaction is applied (a payoff quote asks
-    what a settlement recorded now would find).
+    With `stop_before`, the position just before that transaction is applied (what a transaction
+    recorded now would find at its date: a payoff quote, a back-dated component payment's split).
     """
     ends_on = interest_end(transactions)
     position = LoanPosition(installments=positions_of(schedule, currency, ends_on), interest_ends_on=ends_on)
-    by_id = {c.transaction_id: c for c in charges}
+    by_txn = {c.transaction_id: c for c in charges}
+    by_id = {c.id: c for c in charges}
     charged_off = False
+
+    def assess(txn: LoanTransaction) -> None:
+        charge = by_txn[txn.id]
+        target = installment_for(position.installments, charge.due_date)
+        target.due[charge.kind.component] += charge.amount
+        position.charge_installment[charge.id] = target.number
+        position.applied[txn.id] = Applied(Portions(**{charge.kind.component: charge.amount}))
+
+    def bring_forward_charges(settlement: LoanTransaction) -> None:
+        """Charges assessed before the settlement was recorded are part of what it settles."""
+        for earlier in replay_order(transactions):
+            if (
+                earlier.type is TransactionType.CHARGE
+                and earlier.id < settlement.id
+                and earlier.id not in position.applied
+            ):
+                assess(earlier)
+
     for txn in replay_order(transactions):
+        if txn.type is TransactionType.EARLY_SETTLEMENT:
+            bring_forward_charges(txn)
         if txn.id == stop_before:
             break
         installments = position.installments
         if txn.type is TransactionType.DISBURSEMENT:
             position.principal_disbursed += txn.amount
-            interest_deducted = txn.split.interest if txn.split else ZERO
-            if interest_deducted:
-                allocate_split(installments, Portions(interest=interest_deducted))
-            position.applied[txn.id] = Applied(Portions(interest=interest_deducted))
+            # First-period interest deducted at disbursement is a payment of interest made that
+            # day; if a settlement cut that interest, it paid principal instead.
+            deducted = txn.split.interest if txn.split else ZERO
+            portions, excess = (
+                allocate_component_payment(installments, Portions(interest=deducted), deducted, strategy)
+                if deducted
+                else (Portions(), ZERO)
+            )
+            position.applied[txn.id] = Applied(portions, excess)
+            position.credit_balance += excess
         elif txn.type is TransactionType.REPAYMENT and txn.split is not None:
-            position.applied[txn.id] = Applied(allocate_split(installments, txn.split), ZERO, charged_off)
+            portions, excess = allocate_component_payment(installments, txn.split, txn.amount, strategy)
+            position.applied[txn.id] = Applied(portions, excess, charged_off)
+            position.credit_balance += excess
         elif txn.type in (TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT):
-            # A settlement pays what is outstanding once its cut to the interest is in force: the
-            # quote it was recorded at, unless a back-dated change moved things since.
             portions, excess = allocate_repayment(installments, txn.amount, strategy)
             position.applied[txn.id] = Applied(portions, excess, charged_off)
             position.credit_balance += excess
         elif txn.type is TransactionType.REFUND:
-            position.credit_balance -= txn.amount
-            position.applied[txn.id] = Applied(Portions())
+            from_credit = min(txn.amount, position.credit_balance)
+            if txn.amount > from_credit:
+                position.uncovered_refunds[txn.id] = txn.amount - from_credit
+            position.credit_balance -= from_credit
+            position.applied[txn.id] = Applied(Portions(), from_credit)
         elif txn.type is TransactionType.CHARGE:
-            charge = by_id[txn.id]
-            target = installment_for(installments, charge.due_date)
-            target.due[charge.kind.component] += charge.amount
-            position.applied[txn.id] = Applied(Portions(**{charge.kind.component: charge.amount}))
+            if txn.id not in position.applied:  # a settlement may have brought it forward
+                assess(txn)
         elif txn.type is TransactionType.WAIVER:
-            charge = next(c for c in charges if c.id == txn.charge_id)
-            target = installment_for(installments, charge.due_date)
-            unpaid = unpaid_of_charge(target, charge, charges)
-            target.waived[charge.kind.component] += unpaid
-            position.applied[txn.id] = Applied(Portions(**{charge.kind.component: unpaid}))
+            charge = by_id[txn.charge_id]
+            forgiven = min(txn.amount, max(position.unpaid_of(charge, charges), ZERO))
+            if forgiven:
+                installments[position.charge_installment[charge.id] - 1].waived[charge.kind.component] += forgiven
+                position.charge_waived[charge.id] = position.charge_waived.get(charge.id, ZERO) + forgiven
+            position.applied[txn.id] = Applied(Portions(**{charge.kind.component: forgiven}))
         elif txn.type is TransactionType.CHARGE_OFF:
             charged_off = True
             position.charged_off_principal = position.owed.principal
             position.applied[txn.id] = Applied(Portions(principal=position.charged_off_principal))
-        if (
-            position.closed_by is None
-            and position.total_outstanding == 0
-            and txn.type
-            in (
-                TransactionType.REPAYMENT,
-                TransactionType.EARLY_SETTLEMENT,
-            )
-        ):
+        if position.total_outstanding > 0:
+            position.closed_by = None
+        elif position.closed_by is None and txn.type in (TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT):
             position.closed_by = txn.id
     return position

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lms.errors import FailedPrecondition
 from lms.ledger.domain.accounts import Role
 from lms.ledger.domain.posting import Leg
 from lms.loans.domain import events
@@ -34,6 +35,7 @@ from lms.loans.domain.loan import Loan, OutboundEvent
 from lms.loans.domain.position import Applied, LoanPosition, replay
 from lms.loans.domain.status import LoanStatus
 from lms.loans.domain.transactions import LoanTransaction, TransactionType
+from lms.money import ZERO
 
 REPLAY_REASON = "re-posted: an earlier transaction of the loan changed"
 _RECEIVABLE = {
@@ -77,6 +79,8 @@ def _fee_name(loan: Loan, txn_date: date) -> str:
 def _legs(loan: Loan, txn: LoanTransaction, applied: Applied) -> tuple[str, list[Leg]]:
     portions = applied.portions
     rail = Role(txn.rail) if txn.rail else Role.CASH
+    if txn.type is TransactionType.DISBURSEMENT:
+        return "First-period interest deducted: re-allocated", _deducted_interest_legs(txn, applied)
     if txn.type in (TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT):
         principal_role = Role.RECOVERY_INCOME if applied.after_charge_off else Role.LOANS_RECEIVABLE
         return txn.type.value, [
@@ -89,8 +93,8 @@ def _legs(loan: Loan, txn: LoanTransaction, applied: Applied) -> tuple[str, list
         ]
     if txn.type is TransactionType.REFUND:
         return "Refund", [
-            Leg(Role.CUSTOMER_OVERPAYMENTS, debit=txn.amount, description="Overpayment refunded"),
-            Leg(rail, credit=txn.amount, description="Refund paid out"),
+            Leg(Role.CUSTOMER_OVERPAYMENTS, debit=applied.overpayment, description="Overpayment refunded"),
+            Leg(rail, credit=applied.overpayment, description="Refund paid out"),
         ]
     if txn.type is TransactionType.CHARGE:
         charge = next(c for c in loan.charges if c.transaction_id == txn.id)
@@ -111,6 +115,38 @@ def _legs(loan: Loan, txn: LoanTransaction, applied: Applied) -> tuple[str, list
             Leg(Role.LOANS_RECEIVABLE, credit=portions.principal),
         ]
     raise ValueError(f"no posting rule for {txn.type}")
+
+
+def refuse_uncovered_refunds(loan: Loan, position: LoanPosition) -> None:
+    """A refund paid money back to the customer: nothing may take away the credit it paid back."""
+    for refund_id, shortfall in position.uncovered_refunds.items():
+        refund = loan.transaction(refund_id)
+        raise FailedPrecondition(
+            f"This would leave {shortfall} of the {refund.amount} refunded on {refund.date} "
+            f"(transaction {refund_id}) without the overpayment it paid back; reverse the refund first",
+            reason="REFUND_NOT_COVERED",
+        )
+
+
+def _deducted_interest_legs(txn: LoanTransaction, applied: Applied) -> list[Leg]:
+    """Move what the deducted interest paid from its split as last posted to its split now."""
+    legs = []
+    roles = {"principal": Role.LOANS_RECEIVABLE, **_RECEIVABLE}
+    for component, role in roles.items():
+        change = getattr(applied.portions, component) - getattr(txn.portions, component)
+        if change:
+            legs.append(Leg(role, credit=max(change, ZERO), debit=max(-change, ZERO), description=f"{component} paid"))
+    change = applied.overpayment - txn.overpayment
+    if change:
+        legs.append(Leg(Role.CUSTOMER_OVERPAYMENTS, credit=max(change, ZERO), debit=max(-change, ZERO)))
+    return legs
+
+
+def _retract_deducted_interest(books: Books, txn: LoanTransaction, on: date) -> None:
+    """Take back the REPAYMENT event that told the accounting system the deducted interest was paid."""
+    for sent in books.unreversed_events():
+        if sent.transaction_id == txn.id and sent.type == events.REPAYMENT:
+            books.emit(events.REVERSAL, events.reversal(books.loan, sent.id, sent.type, on, REPLAY_REASON), txn.id)
 
 
 def _retract(books: Books, txn: LoanTransaction, on: date, reason: str) -> list[OutboundEvent]:
@@ -168,10 +204,14 @@ def lower_reported_interest(loan: Loan, books: Books, amount, on: date) -> None:
 def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = None) -> Loan:
     """Return `loan` with books, transaction splits and status that follow from its transactions."""
     position = position_of(loan)
-    pending: list[tuple[LoanTransaction, Applied]] = []
+    refuse_uncovered_refunds(loan, position)
+    pending: dict[int, tuple[LoanTransaction, Applied]] = {}
     updated: dict[int, LoanTransaction] = {}
+    deducted: dict[int, LoanTransaction] = {}
     for txn in loan.transactions:
         if txn.type is TransactionType.DISBURSEMENT:
+            if txn.active and txn.split is not None:
+                deducted[txn.id] = txn
             continue
         if not txn.active:
             if txn.entry_ids:
@@ -179,30 +219,75 @@ def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = No
                 updated[txn.id] = txn.model_copy(update={"entry_ids": []})
             continue
         applied = position.applied[txn.id]
-        unchanged = txn.portions == applied.portions and txn.overpayment == applied.overpayment
+        unchanged = (
+            txn.portions == applied.portions
+            and txn.overpayment == applied.overpayment
+            and txn.recovery == applied.after_charge_off
+        )
         if txn.entry_ids and unchanged:
             continue
         if txn.entry_ids:
             _retract(books, txn, on, REPLAY_REASON)
-        pending.append((txn, applied))
+        pending[txn.id] = (txn, applied)
+    for txn in deducted.values():
+        applied = position.applied[txn.id]
+        if txn.portions != applied.portions or txn.overpayment != applied.overpayment:
+            _retract_deducted_interest(books, txn, on)
+            pending[txn.id] = (txn, applied)
+    _reopen_settlement(loan, position, books, pending, on)
     recognise_interest(loan, position, books, recognise_on or recognition_date(loan, on))
-    for txn, applied in pending:
+    # Sent in the order they happened, except a settlement, which the accounting system takes last
+    # (it closes the loan there to further events).
+    ordered = sorted(
+        pending.values(), key=lambda p: (p[0].type is TransactionType.EARLY_SETTLEMENT, p[0].date, p[0].id)
+    )
+    for txn, applied in ordered:
         description, legs = _legs(loan, txn, applied)
         # A charge is income when assessed, though payable from its due date.
         booked_on = min(txn.date, on) if txn.type is TransactionType.CHARGE else txn.date
         reference_type = txn.type.value.lower().replace(" ", "-")
         has_amount = any(leg.debit or leg.credit for leg in legs)
         entry_ids = [books.post(booked_on, reference_type, txn.id, description, legs)] if has_amount else []
-        if txn.type in _SENT_TYPES:
+        if txn.type is TransactionType.DISBURSEMENT:
+            entry_ids = [*txn.entry_ids, *entry_ids]  # the disbursement itself stays posted
+            if applied.portions.total:
+                books.emit(events.REPAYMENT, events.repayment(loan, applied.portions, txn.date, ""), txn.id)
+        elif txn.type in _SENT_TYPES:
             payload = (events.repayment if txn.type is TransactionType.REPAYMENT else events.early_settlement)(
                 loan, applied.portions, txn.date, _fee_name(loan, txn.date)
             )
             books.emit(_SENT_TYPES[txn.type], payload, txn.id)
         updated[txn.id] = txn.model_copy(
-            update={"portions": applied.portions, "overpayment": applied.overpayment, "entry_ids": entry_ids}
+            update={
+                "portions": applied.portions,
+                "overpayment": applied.overpayment,
+                "recovery": applied.after_charge_off,
+                "entry_ids": entry_ids,
+            }
         )
     transactions = [updated.get(t.id, t) for t in loan.transactions]
     return _with_status(loan.model_copy(update={"transactions": transactions}), position, books)
+
+
+def _reopen_settlement(
+    loan: Loan, position: LoanPosition, books: Books, pending: dict[int, tuple[LoanTransaction, Applied]], on: date
+) -> None:
+    """The accounting system takes no event after an early settlement: if anything is to be sent (a
+    payment, or interest to report or lower), the settlement in force there is taken back first and
+    sent again after it."""
+    sends_payment = any(
+        txn.type in _SENT_TYPES or txn.type is TransactionType.DISBURSEMENT for txn, _ in pending.values()
+    )
+    if not sends_payment and interest_to_recognise(loan, position) == books.accrued_interest():
+        return
+    for sent in books.unreversed_events():
+        if sent.type != events.EARLY_SETTLEMENT or sent.transaction_id in pending:
+            continue
+        settlement = loan.transaction(sent.transaction_id)
+        if settlement is None or not settlement.active:
+            continue
+        _retract(books, settlement, on, "re-sent after a later payment")
+        pending[settlement.id] = (settlement, position.applied[settlement.id])
 
 
 def _with_status(loan: Loan, position: LoanPosition, books: Books) -> Loan:

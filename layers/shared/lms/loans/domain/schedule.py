@@ -5,14 +5,19 @@ Rules (Decimal throughout, never float; intermediate math runs at 40 significant
 Rates. The loan's rate is a percent; the fraction is rate / 100. A repayment period is
 `repayment_every` units of the repayment frequency.
 - Within a family the conversion is exact: days and weeks (a week is 7 days), months and years
-  (a year is 12 months).
-- Across families: day or week periods with a per-month or per-year rate use a 365-day year
-  (per-year x days / 365, per-month x 12 x days / 365); month periods with a per-day or per-week
+  (a year is 12 months). Fineract goes through a 52-week, 365-day year even here, which makes 11% a
+  week come to 10.97% over 7 days; we keep the exact figure (the seed's worked example charges
+  1,100 on 10,000 for one 7-day week).
+- Across families, as Fineract: week periods with a per-month or per-year rate take a week as a
+  52nd of the year (per-month x 12 / 52); day periods use the product's year (per-year x days /
+  365, per-month x 12 x days / 365; 360 on a 360-day year); month periods with a per-day or per-week
   rate use per-day x 365/12 and per-week x 52/12 per month.
 - A whole-term rate is spread evenly: per period = fraction / number_of_repayments.
-- The nominal annual rate (for daily interest) is per-day x 365, per-week x 52, per-month x 12,
+- The nominal annual rate (for daily interest) is per-day x 365 (360), per-week x 52, per-month x 12,
   per-year x 1; a whole-term rate is fraction x 365 / term days, where the term is
   number_of_repayments periods and a month counts as 365/12 days.
+- Day count (the product's `daysInYearType`): 365 (actual/365 fixed, the default), 360
+  (actual/360) or 1 (actual/actual: each day is a 365th or, in a leap year, a 366th of the year).
 
 Due dates. Installment i (1-based) falls i periods after disbursement, or, given a first repayment
 date, on that date and (i - 1) periods after it. Months are calendar months counted from that
@@ -27,8 +32,13 @@ Amounts. Rounding is half-even to the currency's minor units (`round_money`), on
   plain principal split when r = 0); interest = round(balance x r), principal = installment - interest;
   the last installment's principal is the remaining balance.
 - Daily interest calculation (declining balance only; flat interest ignores it): a period's interest
-  is round(balance x annual rate x actual days / 365); the annuity amount still comes from the
-  periodic rate.
+  is round(balance x annual rate x the period's part of a year under the day count); the annuity
+  amount still comes from the periodic rate.
+- A broken first period (a first repayment date that makes it shorter or longer than a regular
+  one) earns its interest pro-rated by days: x (its days / the days of the regular period that would
+  end on the same due date). Flat loans: the first installment's interest is pro-rated, the others
+  keep round(principal x rate) each (the last takes the residue). Daily interest counts the actual
+  days anyway.
 - No installment collects more principal than is outstanding, nor a negative principal: where
   rounding a share up would overdraw the balance, the share is cut to what remains; where interest
   exceeds the annuity amount, that installment's principal is zero. Either way the last installment
@@ -50,6 +60,7 @@ from lms.loans.domain.terms import LoanTerms
 from lms.money import ZERO, MoneyError, is_supported_currency, round_money, to_money
 from lms.products.domain import (
     AmortizationType,
+    DaysInYear,
     InterestCalculationPeriod,
     InterestType,
     PeriodFrequency,
@@ -162,6 +173,13 @@ def periodic_rate(terms: LoanTerms) -> Decimal:
                 return fraction * DAYS_PER_YEAR * months / MONTHS_PER_YEAR
             case RateFrequency.PER_WEEK:
                 return fraction * WEEKS_PER_YEAR * months / MONTHS_PER_YEAR
+    elif terms.repayment_frequency_type is PeriodFrequency.WEEKS and rate_unit in (
+        RateFrequency.PER_MONTH,
+        RateFrequency.PER_YEAR,
+    ):
+        # As Fineract: a week is a 52nd of the year (100,000 at 3% a month for a week: 692.31).
+        yearly = fraction * MONTHS_PER_YEAR if rate_unit is RateFrequency.PER_MONTH else fraction
+        return yearly / WEEKS_PER_YEAR * terms.repayment_every
     else:
         days = _period_days(terms)
         match rate_unit:
@@ -170,10 +188,29 @@ def periodic_rate(terms: LoanTerms) -> Decimal:
             case RateFrequency.PER_WEEK:
                 return fraction * days / DAYS_PER_WEEK
             case RateFrequency.PER_MONTH:
-                return fraction * MONTHS_PER_YEAR * days / DAYS_PER_YEAR
+                return fraction * MONTHS_PER_YEAR * days / year_days(terms)
             case RateFrequency.PER_YEAR:
-                return fraction * days / DAYS_PER_YEAR
+                return fraction * days / year_days(terms)
     raise ValueError(f"unknown interest rate frequency {rate_unit!r}")
+
+
+def year_days(terms: LoanTerms) -> Decimal:
+    """Days in a year for converting a rate to a run of days: 360 on a 360-day year, else 365
+    (actual/actual counts each year's own days where interest is daily, as Fineract does)."""
+    return Decimal(360) if terms.days_in_year_type is DaysInYear.DAYS_360 else DAYS_PER_YEAR
+
+
+def year_fraction(start: date, end: date, convention: DaysInYear) -> Decimal:
+    """The part of a year from `start` to `end` under the day-count convention."""
+    if convention is not DaysInYear.ACTUAL:
+        return Decimal((end - start).days) / Decimal(int(convention))
+    total = Decimal(0)
+    day = start
+    while day < end:
+        upto = min(end, date(day.year + 1, 1, 1))
+        total += Decimal((upto - day).days) / Decimal(366 if calendar.isleap(day.year) else 365)
+        day = upto
+    return total
 
 
 @_precise
@@ -183,7 +220,7 @@ def annual_rate(terms: LoanTerms) -> Decimal:
     fraction = _fraction(terms)
     match terms.interest_rate_frequency_type:
         case RateFrequency.PER_DAY:
-            return fraction * DAYS_PER_YEAR
+            return fraction * year_days(terms)
         case RateFrequency.PER_WEEK:
             return fraction * WEEKS_PER_YEAR
         case RateFrequency.PER_MONTH:
@@ -250,29 +287,47 @@ def _split(total: Decimal, n: int, currency: str) -> list[Decimal]:
 InterestRule = Callable[[Decimal, int], Decimal]
 
 
-def _interest_rule(terms: LoanTerms, currency: str, periods: list[tuple[date, date]]) -> InterestRule:
-    """Interest on a balance over period k (0-based): per repayment period or per actual day."""
+def _interest_rule(
+    terms: LoanTerms, currency: str, periods: list[tuple[date, date]], first_factor: Decimal
+) -> InterestRule:
+    """Interest on a balance over period k (0-based): per repayment period (the first pro-rated when
+    it is broken) or per actual day under the product's day count."""
     if terms.interest_calculation_period_type is InterestCalculationPeriod.DAILY:
         yearly = annual_rate(terms)
 
         def daily(balance: Decimal, k: int) -> Decimal:
             start, end = periods[k]
-            return round_money(balance * yearly * (end - start).days / DAYS_PER_YEAR, currency)
+            return round_money(balance * yearly * year_fraction(start, end, terms.days_in_year_type), currency)
 
         return daily
 
     rate = periodic_rate(terms)
 
     def per_period(balance: Decimal, k: int) -> Decimal:
-        return round_money(balance * rate, currency)
+        return round_money(balance * rate * (first_factor if k == 0 else 1), currency)
 
     return per_period
 
 
-def _flat(principal: Decimal, currency: str, terms: LoanTerms) -> tuple[list[Decimal], list[Decimal]]:
+def first_period_factor(disbursement_date: date, dues: list[date], terms: LoanTerms) -> Decimal:
+    """How much of a regular period the first one is: a first repayment date can make it shorter or
+    longer (a broken period), and its interest is pro-rated by days against the regular period
+    that would end on the same due date."""
+    regular_start = add_period(dues[0], terms.repayment_frequency_type, -terms.repayment_every)
+    return Decimal((dues[0] - disbursement_date).days) / Decimal((dues[0] - regular_start).days)
+
+
+def _flat(
+    principal: Decimal, currency: str, terms: LoanTerms, first_factor: Decimal
+) -> tuple[list[Decimal], list[Decimal]]:
     n = terms.number_of_repayments
-    total_interest = round_money(principal * periodic_rate(terms) * n, currency)
-    return _split(principal, n, currency), _split(total_interest, n, currency)
+    if first_factor == 1:
+        total_interest = round_money(principal * periodic_rate(terms) * n, currency)
+        return _split(principal, n, currency), _split(total_interest, n, currency)
+    per_period = principal * periodic_rate(terms)
+    first = round_money(per_period * first_factor, currency)
+    rest = _split(round_money(per_period * (n - 1), currency), n - 1, currency) if n > 1 else []
+    return _split(principal, n, currency), [first, *rest]
 
 
 def _equal_principal(
@@ -331,10 +386,11 @@ def build_schedule(
     principal = _check_principal(principal, currency)
     dues = due_dates(disbursement_date, terms, first_repayment_date)
     periods = list(zip([disbursement_date, *dues[:-1]], dues, strict=True))
+    factor = first_period_factor(disbursement_date, dues, terms) if first_repayment_date else Decimal(1)
     if terms.interest_type is InterestType.FLAT:
-        principals, interests = _flat(principal, currency, terms)
+        principals, interests = _flat(principal, currency, terms, factor)
     else:
-        interest_on = _interest_rule(terms, currency, periods)
+        interest_on = _interest_rule(terms, currency, periods, factor)
         if terms.amortization_type is AmortizationType.EQUAL_PRINCIPAL:
             principals, interests = _equal_principal(principal, currency, terms, interest_on)
         else:

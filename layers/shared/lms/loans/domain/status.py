@@ -47,7 +47,8 @@ _ALLOWED: dict[LoanAction, frozenset[LoanStatus]] = {
     LoanAction.REPAY: frozenset({S.ACTIVE, S.CLOSED, S.OVERPAID}),
     LoanAction.REFUND: frozenset({S.OVERPAID}),
     LoanAction.EARLY_SETTLEMENT: frozenset({S.ACTIVE}),
-    LoanAction.CHARGE: frozenset({S.ACTIVE}),
+    # A penalty after closing reopens the loan; an overpaid loan's credit is refunded first.
+    LoanAction.CHARGE: frozenset({S.ACTIVE, S.CLOSED}),
     LoanAction.CHARGE_OFF: frozenset({S.ACTIVE}),
 }
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from lms.errors import FieldProblems
 from lms.products.domain import (
     AmortizationType,
+    DaysInYear,
     InterestCalculationPeriod,
     InterestType,
     LoanProduct,
@@ -30,6 +31,7 @@ class LoanTerms(BaseModel):
     amortization_type: AmortizationType
     interest_calculation_period_type: InterestCalculationPeriod
     transaction_processing_strategy_code: ProcessingStrategy
+    days_in_year_type: DaysInYear = DaysInYear.DAYS_365
 
 
 class RequestedTerms(BaseModel):
@@ -125,6 +127,7 @@ def resolve_terms(product: LoanProduct, requested: RequestedTerms) -> LoanTerms:
             product.transaction_processing_strategy_code,
         ),
     )
+    terms = terms.model_copy(update={"days_in_year_type": product.days_in_year_type})
     if requested.loan_term_frequency is not None and requested.loan_term_frequency != terms.loan_term_frequency:
         problems.add(
             "loanTermFrequency",

@@ -23,6 +23,8 @@ class TransactionType(StrEnum):
 
 # Transactions that bring money in and are allocated across the schedule.
 PAYMENTS = frozenset({TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT})
+# A refund that bounced (or was paid in error) is reversed like a payment: the credit is held again.
+REVERSIBLE = PAYMENTS | {TransactionType.REFUND}
 
 
 class Portions(BaseModel):
@@ -53,6 +55,7 @@ class LoanTransaction(BaseModel):
     amount: Decimal
     portions: Portions = Field(default_factory=Portions)
     overpayment: Decimal = ZERO
+    recovery: bool = False  # paid after a charge-off: its principal is recovery income
     split: Portions | None = None  # a caller-given split (component payment), kept on replay
     rail: str | None = None  # the role of the cash account the money moved through
     payment_type_id: int | None = None
