@@ -106,6 +106,21 @@ def test_concurrent_repayments_are_never_lost(stack):
     assert_books_tie_out(http, final)
 
 
+def test_sixteen_concurrent_repayments_on_one_loan_all_succeed(stack):
+    """A lost race is retried inside the request (with jittered backoff), not answered 409."""
+    http = client(stack)
+    loan = active_loan(http)
+    replies = concurrently(16, lambda _: repay(client(stack), loan["id"], 100))
+    assert [r.status for r in replies] == [200] * 16, replies
+    assert_each_answer_is_one_stored_transaction(http, loan["id"], replies)
+    final = http.get(f"/v1/loans/{loan['id']}").json
+    assert final["summary"]["totalOutstanding"] == Decimal("9500.00")
+    # 1,600 paid: the 1,100 of interest first, then 500 of principal.
+    summary = final["summary"]
+    assert (summary["interestOutstanding"], summary["principalOutstanding"]) == (0, Decimal("9500.00"))
+    assert_books_tie_out(http, final)
+
+
 def test_concurrent_repayments_in_cold_rounds(stack):
     """Each round starts every environment cold, as six containers created at once on Lambda."""
     http = client(stack)

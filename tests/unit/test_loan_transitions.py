@@ -141,3 +141,56 @@ def test_transitions_do_not_change_the_original():
     t.approve(loan, SUBMITTED, Decimal(6000), None, ACTOR, MIN)
     assert loan.status is LoanStatus.SUBMITTED
     assert loan.principal == Decimal("10000.00")
+
+
+def test_a_lost_race_is_retried_after_a_jittered_wait_and_then_succeeds():
+    from lms.errors import Aborted
+    from lms.loans import service as loan_service
+
+    class RacingStore:
+        """Loses the first three saves, as if three other requests wrote the loan first."""
+
+        def __init__(self, loan):
+            self.loan, self.saves = loan, 0
+
+        def get(self, loan_id):
+            return self.loan
+
+        def save(self, loan):
+            self.saves += 1
+            if self.saves <= 3:
+                raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
+            return loan.model_copy(update={"version": loan.version + 1})
+
+    original = a_loan()
+    store = RacingStore(original)
+    service = loan_service.LoanService(loans=store, customers=object(), products=object())
+    waits: list[float] = []
+    service.sleep = waits.append
+    saved = service.change(original.id, lambda loan: loan.model_copy(update={"external_id": "x"}))
+    assert store.saves == 4 and saved.version == original.version + 1
+    assert len(waits) == 3
+    for attempt, wait in enumerate(waits):
+        assert 0 <= wait <= min(loan_service.BACKOFF_CAP_SECONDS, loan_service.BACKOFF_BASE_SECONDS * 2**attempt)
+
+
+def test_a_loan_that_keeps_losing_races_is_answered_409_after_the_last_attempt():
+    from lms.errors import Aborted
+    from lms.loans import service as loan_service
+
+    class AlwaysLosing:
+        saves = 0
+
+        def get(self, loan_id):
+            return a_loan()
+
+        def save(self, loan):
+            self.saves += 1
+            raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
+
+    store = AlwaysLosing()
+    service = loan_service.LoanService(loans=store, customers=object(), products=object())
+    service.sleep = lambda seconds: None
+    with pytest.raises(Aborted):
+        service.change(1, lambda loan: loan.model_copy(update={"external_id": "x"}))
+    assert store.saves == loan_service.MAX_ATTEMPTS

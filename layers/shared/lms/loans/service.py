@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -34,10 +36,19 @@ from lms.products.domain import LoanProduct
 from lms.products.store import ProductStore
 from lms.storage.pagination import Page
 
-# A lost race re-reads the loan and tries again, so the loser sees the winner's state
-# (for example "Loan is already approved") rather than a bare conflict.
-MAX_ATTEMPTS = 4
+# A lost race re-reads the loan and tries again, so the loser sees the winner's state (for example
+# "Loan is already approved") rather than a bare conflict, and concurrent payments to one loan all
+# go through. Waits between attempts grow exponentially with full jitter, so writers that collided
+# spread out instead of colliding again; the bound keeps a request well inside the gateway's 29 s.
+MAX_ATTEMPTS = 10
+BACKOFF_BASE_SECONDS = 0.02
+BACKOFF_CAP_SECONDS = 0.5
 T = TypeVar("T")
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait after the `attempt`-th lost race (0-based): full jitter, capped."""
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class LoanService:
         self.customers = customers or CustomerStore()
         self.products = products or ProductStore()
         self._products: dict[int, LoanProduct] = {}
+        self.sleep: Callable[[float], None] = time.sleep
 
     def product_of(self, loan: Loan) -> LoanProduct:
         """The loan's product, read once per request (products are never changed once created)."""
@@ -112,6 +124,7 @@ class LoanService:
             except Aborted:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
+                self.sleep(backoff(attempt))
         raise AssertionError("unreachable")
 
     def approve(self, loan_id: int, on: date, amount: Decimal | None, note: str | None, actor: Actor) -> Loan:
