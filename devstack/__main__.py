@@ -35,7 +35,9 @@ def _run(args: argparse.Namespace) -> int:
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
-        done.wait()
+        # Short waits: the main thread checks for Ctrl-C at least twice a second, however loaded.
+        while not done.wait(0.5):
+            pass
     stack.stop()
     print("Local stack stopped.", flush=True)
     return 0
