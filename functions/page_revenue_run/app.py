@@ -14,7 +14,10 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def page(record: SQSRecord) -> None:
     body = json.loads(record.body)
-    RevenueRunService().page(parse_month(body["month"]), int(body["attempt"]), int(body["shard"]), body["start"])
+    carried = [int(i) for i in body.get("carried", [])]
+    RevenueRunService().page(
+        parse_month(body["month"]), int(body["attempt"]), int(body["shard"]), body["start"], carried
+    )
 
 
 def handle(event: dict, context) -> dict:

@@ -62,18 +62,29 @@ class RevenueRunService:
         assert run is not None
         return run
 
-    def page(self, month: date, attempt: int, shard: int, start: dict | None) -> None:
-        loan_ids, last = self.store.loans_due(next_month(month), shard, start, PAGE_SIZE)
+    def page(self, month: date, attempt: int, shard: int, start: dict | None, carried: list[int] = ()) -> None:
+        """Queue one page of a shard as work messages of exactly `LOANS_PER_MESSAGE` loans; a page's
+        last few loans are carried to the next page, so a shard's work costs the same number of
+        messages however its pages fall (only the shard's very last message may be short)."""
+        found, last = self.store.loans_due(next_month(month), shard, start, PAGE_SIZE)
+        loan_ids = [*carried, *found]
+        sent = len(loan_ids) if last is None else len(loan_ids) - len(loan_ids) % LOANS_PER_MESSAGE
         settings = get_settings()
         work = [
-            {"month": f"{month:%Y-%m}", "attempt": attempt, "loanIds": loan_ids[i : i + LOANS_PER_MESSAGE]}
-            for i in range(0, len(loan_ids), LOANS_PER_MESSAGE)
+            {"month": f"{month:%Y-%m}", "attempt": attempt, "loanIds": loan_ids[i : min(i + LOANS_PER_MESSAGE, sent)]}
+            for i in range(0, sent, LOANS_PER_MESSAGE)
         ]
         _send(settings.revenue_work_queue_url, work)
         if last is not None:
-            following = {"month": f"{month:%Y-%m}", "attempt": attempt, "shard": shard, "start": last}
+            following = {
+                "month": f"{month:%Y-%m}",
+                "attempt": attempt,
+                "shard": shard,
+                "start": last,
+                "carried": loan_ids[sent:],
+            }
             _send(settings.revenue_pages_queue_url, [following])
-        self._finish_if_done(month, self.store.paged(month, attempt, len(loan_ids), shard_done=last is None))
+        self._finish_if_done(month, self.store.paged(month, attempt, sent, shard_done=last is None))
 
     def accrue(self, month: date, attempt: int, loan_ids: list[int]) -> list:
         actor = Actor(by=RUN_ACTOR, at=clock.timestamp(), today=clock.today())
