@@ -116,7 +116,12 @@ def test_revenue_run(benchmark, local_stack, loans):
         ) as progress:
             task = progress.add_task("run", total=loans)
             while True:
-                run = http.get(f"/v1/revenue-runs/{MONTH}").json
+                reply = http.get(f"/v1/revenue-runs/{MONTH}")
+                if reply.status != 200:  # a poll the loaded local gateway could not answer: poll again
+                    progress.console.print(f"progress poll answered {reply.status}: {reply.json}")
+                    time.sleep(1)
+                    continue
+                run = reply.json
                 progress.update(task, completed=run["loansDone"] + run["loansFailed"])
                 if run["status"] == "COMPLETED":
                     break
