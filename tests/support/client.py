@@ -41,20 +41,29 @@ class ApiClient:
         query: dict | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
-        all_headers: dict[str, list[str]] = {"Accept": ["application/json"]}
-        if self.key:
-            if self.header == "bearer":
-                all_headers["Authorization"] = [f"Bearer {self.key}"]
-            else:
-                all_headers["X-API-Key"] = [self.key]
-        data = raw if raw is not None else (json.dumps(body, default=str).encode() if body is not None else b"")
-        if data:
-            all_headers["Content-Type"] = ["application/json"]
-        for key, value in (headers or {}).items():
-            all_headers[key] = [value]
+        data = self._body(body, raw)
+        all_headers = {name: [value] for name, value in self._headers(data, headers).items()}
         target = path + ("?" + urlencode(query) if query else "")
         status, out_headers, payload = self.api.handle(method, target, all_headers, data)
         return Reply(status, out_headers, payload)
+
+    @staticmethod
+    def _body(body: Any, raw: bytes | None) -> bytes:
+        if raw is not None:
+            return raw
+        return json.dumps(body, default=str).encode() if body is not None else b""
+
+    def _headers(self, data: bytes, extra: dict[str, str] | None) -> dict[str, str]:
+        """The request's headers: JSON, the key the way this client presents it, then `extra`."""
+        headers = {"Accept": "application/json"}
+        if self.key:
+            if self.header == "bearer":
+                headers["Authorization"] = f"Bearer {self.key}"
+            else:
+                headers["X-API-Key"] = self.key
+        if data:
+            headers["Content-Type"] = "application/json"
+        return {**headers, **(extra or {})}
 
     def get(self, path: str, **kwargs) -> Reply:
         return self.request("GET", path, **kwargs)
@@ -87,17 +96,9 @@ class HttpClient(ApiClient):
         query: dict | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
-        all_headers = {"Accept": "application/json"}
-        if self.key:
-            if self.header == "bearer":
-                all_headers["Authorization"] = f"Bearer {self.key}"
-            else:
-                all_headers["X-API-Key"] = self.key
-        data = raw if raw is not None else (json.dumps(body, default=str).encode() if body is not None else None)
-        if data:
-            all_headers["Content-Type"] = "application/json"
-        all_headers.update(headers or {})
+        data = self._body(body, raw)
+        all_headers = self._headers(data, headers)
         reply = self._session.request(
-            method, self.base_url + path, params=query, data=data, headers=all_headers, timeout=60
+            method, self.base_url + path, params=query, data=data or None, headers=all_headers, timeout=60
         )
         return Reply(reply.status_code, dict(reply.headers), reply.content)

@@ -13,11 +13,14 @@ from lms.ledger.domain.accounts import Role
 from lms.loans.domain.charges import ChargeKind
 from lms.loans.domain.schedule import build_schedule
 from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.terms import LoanTerms
 from lms.loans.domain.transactions import Portions
+from lms.products.domain import InterestCalculationPeriod, InterestType, PeriodFrequency, RateFrequency
 from tests.support.domain import DomainLoan, product
+from tests.unit.test_schedule import loan_terms
 
 D = Decimal
+DAYS, WEEKS = PeriodFrequency.DAYS, PeriodFrequency.WEEKS
+PER_MONTH, DECLINING, DAILY = RateFrequency.PER_MONTH, InterestType.DECLINING_BALANCE, InterestCalculationPeriod.DAILY
 MAY23 = date(2026, 5, 23)
 
 
@@ -223,25 +226,10 @@ def test_sub_cent_components_are_refused_naming_each_field():
 
 
 # 8 ----------------------------------------------------------------------------------------------
-def terms(every: int, frequency: int, rate: str, rate_per: int, n: int = 1, **extra) -> LoanTerms:
-    return LoanTerms(
-        loan_term_frequency=every * n,
-        loan_term_frequency_type=frequency,
-        number_of_repayments=n,
-        repayment_every=every,
-        repayment_frequency_type=frequency,
-        interest_rate_per_period=D(rate),
-        interest_rate_frequency_type=rate_per,
-        interest_type=extra.pop("interest_type", 1),
-        amortization_type=1,
-        interest_calculation_period_type=extra.pop("calculation", 1),
-        transaction_processing_strategy_code="mifos-standard-strategy",
-        **extra,
-    )
-
-
 def test_weekly_periods_with_a_monthly_rate_use_52_weeks_a_year_as_fineract():
-    schedule = build_schedule(D("100000.00"), "TZS", terms(1, 1, "3", 2), date(2026, 5, 4))
+    schedule = build_schedule(
+        D("100000.00"), "TZS", loan_terms(n=1, every=1, frequency=WEEKS, rate="3", rate_per=PER_MONTH), date(2026, 5, 4)
+    )
     assert schedule[0].interest_due == D("692.31")  # 100,000 x 3% x 12 / 52
 
 
@@ -251,23 +239,35 @@ def test_weekly_periods_with_a_monthly_rate_use_52_weeks_a_year_as_fineract():
 )
 def test_the_day_count_is_a_product_setting(days_in_year, interest):
     # 100,000 at 36% a year, daily interest, 30 days from 1 Feb 2028 (a leap year).
-    loan_terms = terms(30, 0, "36", 3, interest_type=0, calculation=0, days_in_year_type=days_in_year)
-    schedule = build_schedule(D("100000.00"), "TZS", loan_terms, date(2028, 2, 1))
+    daily = loan_terms(
+        n=1,
+        every=30,
+        frequency=DAYS,
+        rate="36",
+        interest_type=DECLINING,
+        calculation=DAILY,
+        days_in_year_type=days_in_year,
+    )
+    schedule = build_schedule(D("100000.00"), "TZS", daily, date(2028, 2, 1))
     assert schedule[0].interest_due == interest
 
 
 def test_a_broken_first_period_is_pro_rated():
     # Monthly, 1% a month flat on 12,000 over 3 months: 120.00 a month. Disbursed 10 January with
     # the first repayment on 1 February: 22 of the regular period's 31 days.
-    loan_terms = terms(1, 2, "1", 2, n=3)
-    schedule = build_schedule(D("12000.00"), "TZS", loan_terms, date(2027, 1, 10), date(2027, 2, 1))
+    monthly = loan_terms(n=3, rate="1", rate_per=PER_MONTH)
+    schedule = build_schedule(D("12000.00"), "TZS", monthly, date(2027, 1, 10), date(2027, 2, 1))
     assert [(i.due_date, i.interest_due) for i in schedule] == [
         (date(2027, 2, 1), D("85.16")),  # 120 x 22/31
         (date(2027, 3, 1), D("120.00")),
         (date(2027, 4, 1), D("120.00")),
     ]
     declining = build_schedule(
-        D("12000.00"), "TZS", terms(1, 2, "1", 2, n=3, interest_type=0), date(2027, 1, 10), date(2027, 2, 1)
+        D("12000.00"),
+        "TZS",
+        loan_terms(n=3, rate="1", rate_per=PER_MONTH, interest_type=DECLINING),
+        date(2027, 1, 10),
+        date(2027, 2, 1),
     )
     assert declining[0].interest_due == D("85.16")
 

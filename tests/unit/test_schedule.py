@@ -33,6 +33,7 @@ def loan_terms(
     interest_type: InterestType = FLAT,
     amortization: AmortizationType = EQUAL_INSTALLMENTS,
     calculation: InterestCalculationPeriod = InterestCalculationPeriod.SAME_AS_REPAYMENT_PERIOD,
+    **settings_: int,
 ) -> LoanTerms:
     return LoanTerms(
         loan_term_frequency=n * every,
@@ -46,6 +47,7 @@ def loan_terms(
         amortization_type=amortization,
         interest_calculation_period_type=calculation,
         transaction_processing_strategy_code=ProcessingStrategy.MIFOS_STANDARD,
+        **settings_,
     )
 
 

@@ -138,20 +138,12 @@ class Table:
         limit: int | None = None,
     ) -> Iterator[dict]:
         """Yield every matching item, following pages until `limit` items have been yielded."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "KeyConditionExpression": key_condition,
-            "ExpressionAttributeValues": values(values_),
-            "ScanIndexForward": forward,
-        }
+        kwargs = self._query_kwargs(key_condition, values_, index, projection)
+        kwargs["ScanIndexForward"] = forward
         if names:
             kwargs["ExpressionAttributeNames"] = dict(names)
-        if index:
-            kwargs["IndexName"] = index
-        elif consistent:
+        if consistent and not index:
             kwargs["ConsistentRead"] = True
-        if projection:
-            kwargs["ProjectionExpression"] = projection
         if filter_:
             kwargs["FilterExpression"] = filter_
         if limit and not filter_:
@@ -169,6 +161,20 @@ class Table:
                 return
             kwargs["ExclusiveStartKey"] = last
 
+    def _query_kwargs(
+        self, key_condition: str, values_: Mapping[str, Any], index: str | None, projection: str | None
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": values(values_),
+        }
+        if index:
+            kwargs["IndexName"] = index
+        if projection:
+            kwargs["ProjectionExpression"] = projection
+        return kwargs
+
     def query_page(
         self,
         key_condition: str,
@@ -180,16 +186,8 @@ class Table:
         projection: str | None = None,
     ) -> tuple[list[dict], dict | None]:
         """One page of a Query, and the key to continue from (None once the end is reached)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "KeyConditionExpression": key_condition,
-            "ExpressionAttributeValues": values(values_),
-            "Limit": limit,
-        }
-        if index:
-            kwargs["IndexName"] = index
-        if projection:
-            kwargs["ProjectionExpression"] = projection
+        kwargs = self._query_kwargs(key_condition, values_, index, projection)
+        kwargs["Limit"] = limit
         if start:
             kwargs["ExclusiveStartKey"] = serialize(start)
         page = self._client.query(**kwargs)

@@ -15,6 +15,7 @@ event when it arrives:
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from lms.errors import FailedPrecondition
 from lms.ledger.domain.accounts import Role
@@ -158,9 +159,9 @@ def _retract(books: Books, txn: LoanTransaction, on: date, reason: str) -> list[
     return taken_back
 
 
-def recognise_interest(loan: Loan, position: LoanPosition, books: Books, on: date) -> None:
-    """Book interest income up or down to what the loan should recognise, and tell the accounting system."""
-    change = interest_to_recognise(loan, position) - books.accrued_interest()
+def recognise_interest(loan: Loan, change: Decimal, books: Books, on: date) -> None:
+    """Book interest income up or down by `change` (to what the loan should recognise), and tell the
+    accounting system."""
     if change == 0:
         return
     if change > 0:
@@ -234,8 +235,10 @@ def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = No
         if txn.portions != applied.portions or txn.overpayment != applied.overpayment:
             _retract_deducted_interest(books, txn, on)
             pending[txn.id] = (txn, applied)
-    _reopen_settlement(loan, position, books, pending, on)
-    recognise_interest(loan, position, books, recognise_on or recognition_date(loan, on))
+    # Retracting entries never touches interest income, so the change is known before any of it.
+    interest_change = interest_to_recognise(loan, position) - books.accrued_interest()
+    _reopen_settlement(loan, position, books, pending, on, interest_changes=interest_change != 0)
+    recognise_interest(loan, interest_change, books, recognise_on or recognition_date(loan, on))
     # Sent in the order they happened, except a settlement, which the accounting system takes last
     # (it closes the loan there to further events).
     ordered = sorted(
@@ -270,7 +273,13 @@ def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = No
 
 
 def _reopen_settlement(
-    loan: Loan, position: LoanPosition, books: Books, pending: dict[int, tuple[LoanTransaction, Applied]], on: date
+    loan: Loan,
+    position: LoanPosition,
+    books: Books,
+    pending: dict[int, tuple[LoanTransaction, Applied]],
+    on: date,
+    *,
+    interest_changes: bool,
 ) -> None:
     """The accounting system takes no event after an early settlement: if anything is to be sent (a
     payment, or interest to report or lower), the settlement in force there is taken back first and
@@ -278,7 +287,7 @@ def _reopen_settlement(
     sends_payment = any(
         txn.type in _SENT_TYPES or txn.type is TransactionType.DISBURSEMENT for txn, _ in pending.values()
     )
-    if not sends_payment and interest_to_recognise(loan, position) == books.accrued_interest():
+    if not sends_payment and not interest_changes:
         return
     for sent in books.unreversed_events():
         if sent.type != events.EARLY_SETTLEMENT or sent.transaction_id in pending:
