@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import sys
-import threading
 
 
 def _run(args: argparse.Namespace) -> int:
+    from devstack.signals import stop_requested, wait_until
     from devstack.stack import LocalStack
 
+    stop = stop_requested()  # first: a Ctrl-C during start-up stops the stack once it is up
     stack = LocalStack(
         port=args.port,
         emulator_port=args.emulator_port,
@@ -32,12 +31,7 @@ def _run(args: argparse.Namespace) -> int:
         "Ctrl-C stops everything.",
         flush=True,
     )
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        # Short waits: the main thread checks for Ctrl-C at least twice a second, however loaded.
-        while not done.wait(0.5):
-            pass
+    wait_until(stop)
     stack.stop()
     print("Local stack stopped.", flush=True)
     return 0

@@ -17,10 +17,11 @@ import time
 import traceback
 import uuid
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devstack.http_server import LocalHTTPServer
 from devstack.lambdas import Breakpoint, FunctionError, Functions
 from devstack.template import ACCOUNT, REGION, Route, Stack
 
@@ -211,8 +212,7 @@ class Gateway:
 
     def __init__(self, api: LocalApi, port: int):
         self.api = api
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = LocalHTTPServer(("127.0.0.1", port), self._handler_class())
         self.port = self._server.server_address[1]
         self._thread: threading.Thread | None = None
 

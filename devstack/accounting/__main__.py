@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
-import threading
 from decimal import Decimal, InvalidOperation
 
 from devstack.accounting.server import API_KEY_HEADER, AccountingServer
+from devstack.signals import stop_requested, wait_until
 
 DEFAULT_API_KEY = "local-accounting-key"
 
@@ -44,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    stop = stop_requested()  # first: a Ctrl-C during start-up stops the server once it is up
     server = AccountingServer(
         port=args.port, api_key=args.api_key, vat_rate=args.vat_rate, reversals_enabled=args.reversals
     ).start()
@@ -55,13 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         f"requests: {server.url}/events. Ctrl-C stops it.",
         flush=True,
     )
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        # Waiting in short steps: the main thread then checks for Ctrl-C at least twice a second,
-        # however loaded the machine is.
-        while not done.wait(0.5):
-            pass
+    wait_until(stop)
     server.stop()
     print("Local accounting system stopped.", flush=True)
     return 0

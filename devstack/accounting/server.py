@@ -85,7 +85,7 @@ import traceback
 from dataclasses import dataclass
 from decimal import Decimal
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -100,6 +100,7 @@ from devstack.accounting.ledger import (
     REVERSAL,
     Books,
 )
+from devstack.http_server import LocalHTTPServer
 
 API_KEY_HEADER = "X-LMS-API-Key"
 EVENT_ID_HEADER = EVENT_ID_FIELD
@@ -234,8 +235,7 @@ class AccountingServer:
         self.faults = FaultInjector()
         # Set on stop so a simulated timeout does not hold its thread for the full sleep.
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = LocalHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.port: int = self._server.server_address[1]
         self._thread: threading.Thread | None = None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.support.processes import python_with_ctrl_c_ignored
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_KEY = "lms_e2e-admin-key"
@@ -45,7 +46,9 @@ def stack() -> Iterator[RunningStack]:
     for key in ("AWS_ENDPOINT_URL", "LMS_TABLE", "IDEMPOTENCY_TABLE", "ACCOUNTING_BASE_URL", "ACCOUNTING_API_KEY"):
         env.pop(key, None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "run", "--port", "0", "--emulator-port", "0"],
+        # Launched the way a background job of a non-interactive shell is (SIGINT ignored), the
+        # worst case for the Ctrl-C at teardown: the stack must stop however it was started.
+        python_with_ctrl_c_ignored("-m", "devstack", "run", "--port", "0", "--emulator-port", "0"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

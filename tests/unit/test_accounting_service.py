@@ -23,6 +23,7 @@ import simplejson
 
 from devstack.accounting.ledger import DISBURSEMENT, Books, vat_on
 from devstack.accounting.server import AccountingServer
+from tests.support.processes import python_with_ctrl_c_ignored
 
 KEY = "test-accounting-key"
 REPO = Path(__file__).resolve().parents[2]
@@ -1000,12 +1001,14 @@ def test_concurrent_pushes_get_distinct_invoices(server):
     assert loan(server)["openInterest"] == 120
 
 
-def test_command_line_runs_and_stops_on_ctrl_c():
+# `ignored`: how a background job of a non-interactive shell (`make test &`, nohup, CI runners)
+# starts it. Python then leaves SIGINT ignored unless the program installs its own handler; before
+# devstack.signals did, this case hung until killed, and so did the test suite's teardowns.
+@pytest.mark.parametrize("inherited_ctrl_c", ["default", "ignored"])
+def test_command_line_runs_and_stops_on_ctrl_c(inherited_ctrl_c):
+    args = ("-m", "devstack.accounting", "--port", "0", "--api-key", "cli-key", "--vat-rate", "15", "--reversals")
     process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "devstack.accounting", "--port", "0", "--api-key", "cli-key"),
-            *("--vat-rate", "15", "--reversals"),
-        ],
+        python_with_ctrl_c_ignored(*args) if inherited_ctrl_c == "ignored" else [sys.executable, *args],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -1026,6 +1029,11 @@ def test_command_line_runs_and_stops_on_ctrl_c():
         assert (reversal.status_code, reversal.json()["eventType"]) == (200, "REVERSAL")  # --reversals: routed
     finally:
         process.send_signal(signal.SIGINT)
-        out, _ = process.communicate(timeout=10)
+        try:
+            out, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # never leave a server behind
+            process.communicate()
+            raise
     assert process.returncode == 0
     assert "stopped" in out
