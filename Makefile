@@ -6,13 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/dev.txt
 STAMP := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
+# The SAM CLI is only for building and deploying, so `make test` does not install it.
+DEPLOY_LOCK := requirements/deploy.txt
+DEPLOY_STAMP := $(VENV)/.deploy-installed-$(shell cksum < $(DEPLOY_LOCK) | cut -d' ' -f1)
+ENV ?= dev
 
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: venv run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build clean
+.PHONY: venv run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build deploy-check deploy clean
 
 $(STAMP): $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -22,6 +26,11 @@ $(STAMP): $(LOCK)
 	@touch $@
 
 venv: $(STAMP)
+
+$(DEPLOY_STAMP): $(STAMP) $(DEPLOY_LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(DEPLOY_LOCK)
+	@rm -f $(VENV)/.deploy-installed-*
+	@touch $@
 
 ## run the whole system locally (moto server, local API gateway, workers)
 run: venv
@@ -34,7 +43,9 @@ test: venv lint
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sam validate --lint --template template.yaml
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/lint-imports
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/python -m devstack openapi --check
 
 unit: venv
@@ -67,14 +78,27 @@ bench: venv
 openapi: venv
 	$(BIN)/python -m devstack openapi --write
 
-build: venv
+## build every function and the layer for Lambda (installs the SAM CLI on first use)
+build: $(DEPLOY_STAMP)
 	$(BIN)/sam build
+
+## validate with the SAM CLI, build, then run the deployment test on what `sam build` produced
+deploy-check: build
+	$(BIN)/sam validate --lint --template template.yaml
+	LMS_SAM_BUILD_TEMPLATE=.aws-sam/build/template.yaml $(BIN)/python -m pytest -p no:xdist tests/deploy
+
+## deploy to an environment of samconfig.toml: `make deploy ENV=dev` or `make deploy ENV=prod`
+deploy: deploy-check
+	$(BIN)/sam deploy --config-env $(ENV)
 
 ## refreeze requirements/dev.txt from requirements/dev.in
 lock:
 	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
 	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r dev.in
 	(echo "# Frozen from dev.in by 'make lock'. Do not edit by hand."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(LOCK)
+	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
+	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r deploy.in -c dev.txt
+	(echo "# Frozen from deploy.in by 'make lock'. Only 'make build' and 'make deploy' install it."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(DEPLOY_LOCK)
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis

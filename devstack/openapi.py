@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
+from devstack.lambdas import environment_of
 from devstack.template import load_stack
 from lms.api.responses import ErrorOut
 
@@ -33,6 +35,9 @@ def build_document() -> str:
         on_conflict="error",
     )
     stack = load_stack()
+    # Importing a handler is its cold start, which reads its configuration: give it the template's.
+    for key, value in environment_of(stack).items():
+        os.environ.setdefault(key, value)
     for fn in sorted(stack.functions.values(), key=lambda f: f.logical_id):
         if any(event.kind == "Api" for event in fn.events):
             merge.add_file(fn.module_file, resolver_name="app")

@@ -8,7 +8,8 @@ earlier events (`--reversals`, not in the seed contract), and keeps visible book
 balances, payments) plus a log of every request, so a test can assert what the platform really sent
 and what it did to the books.
 
-- `ledger.Books`: pure in-memory book-keeping and validation, no HTTP.
+- `contract`: the request bodies as pydantic models; their errors as "field: reason".
+- `ledger.Books`: pure in-memory book-keeping and the rules that need the books, no HTTP.
 - `server.AccountingServer`: the HTTP layer (endpoints, read views, fault injection; see its docstring).
 - `python -m devstack.accounting --port 8081 --api-key KEY --vat-rate 18 [--reversals]`: run it on its own.
 """

@@ -37,38 +37,41 @@ what one earlier accepted, identified event did:
 Reversed records stay visible, marked `reversed` with the reversal's date, reason and event id; their
 balances (outstanding principal, open balance) drop to 0 so every sum over the books stays right.
 
-Money is Decimal throughout; integers from JSON are converted, floats never occur because the HTTP
-layer parses with parse_float=Decimal.
+The body's own rules (fields, types, formats) are the pydantic models of contract.py; this module
+keeps the rules that need the books. Money is Decimal throughout: the models take JSON integers and
+Decimals (the HTTP layer parses with parse_float=Decimal) and refuse floats.
 """
 
 from __future__ import annotations
 
-import calendar
 import copy
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-DISBURSEMENT = "DISBURSEMENT"
-REVENUE_REPORT = "REVENUE_REPORT"
-REPAYMENT = "REPAYMENT"
-EARLY_SETTLEMENT = "EARLY_SETTLEMENT"
-REVERSAL = "REVERSAL"
-# The contract's events: the ones a REVERSAL can name as reversedEventType.
-EVENT_TYPES = (DISBURSEMENT, REVENUE_REPORT, REPAYMENT, EARLY_SETTLEMENT)
+from devstack.accounting.contract import (
+    DISBURSEMENT,
+    EARLY_SETTLEMENT,
+    EVENT_TYPES,
+    REPAYMENT,
+    REQUESTS,
+    REVENUE_REPORT,
+    REVERSAL,
+    DisbursementRequest,
+    LoanEventRequest,
+    PaymentRequest,
+    RevenueReportRequest,
+    ReversalRequest,
+    parse,
+)
+
 RECEIVABLE_TYPES = (*EVENT_TYPES, REVERSAL)
 EVENT_ID_FIELD = "X-LMS-Event-Id"  # named in errors as if it were a field, as the sender knows it
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
-
-# The contract's formats are exact: ASCII digits and fixed widths only, so "2026-5-1" or "20260501"
-# are refused even though date.fromisoformat would accept the second (and non-ASCII digits).
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 _LABELS = {
     DISBURSEMENT: "Disbursement",
@@ -76,16 +79,6 @@ _LABELS = {
     REPAYMENT: "Repayment",
     EARLY_SETTLEMENT: "Early settlement",
     REVERSAL: "Reversal",
-}
-
-# Repayment and early settlement carry the same three facts under different names.
-_PAYMENT_FIELDS = {
-    REPAYMENT: ("repaymentPrincipal", "repaymentInterest", "repaymentDate"),
-    EARLY_SETTLEMENT: (
-        "repaymentEarlySettlementPrincipal",
-        "repaymentEarlySettlementInterest",
-        "repaymentEarlySettlementDate",
-    ),
 }
 
 
@@ -129,218 +122,6 @@ def _accepted(event_type: str, message: str, invoice_ids: list[str]) -> Outcome:
 def _failed(event_type: str, errors: list[str]) -> Outcome:
     summary = f"{_LABELS[event_type]} rejected: {len(errors)} validation error(s)"
     return Outcome(event_type, False, summary, errors=tuple(errors))
-
-
-# ---------------------------------------------------------------------------------------------
-# Field readers: each appends "field: reason" to errors and returns None when the value is unusable
-# ---------------------------------------------------------------------------------------------
-
-
-def _text(body: dict[str, Any], name: str, errors: list[str]) -> str | None:
-    value = body.get(name)
-    if value is None:
-        errors.append(f"{name}: is required")
-        return None
-    if not isinstance(value, str):
-        errors.append(f"{name}: must be a string")
-        return None
-    if not value.strip():
-        errors.append(f"{name}: must not be blank")
-        return None
-    return value
-
-
-def _optional_text(body: dict[str, Any], name: str, errors: list[str]) -> str:
-    value = body.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.append(f"{name}: must be a string")
-        return ""
-    return value
-
-
-def _number(body: dict[str, Any], name: str, errors: list[str], *, required: bool = True) -> Decimal | None:
-    """A JSON number as Decimal. Strings such as "100" are refused: the contract's type is Number."""
-    value = body.get(name)
-    if value is None:
-        if required:
-            errors.append(f"{name}: is required")
-        return None
-    # bool is a subclass of int, so it has to be excluded before the int check.
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        errors.append(f"{name}: must be a JSON number")
-        return None
-    return Decimal(value)
-
-
-def _positive(body: dict[str, Any], name: str, errors: list[str]) -> Decimal | None:
-    value = _number(body, name, errors)
-    if value is not None and value <= 0:
-        errors.append(f"{name}: must be greater than 0")
-        return None
-    return value
-
-
-def _non_negative(body: dict[str, Any], name: str, errors: list[str], *, required: bool = True) -> Decimal | None:
-    value = _number(body, name, errors, required=required)
-    if value is not None and value < 0:
-        errors.append(f"{name}: must be greater than or equal to 0")
-        return None
-    return value
-
-
-def _date(body: dict[str, Any], name: str, errors: list[str]) -> date | None:
-    text = _text(body, name, errors)
-    if text is None:
-        return None
-    if not _DATE.fullmatch(text):
-        errors.append(f"{name}: must be a date in yyyy-MM-dd format")
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(f"{name}: {text} is not a calendar date")
-        return None
-
-
-def _choice(body: dict[str, Any], name: str, allowed: tuple[str, ...], errors: list[str]) -> str | None:
-    text = _text(body, name, errors)
-    if text is not None and text not in allowed:
-        errors.append(f"{name}: must be one of {', '.join(allowed)}")
-        return None
-    return text
-
-
-def _month_end(body: dict[str, Any], name: str, errors: list[str]) -> date | None:
-    """The last day of a yyyy-MM month: interest invoices are dated at the end of the accrual month."""
-    text = _text(body, name, errors)
-    if text is None:
-        return None
-    found = _MONTH.fullmatch(text)
-    if not found or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
-        errors.append(f"{name}: must be a month in yyyy-MM format")
-        return None
-    year, month = int(found[1]), int(found[2])
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsed requests
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Party:
-    customer_id: str
-    customer_name: str
-    loan_id: str
-
-
-@dataclass(frozen=True)
-class DisbursementRequest:
-    party: Party
-    loan_amount: Decimal
-    admin_fee: Decimal
-    client_vat: Decimal | None
-    disbursed_on: date
-
-
-@dataclass(frozen=True)
-class RevenueRequest:
-    party: Party
-    revenue_month: str
-    invoice_date: date
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class PaymentRequest:
-    event_type: str
-    party: Party
-    principal: Decimal
-    interest: Decimal
-    paid_on: date
-    fee_amount: Decimal
-    fee_name: str
-
-
-@dataclass(frozen=True)
-class ReversalRequest:
-    party: Party
-    reversed_event_id: str
-    reversed_event_type: str
-    reversed_on: date
-    reason: str
-
-
-def _party(body: dict[str, Any], errors: list[str]) -> Party | None:
-    customer_id = _text(body, "customerId", errors)
-    customer_name = _text(body, "customerName", errors)
-    loan_id = _text(body, "loanId", errors)
-    if customer_id is None or customer_name is None or loan_id is None:
-        return None
-    return Party(customer_id, customer_name, loan_id)
-
-
-def parse_disbursement(body: dict[str, Any]) -> tuple[DisbursementRequest | None, list[str]]:
-    errors: list[str] = []
-    party = _party(body, errors)
-    loan_amount = _positive(body, "loanAmount", errors)
-    if body.get("adminFee") is None:
-        # The contract says "Not null (use 0)": say so rather than a bare "is required".
-        errors.append("adminFee: is required (use 0 when there is no fee)")
-        admin_fee = None
-    else:
-        admin_fee = _non_negative(body, "adminFee", errors)
-    # Informational only, but a value that is present must still be a number.
-    client_vat = _number(body, "vatOnAdminFee", errors, required=False)
-    disbursed_on = _date(body, "disbursementDate", errors)
-    if errors:
-        return None, errors
-    assert party and loan_amount is not None and admin_fee is not None and disbursed_on
-    return DisbursementRequest(party, loan_amount, admin_fee, client_vat, disbursed_on), []
-
-
-def parse_revenue_report(body: dict[str, Any]) -> tuple[RevenueRequest | None, list[str]]:
-    errors: list[str] = []
-    party = _party(body, errors)
-    invoice_date = _month_end(body, "revenueMonth", errors)
-    amount = _positive(body, "revenueAmount", errors)
-    if errors:
-        return None, errors
-    assert party and invoice_date and amount is not None
-    return RevenueRequest(party, body["revenueMonth"], invoice_date, amount), []
-
-
-def parse_payment(event_type: str, body: dict[str, Any]) -> tuple[PaymentRequest | None, list[str]]:
-    principal_field, interest_field, date_field = _PAYMENT_FIELDS[event_type]
-    errors: list[str] = []
-    party = _party(body, errors)
-    principal = _non_negative(body, principal_field, errors)
-    interest = _non_negative(body, interest_field, errors)
-    paid_on = _date(body, date_field, errors)
-    # Optional in the contract ("use 0 if none"); a negative fee would be a refund, not a fee.
-    fee_amount = _non_negative(body, "feeAmount", errors, required=False) or Decimal(0)
-    fee_name = _optional_text(body, "feeName", errors)
-    if errors:
-        return None, errors
-    assert party and principal is not None and interest is not None and paid_on
-    return PaymentRequest(event_type, party, principal, interest, paid_on, fee_amount, fee_name), []
-
-
-def parse_reversal(body: dict[str, Any]) -> tuple[ReversalRequest | None, list[str]]:
-    errors: list[str] = []
-    party = _party(body, errors)
-    event_id = _text(body, "reversedEventId", errors)
-    event_type = _choice(body, "reversedEventType", EVENT_TYPES, errors)
-    reversed_on = _date(body, "reversalDate", errors)
-    # "May be empty": an absent reason is taken as empty, like feeName, but it must be text if sent.
-    reason = _optional_text(body, "reason", errors)
-    if errors:
-        return None, errors
-    assert party and event_id and event_type and reversed_on
-    return ReversalRequest(party, event_id, event_type, reversed_on, reason), []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,19 +484,20 @@ class Books:
     def _apply(self, event_type: str, body: dict[str, Any], event_id: str | None) -> Outcome:
         if event_id is not None and not event_id.strip():
             return _failed(event_type, [f"{EVENT_ID_FIELD}: must not be blank when sent"])
-        if event_type == DISBURSEMENT:
-            return self._disburse(body, event_id)
-        if event_type == REVENUE_REPORT:
-            return self._report_revenue(body, event_id)
-        if event_type == REVERSAL:
-            return self._reverse(body, event_id)
-        return self._take_payment(event_type, body, event_id)
-
-    def _disburse(self, body: dict[str, Any], event_id: str | None) -> Outcome:
-        request, errors = parse_disbursement(body)
+        request, errors = parse(REQUESTS[event_type], body)
         if request is None:
-            return _failed(DISBURSEMENT, errors)
-        loan_id = request.party.loan_id
+            return _failed(event_type, errors)
+        if isinstance(request, DisbursementRequest):
+            return self._disburse(request, event_id)
+        if isinstance(request, RevenueReportRequest):
+            return self._report_revenue(request, event_id)
+        if isinstance(request, ReversalRequest):
+            return self._reverse(request, event_id)
+        assert isinstance(request, PaymentRequest)
+        return self._take_payment(request, event_id)
+
+    def _disburse(self, request: DisbursementRequest, event_id: str | None) -> Outcome:
+        loan_id = request.loan_id
         existing = self._loans.get(loan_id)
         if existing is not None and existing.disbursed:
             return _failed(DISBURSEMENT, [_closed_reason(existing) or f"loanId: loan {loan_id} is already disbursed"])
@@ -727,17 +509,17 @@ class Books:
                 DISBURSEMENT, [f"adminFee: admin fee plus VAT ({request.admin_fee + vat}) exceeds loanAmount"]
             )
 
-        contact = self._contact_for(request.party)
+        contact = self._contact_for(request)
         invoice = DisbursementInvoice(
             invoice_id=_disbursement_invoice_id(loan_id, existing),
             contact_id=contact.contact_id,
-            disbursed_on=request.disbursed_on,
+            disbursed_on=request.disbursement_date,
             loan_amount=request.loan_amount,
             admin_fee=request.admin_fee,
             vat_rate=self.vat_rate,
             vat=vat,
             bank_disbursement=bank,
-            client_vat=request.client_vat,
+            client_vat=request.vat_on_admin_fee,
             outstanding_principal=request.loan_amount,
             event_id=event_id,
         )
@@ -749,11 +531,8 @@ class Books:
             existing.disbursements.append(invoice)
         return _accepted(DISBURSEMENT, f"Disbursement invoice {invoice.invoice_id} created", [invoice.invoice_id])
 
-    def _report_revenue(self, body: dict[str, Any], event_id: str | None) -> Outcome:
-        request, errors = parse_revenue_report(body)
-        if request is None:
-            return _failed(REVENUE_REPORT, errors)
-        loan, errors = self._open_loan(request.party)
+    def _report_revenue(self, request: RevenueReportRequest, event_id: str | None) -> Outcome:
+        loan, errors = self._open_loan(request)
         if loan is None or errors:
             return _failed(REVENUE_REPORT, errors)
 
@@ -762,19 +541,17 @@ class Books:
             contact_id=loan.contact.contact_id,
             revenue_month=request.revenue_month,
             invoice_date=request.invoice_date,
-            amount=request.amount,
-            open_balance=request.amount,
+            amount=request.revenue_amount,
+            open_balance=request.revenue_amount,
             event_id=event_id,
         )
         loan.interest_invoices.append(invoice)
         message = f"Interest invoice {invoice.invoice_id} created for {request.revenue_month}"
         return _accepted(REVENUE_REPORT, message, [invoice.invoice_id])
 
-    def _take_payment(self, event_type: str, body: dict[str, Any], event_id: str | None) -> Outcome:
-        request, errors = parse_payment(event_type, body)
-        if request is None:
-            return _failed(event_type, errors)
-        loan, errors = self._open_loan(request.party)
+    def _take_payment(self, request: PaymentRequest, event_id: str | None) -> Outcome:
+        event_type = request.event_type
+        loan, errors = self._open_loan(request)
         if loan is None:
             return _failed(event_type, errors)
         errors += _overpayment_errors(loan, request)
@@ -790,25 +567,22 @@ class Books:
             message = f"Repayment {payment.payment_id} applied to loan {loan.loan_id}"
         return _accepted(event_type, message, touched)
 
-    def _reverse(self, body: dict[str, Any], event_id: str | None) -> Outcome:
-        request, errors = parse_reversal(body)
-        if request is None:
-            return _failed(REVERSAL, errors)
+    def _reverse(self, request: ReversalRequest, event_id: str | None) -> Outcome:
         # Not _open_loan: an early-settled loan must still take the reversal of its settlement.
-        loan, errors = self._disbursed_loan(request.party)
+        loan, errors = self._disbursed_loan(request)
         if loan is None or errors:
             return _failed(REVERSAL, errors)
         record, errors = self._reversal_target(loan, request)
         if record is None or errors:
             return _failed(REVERSAL, errors)
 
-        touched = _undo(loan, record, Reversal(event_id, request.reversed_on, request.reason))
+        touched = _undo(loan, record, Reversal(event_id, request.reversal_date, request.reason))
         message = f"{request.reversed_event_type} {request.reversed_event_id} ({record.record_id}) reversed"
         return _accepted(REVERSAL, message, touched)
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _contact_for(self, party: Party) -> Contact:
+    def _contact_for(self, party: LoanEventRequest) -> Contact:
         # Auto-created once per customer; later loans of the same customer reuse the contact.
         contact = self._contacts.get(party.customer_id)
         if contact is None:
@@ -816,7 +590,7 @@ class Books:
             self._contacts[party.customer_id] = contact
         return contact
 
-    def _disbursed_loan(self, party: Party) -> tuple[Loan | None, list[str]]:
+    def _disbursed_loan(self, party: LoanEventRequest) -> tuple[Loan | None, list[str]]:
         """The loan with a disbursement in force that an event refers to, or why there is none.
 
         A customer mismatch is returned with the loan so amount errors can be reported alongside it.
@@ -831,7 +605,7 @@ class Books:
             ]
         return loan, []
 
-    def _open_loan(self, party: Party) -> tuple[Loan | None, list[str]]:
+    def _open_loan(self, party: LoanEventRequest) -> tuple[Loan | None, list[str]]:
         """As _disbursed_loan, and not early-settled: a settled loan takes no further events."""
         loan, errors = self._disbursed_loan(party)
         closed = _closed_reason(loan) if loan else None
@@ -996,7 +770,8 @@ def _closed_reason(loan: Loan) -> str | None:
 
 
 def _overpayment_errors(loan: Loan, request: PaymentRequest) -> list[str]:
-    principal_field, interest_field, _ = _PAYMENT_FIELDS[request.event_type]
+    fields = type(request).model_fields
+    principal_field, interest_field = fields["principal"].alias, fields["interest"].alias
     errors = []
     outstanding = loan.disbursement.outstanding_principal
     if request.principal > outstanding:

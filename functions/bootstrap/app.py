@@ -10,9 +10,7 @@ import json
 import urllib.request
 from typing import Any
 
-import boto3
-
-from lms.bootstrap import bootstrap
+from lms.bootstrap import admin_key_from_secret, bootstrap
 from lms.config import get_settings
 from lms.observability import logger, observed
 
@@ -38,9 +36,8 @@ def handle(event: dict[str, Any], context: Any) -> None:
     try:
         if event["RequestType"] in ("Create", "Update"):
             props = event.get("ResourceProperties", {})
-            secret = boto3.client("secretsmanager").get_secret_value(SecretId=props["AdminKeySecretArn"])
             result = bootstrap(
-                admin_key=secret["SecretString"],
+                admin_key=admin_key_from_secret(props["AdminKeySecretArn"]),
                 seed_demo=str(props.get("SeedDemo", "false")).lower() == "true",
                 currency=get_settings().base_currency,
             )

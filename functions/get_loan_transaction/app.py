@@ -1,10 +1,5 @@
 """GET /v1/loans/{id}/transactions/{txnId}."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import Field
-
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -17,7 +12,7 @@ app = build_resolver()
 
 
 @app.get("/v1/loans/<id>/transactions/<txnId>", tags=["Loans"], responses=openapi_responses(TransactionOut))
-def get_loan_transaction(id: IdPath, txnId: Annotated[int, Path(), Field(ge=1)]):  # noqa: N803
+def get_loan_transaction(id: IdPath, txnId: IdPath):  # noqa: N803
     loan = LoanService().get(id)
     txn = loan.transaction(txnId)
     if txn is None:

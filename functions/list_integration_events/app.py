@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_responses, page_response
-from lms.integration.event_store import EventStore, PushStatus
 from lms.integration.schemas import EventOut
+from lms.integration.service import IntegrationService, PushStatus
 from lms.observability import observed
 
 app = build_resolver()
@@ -21,7 +21,7 @@ def list_integration_events(
     loan_id: Annotated[int | None, Query(alias="loanId", ge=1)] = None,
     status: Annotated[PushStatus | None, Query()] = None,
 ):
-    return page_response(EventStore().list(page, rows, loan_id, status), EventOut.of)
+    return page_response(IntegrationService().list_events(page, rows, loan_id, status), EventOut.of)
 
 
 lambda_handler = observed(app.resolve)

@@ -6,16 +6,14 @@ from lms.api.responses import openapi_responses, page_response
 from lms.loans.payment_schemas import ChargeOut
 from lms.loans.service import LoanService
 from lms.observability import observed
-from lms.storage.pagination import page_of
 
 app = build_resolver()
 
 
 @app.get("/v1/loans/<id>/charges", tags=["Loans"], responses=openapi_responses(ChargeOut))
 def list_loan_charges(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    loan = LoanService().get(id)
-    live = [c for c in loan.charges if (t := loan.transaction(c.transaction_id)) and t.active]
-    return page_response(page_of(live, page, rows), lambda charge: ChargeOut.of(loan, charge))
+    loan, charges = LoanService().charges(id, page, rows)
+    return page_response(charges, lambda charge: ChargeOut.of(loan, charge))
 
 
 lambda_handler = observed(app.resolve)

@@ -5,14 +5,14 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_responses, page_response
 from lms.observability import observed
 from lms.offices.schemas import OfficeOut
-from lms.offices.store import OfficeStore
+from lms.offices.service import OfficeService
 
 app = build_resolver()
 
 
 @app.get("/v1/offices", tags=["Offices"], responses=openapi_responses(OfficeOut))
 def list_offices(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(OfficeStore().list(page, rows), OfficeOut.of)
+    return page_response(OfficeService().list(page, rows), OfficeOut.of)
 
 
 lambda_handler = observed(app.resolve)

@@ -3,17 +3,16 @@
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_responses, page_response
-from lms.loans.domain.payment_types import PAYMENT_TYPES
 from lms.loans.payment_schemas import PaymentTypeOut
+from lms.loans.service import LoanService
 from lms.observability import observed
-from lms.storage.pagination import page_of
 
 app = build_resolver()
 
 
 @app.get("/v1/payment-types", tags=["Loans"], responses=openapi_responses(PaymentTypeOut))
 def list_payment_types(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(page_of(list(PAYMENT_TYPES), page, rows), PaymentTypeOut.of)
+    return page_response(LoanService().payment_types(page, rows), PaymentTypeOut.of)
 
 
 lambda_handler = observed(app.resolve)

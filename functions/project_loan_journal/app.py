@@ -3,8 +3,7 @@
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from lms.ledger.loan_projection import project_loan_journal
-from lms.ledger.store import LedgerStore
+from lms.ledger.service import LedgerService
 from lms.observability import metrics, observed
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -14,7 +13,7 @@ def project_record(record: DynamoDBRecord) -> None:
     images = record.raw_event["dynamodb"]
     new_state = images["NewImage"]["state"]["B"]
     old_state = images.get("OldImage", {}).get("state", {}).get("B")
-    written = project_loan_journal(LedgerStore(), new_state, old_state)
+    written = LedgerService().project_loan_entries(new_state, old_state)
     if written:
         metrics.add_metric(name="LoanEntriesProjected", unit="Count", value=written)
 

@@ -9,13 +9,9 @@ import json
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from lms.config import get_settings
-from lms.integration.accounting_client import HttpAccountingClient
-from lms.integration.event_store import EventRecord, EventStore
-from lms.integration.push import Pusher, PushNotDone, backoff_seconds
-from lms.integration.secrets import accounting_api_key
+from lms.integration.push import PushNotDone, backoff_seconds
+from lms.integration.service import IntegrationService
 from lms.observability import logger, metrics, observed
-from lms.storage import dynamo
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 # Report a batch where every message failed like any other partial failure, so the skipped messages
@@ -23,35 +19,15 @@ processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 processor.raise_on_entire_batch_failure = False
 
 
-def dead_letter(record: EventRecord, reason: str) -> None:
-    dynamo.client("sqs").send_message(
-        QueueUrl=get_settings().push_dead_letter_queue_url,
-        MessageBody=json.dumps(record.message(), default=str),
-        MessageGroupId=str(record.loan_id),
-        MessageDeduplicationId=f"{record.id}:rejected"[:128],
-        MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:1000]}},
-    )
-
-
-def pusher() -> Pusher:
-    settings = get_settings()
-    client = HttpAccountingClient(settings.accounting_base_url, settings.accounting_timeout_seconds)
-    return Pusher(EventStore(), client, accounting_api_key, dead_letter)
-
-
-def delay(receipt_handle: str, seconds: int) -> None:
-    dynamo.client("sqs").change_message_visibility(
-        QueueUrl=get_settings().push_queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
-    )
-
-
 def push_record(record: SQSRecord) -> None:
     event_id = json.loads(record.body)["eventId"]
+    integration = IntegrationService()
     try:
-        outcome = pusher().push(event_id)
+        outcome = integration.push(event_id)
     except PushNotDone as err:
+        metrics.add_metric(name="EventsRetried", unit="Count", value=1)
         seconds = backoff_seconds(err.attempts)
-        delay(record.receipt_handle, seconds)
+        integration.delay(record.receipt_handle, seconds)
         logger.warning(
             "event not pushed",
             extra={"eventId": event_id, "attempts": err.attempts, "retryIn": seconds, "error": str(err)},
@@ -65,13 +41,14 @@ def handle(event: dict, context) -> dict:
     # Messages skipped behind a failed one of their loan would stay hidden for the queue's whole
     # visibility timeout; make them visible again: FIFO holds them back until the failed one is done.
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    integration = IntegrationService()
     groups_failed: set[str] = set()
     for raw in event.get("Records", []):
         if raw["messageId"] not in failed:
             continue
         group = raw["attributes"].get("MessageGroupId", "")
         if group in groups_failed:  # the first failure of a group set its own backoff
-            delay(raw["receiptHandle"], 0)
+            integration.delay(raw["receiptHandle"], 0)
         groups_failed.add(group)
     return response
 

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from lms.integration.relay import relay_loan
+from lms.integration.service import IntegrationService
 from lms.observability import logger, metrics, observed
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -11,7 +11,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def relay_record(record: DynamoDBRecord) -> None:
     loan_id = int(record.raw_event["dynamodb"]["Keys"]["PK"]["S"].removeprefix("LOAN#"))
-    sent = relay_loan(loan_id)
+    sent = IntegrationService().relay(loan_id)
     if sent:
         metrics.add_metric(name="EventsRelayed", unit="Count", value=len(sent))
         logger.info("events relayed", extra={"loanId": loan_id, "events": [r.id for r in sent]})

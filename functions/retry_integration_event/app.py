@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.integration.retry import retry_event
 from lms.integration.schemas import EventOut
+from lms.integration.service import IntegrationService
 from lms.observability import observed
 
 app = build_resolver()
@@ -16,7 +16,7 @@ app = build_resolver()
 
 @app.post("/v1/integration/events/<id>/retry", tags=["Integration"], responses=openapi_responses(EventOut))
 def retry_integration_event(id: Annotated[str, Path(pattern=r"^\d{1,12}-\d{1,8}$")]):
-    resent = retry_event(id)
+    resent = IntegrationService().retry(id)
     return json_response({"resent": [EventOut.of(r) for r in resent]})
 
 

@@ -3,8 +3,7 @@ recomputed as if it never happened, later payments replayed and re-posted (Idemp
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from pydantic import Field
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from lms.api.caller import caller_of
 from lms.api.idempotency import run_idempotent
@@ -23,7 +22,7 @@ app = build_resolver()
 )
 def reverse_repayment(
     id: IdPath,
-    txnId: Annotated[int, Path(), Field(ge=1)],  # noqa: N803 - route parameter
+    txnId: IdPath,  # noqa: N803 - route parameter
     request: Annotated[ReverseRequest | None, Body()] = None,
 ):
     reason = (request.reason if request else None) or "reversed by request"

@@ -2,8 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from pydantic import Field
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from lms.api.caller import caller_of
 from lms.api.idempotency import run_idempotent
@@ -20,7 +19,7 @@ app = build_resolver()
 @app.post("/v1/loans/<id>/charges/<chargeId>/waive", tags=["Loans"], responses=openapi_responses(ChargeWithLoanOut))
 def waive_loan_charge(
     id: IdPath,
-    chargeId: Annotated[int, Path(), Field(ge=1)],  # noqa: N803 - route parameter
+    chargeId: IdPath,  # noqa: N803 - route parameter
     request: Annotated[NoteOnlyRequest | None, Body()] = None,
 ):
     note = request.note if request else None

@@ -495,6 +495,98 @@ def test_all_field_errors_are_reported_together(server):
     assert result["message"] == "Disbursement rejected: 5 validation error(s)"
 
 
+# What the sender reads: the contract's field name and the reason, whatever validates the body.
+MESSAGES = [
+    ("string-amount", DISB, with_(NEW_LOAN, loanAmount="10000"), "loanAmount: must be a JSON number"),
+    ("bool-amount", DISB, with_(NEW_LOAN, loanAmount=True), "loanAmount: must be a JSON number"),
+    ("zero-amount", DISB, with_(NEW_LOAN, loanAmount=0), "loanAmount: must be greater than 0"),
+    ("negative-fee", DISB, with_(NEW_LOAN, adminFee=-1), "adminFee: must be greater than or equal to 0"),
+    ("no-fee", DISB, with_(NEW_LOAN, adminFee=DROP), "adminFee: is required (use 0 when there is no fee)"),
+    ("null-fee", DISB, with_(NEW_LOAN, adminFee=None), "adminFee: is required (use 0 when there is no fee)"),
+    ("null-name", DISB, with_(NEW_LOAN, customerName=None), "customerName: is required"),
+    ("number-customer", DISB, with_(NEW_LOAN, customerId=123), "customerId: must be a string"),
+    ("blank-customer", DISB, with_(NEW_LOAN, customerId=" \t"), "customerId: must not be blank"),
+    (
+        "feb-30",
+        DISB,
+        with_(NEW_LOAN, disbursementDate="2026-02-30"),
+        "disbursementDate: 2026-02-30 is not a calendar date",
+    ),
+    (
+        "datetime",
+        DISB,
+        with_(NEW_LOAN, disbursementDate="2026-05-01T00:00:00"),
+        "disbursementDate: must be a date in yyyy-MM-dd format",
+    ),
+    ("number-date", DISB, with_(NEW_LOAN, disbursementDate=20260501), "disbursementDate: must be a string"),
+    (
+        "month-13",
+        REVENUE,
+        with_(REVENUE_BODY, revenueMonth="2026-13"),
+        "revenueMonth: must be a month in yyyy-MM format",
+    ),
+    ("year-0", REVENUE, with_(REVENUE_BODY, revenueMonth="0000-05"), "revenueMonth: must be a month in yyyy-MM format"),
+    ("string-fee", REPAY, with_(REPAYMENT_BODY, feeAmount="25"), "feeAmount: must be a JSON number"),
+    ("number-fee-name", REPAY, with_(REPAYMENT_BODY, feeName=5), "feeName: must be a string"),
+    (
+        "negative-settlement-fee",
+        SETTLE,
+        with_(SETTLEMENT_BODY, feeAmount=Decimal("-0.01")),
+        "feeAmount: must be greater than or equal to 0",
+    ),
+    # Fields the contract does not name are refused: a misspelt optional field would otherwise book no fee.
+    ("misspelt-fee", REPAY, with_(REPAYMENT_BODY, feeAmout=25), "feeAmout: is not a field of the contract"),
+    ("snake-case", DISB, with_(NEW_LOAN, loan_amount=10000), "loan_amount: is not a field of the contract"),
+    ("unknown-field", REVENUE, with_(REVENUE_BODY, currency="TZS"), "currency: is not a field of the contract"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "error"), [c[1:] for c in MESSAGES], ids=[c[0] for c in MESSAGES])
+def test_each_failure_names_the_field_and_the_reason(server, path, body, error):
+    accepted(server, DISB, DISBURSEMENT_BODY)
+    accepted(server, REVENUE, REVENUE_BODY)
+    before = all_books(server)
+    assert rejected(server, path, body) == [error]
+    assert all_books(server) == before
+
+
+def test_null_optional_fields_take_their_defaults(server):
+    # JSON null means "not sent": the optional fields' defaults apply, as if they were absent.
+    accepted(server, DISB, with_(DISBURSEMENT_BODY, vatOnAdminFee=None))
+    accepted(server, REVENUE, REVENUE_BODY)
+    accepted(server, REPAY, with_(REPAYMENT_BODY, feeAmount=None, feeName=None))
+    books = loan(server)
+    assert invoice(books, "DISB-L1")["clientVatOnAdminFee"] is None
+    assert [line["kind"] for line in books["payments"][0]["lines"]] == ["PRINCIPAL", "INTEREST"]
+
+
+def test_amounts_are_kept_exactly_as_sent(server):
+    # The contract's type is Number with no scale rule: every digit sent is booked, none lost to a float.
+    accepted(server, DISB, with_(DISBURSEMENT_BODY, loanAmount=Decimal("10000.123456789012345678")))
+    accepted(server, REVENUE, with_(REVENUE_BODY, revenueAmount=Decimal("0.1")))
+    accepted(server, REVENUE, with_(REVENUE_BODY, revenueMonth="2026-06", revenueAmount=Decimal("0.2")))
+    books = loan(server)
+    assert books["outstandingPrincipal"] == Decimal("10000.123456789012345678")
+    assert books["openInterest"] == Decimal("0.3")
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        (10000.0, "loanAmount: must be a JSON number"),
+        (Decimal("NaN"), "loanAmount: must be a finite number"),
+        (Decimal("Infinity"), "loanAmount: must be a finite number"),
+    ],
+    ids=["float", "nan", "infinity"],
+)
+def test_in_process_amounts_must_be_exact_and_finite(amount, error):
+    # Over HTTP neither can arrive (parse_float=Decimal, NaN is a 400); a caller of Books can still send them.
+    books = Books()
+    outcome = books.receive(DISBURSEMENT, {**DISBURSEMENT_BODY, "loanAmount": amount})
+    assert (outcome.accepted, outcome.errors) == (False, (error,))
+    assert books.loans() == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Event ordering per loan
 # ---------------------------------------------------------------------------------------------

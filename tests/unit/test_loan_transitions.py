@@ -167,7 +167,7 @@ def test_a_lost_race_is_retried_after_a_jittered_wait_and_then_succeeds():
     service = loan_service.LoanService(loans=store, customers=object(), products=object())
     waits: list[float] = []
     service.sleep = waits.append
-    saved = service.change(original.id, lambda loan: loan.model_copy(update={"external_id": "x"}))
+    saved = service.change(original.id, lambda loan: loan.model_copy(update={"external_id": "x"}), name="edit")
     assert store.saves == 4 and saved.version == original.version + 1
     assert len(waits) == 3
     for attempt, wait in enumerate(waits):
@@ -192,5 +192,5 @@ def test_a_loan_that_keeps_losing_races_is_answered_409_after_the_last_attempt()
     service = loan_service.LoanService(loans=store, customers=object(), products=object())
     service.sleep = lambda seconds: None
     with pytest.raises(Aborted):
-        service.change(1, lambda loan: loan.model_copy(update={"external_id": "x"}))
+        service.change(1, lambda loan: loan.model_copy(update={"external_id": "x"}), name="edit")
     assert store.saves == loan_service.MAX_ATTEMPTS

@@ -29,6 +29,7 @@ from lms.products.domain import (
 )
 from lms.products.service import ProductService
 from lms.products.store import ProductStore
+from lms.storage import dynamo
 from lms.storage.tables import BY_TYPE
 
 HEAD_OFFICE = Office(id=1, name="Head Office", opening_date=date(2020, 1, 1))
@@ -97,6 +98,11 @@ def opening_capital_entry(currency: str) -> JournalEntry:
         posted_at=now,
         created_by="bootstrap",
     )
+
+
+def admin_key_from_secret(secret_id: str) -> str:
+    """The first admin key's plaintext, which the template generated in Secrets Manager."""
+    return dynamo.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
 
 
 def bootstrap(*, admin_key: str | None, seed_demo: bool, currency: str) -> dict:

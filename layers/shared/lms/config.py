@@ -1,62 +1,69 @@
 """Configuration, read from the environment once per process into a typed model.
 
-Nothing else in the code base reads `os.environ`; everything asks `get_settings()`.
+Nothing else in the code base reads `os.environ`; everything asks `get_settings()`. Every function
+calls it at cold start (`lms.observability.observed`), so a function deployed without a table name
+or queue URL fails there, naming the variable, instead of at the first request that needs it.
+
+What depends on the deployment (resource names, the currency, the accounting system) is required
+and has no default: `template.yaml` sets it for every function in `Globals`. Only tuning knobs have
+defaults, and `docs/operations.md` lists them all.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lms.errors import ConfigurationError
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, case_sensitive=True, extra="ignore", populate_by_name=True)
 
-    table_name: str = Field(default="LmsTable", description="Core table: customers, products, loans, keys")
-    ledger_table_name: str = Field(default="LedgerTable", description="Journal entries, lines, per-day totals")
-    idempotency_table_name: str = Field(default="IdempotencyTable")
-    base_currency: str = Field(default="TZS", description="Currency of the default chart of accounts")
-    auth_cache_ttl_seconds: int = Field(default=60, ge=0)
-    idempotency_ttl_seconds: int = Field(default=86400, ge=60)
-    idempotency_wait_seconds: float = Field(default=3, ge=0)
-    api_stage: str = Field(default="v1")
-    push_queue_url: str = Field(default="", description="SQS FIFO queue of events for the accounting system")
-    push_dead_letter_queue_url: str = Field(default="")
-    accounting_base_url: str = Field(default="", description="Where the accounting system listens")
-    accounting_api_key_secret: str = Field(default="", description="Secrets Manager id of X-LMS-API-Key")
-    accounting_timeout_seconds: float = Field(default=5, gt=0)
-    accounting_reversals_enabled: bool = Field(default=False, description="Send REVERSAL events")
-    push_retry_base_seconds: int = Field(default=10, ge=0, description="First retry delay; doubles per attempt")
-    revenue_pages_queue_url: str = Field(default="", description="SQS queue of revenue-run pages to read")
-    revenue_work_queue_url: str = Field(default="", description="SQS queue of loans to accrue for a month")
+    # Deployment: required.
+    table_name: str = Field(min_length=1, alias="LMS_TABLE", description="Core table: customers, products, loans")
+    ledger_table_name: str = Field(min_length=1, alias="LEDGER_TABLE", description="Journal entries and totals")
+    idempotency_table_name: str = Field(min_length=1, alias="IDEMPOTENCY_TABLE", description="Idempotency records")
+    base_currency: str = Field(pattern=r"^[A-Z]{3}$", alias="BASE_CURRENCY", description="Chart of accounts currency")
+    push_queue_url: str = Field(min_length=1, alias="PUSH_QUEUE_URL", description="SQS FIFO queue of the push")
+    push_dead_letter_queue_url: str = Field(min_length=1, alias="PUSH_DLQ_URL", description="Push dead-letter queue")
+    accounting_base_url: str = Field(
+        pattern=r"^https?://", alias="ACCOUNTING_BASE_URL", description="Where the accounting system listens"
+    )
+    accounting_api_key_secret: str = Field(
+        min_length=1, alias="ACCOUNTING_API_KEY_SECRET", description="Secrets Manager id of X-LMS-API-Key"
+    )
+    accounting_reversals_enabled: bool = Field(alias="ACCOUNTING_REVERSALS_ENABLED", description="Send REVERSAL")
+    revenue_pages_queue_url: str = Field(min_length=1, alias="REVENUE_PAGES_QUEUE_URL", description="Run pages")
+    revenue_work_queue_url: str = Field(min_length=1, alias="REVENUE_WORK_QUEUE_URL", description="Run work")
 
-
-_ENV = {
-    "table_name": "LMS_TABLE",
-    "ledger_table_name": "LEDGER_TABLE",
-    "idempotency_table_name": "IDEMPOTENCY_TABLE",
-    "base_currency": "BASE_CURRENCY",
-    "auth_cache_ttl_seconds": "AUTH_CACHE_TTL_SECONDS",
-    "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
-    "idempotency_wait_seconds": "IDEMPOTENCY_WAIT_SECONDS",
-    "push_queue_url": "PUSH_QUEUE_URL",
-    "push_dead_letter_queue_url": "PUSH_DLQ_URL",
-    "accounting_base_url": "ACCOUNTING_BASE_URL",
-    "accounting_api_key_secret": "ACCOUNTING_API_KEY_SECRET",
-    "accounting_timeout_seconds": "ACCOUNTING_TIMEOUT_SECONDS",
-    "accounting_reversals_enabled": "ACCOUNTING_REVERSALS_ENABLED",
-    "push_retry_base_seconds": "PUSH_RETRY_BASE_SECONDS",
-    "revenue_pages_queue_url": "REVENUE_PAGES_QUEUE_URL",
-    "revenue_work_queue_url": "REVENUE_WORK_QUEUE_URL",
-}
+    # Tuning: documented defaults.
+    auth_cache_ttl_seconds: int = Field(default=60, ge=0, alias="AUTH_CACHE_TTL_SECONDS")
+    idempotency_ttl_seconds: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_TTL_SECONDS")
+    idempotency_wait_seconds: float = Field(default=3, ge=0, alias="IDEMPOTENCY_WAIT_SECONDS")
+    accounting_timeout_seconds: float = Field(default=5, gt=0, alias="ACCOUNTING_TIMEOUT_SECONDS")
+    push_retry_base_seconds: int = Field(default=10, ge=0, alias="PUSH_RETRY_BASE_SECONDS")
 
 
 @cache
 def get_settings() -> Settings:
-    values = {field: os.environ[env] for field, env in _ENV.items() if os.environ.get(env)}
-    return Settings.model_validate(values)
+    try:
+        return Settings()  # type: ignore[call-arg]  # the environment supplies the fields
+    except ValidationError as error:
+        raise ConfigurationError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for problem in error.errors():
+        variable = str(problem["loc"][0]) if problem["loc"] else "?"
+        field = next((f for f in Settings.model_fields.values() if f.alias == variable), None)
+        what = f" ({field.description})" if field and field.description else ""
+        reason = "is not set" if problem["type"] == "missing" else f"is invalid: {problem['msg']}"
+        problems.append(f"{variable}{what} {reason}")
+    return "Configuration error: " + "; ".join(problems)
 
 
 def reset_settings() -> None:

@@ -108,3 +108,7 @@ class FieldProblems:
     def raise_if_any(self, reason: str | None = None) -> None:
         if self.errors:
             raise InvalidArgument.fields(self.errors, reason=reason)
+
+
+class ConfigurationError(RuntimeError):
+    """The function's environment is incomplete or wrong: raised at cold start, never per request."""

@@ -16,6 +16,7 @@ from lms import clock
 from lms.auth.roles import Role
 from lms.errors import NotFound
 from lms.ids import new_secret, new_ulid
+from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_TYPE, core_table
@@ -55,6 +56,7 @@ def _from_item(item: dict) -> ApiKey:
     )
 
 
+@traced
 class ApiKeyStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()

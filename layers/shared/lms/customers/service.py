@@ -5,10 +5,12 @@ from __future__ import annotations
 from lms import clock
 from lms.customers.domain import Customer, CustomerDraft, check_new_customer
 from lms.customers.store import CustomerStore
+from lms.observability import traced
 from lms.offices.store import OfficeStore
 from lms.storage.pagination import Page
 
 
+@traced
 class CustomerService:
     def __init__(self, customers: CustomerStore | None = None, offices: OfficeStore | None = None):
         self.customers = customers or CustomerStore()

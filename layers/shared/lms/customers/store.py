@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lms.customers.domain import Customer
 from lms.errors import AlreadyExists, NotFound
+from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_PARENT, BY_TYPE, core_table, sortable_id
@@ -21,6 +22,7 @@ def _from_item(item: dict) -> Customer:
     return Customer.model_validate_json(item["state"])
 
 
+@traced
 class CustomerStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()

@@ -15,6 +15,7 @@ from lms import clock
 from lms.errors import NotFound
 from lms.loans.domain.loan import OutboundEvent
 from lms.loans.domain.payload import with_decimal_amounts
+from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_PARENT, BY_STATUS, BY_TYPE, core_table
@@ -85,6 +86,7 @@ def _from_item(item: dict) -> EventRecord:
     return EventRecord.model_validate_json(item["state"])
 
 
+@traced
 class EventStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()

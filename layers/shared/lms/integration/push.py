@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NoReturn
+
+from aws_lambda_powertools.metrics import MetricUnit
 
 from lms import clock
 from lms.config import get_settings
 from lms.integration.accounting_client import AccountingClient, Outcome
 from lms.integration.event_store import EventRecord, EventStore, PushStatus, event_id_of
-from lms.observability import logger
+from lms.observability import logger, metrics
 
 MAX_BACKOFF_SECONDS = 900
 
@@ -63,6 +66,9 @@ class Pusher:
         if result.outcome is Outcome.UNAUTHORIZED:
             result = self.client.push(record, self.api_key(True))  # the key may have been rotated
         if result.outcome is Outcome.PUSHED:
+            # From the commit that created the event to the accounting system's acknowledgement.
+            lag = (clock.now() - datetime.fromisoformat(record.created_at)).total_seconds()
+            metrics.add_metric(name="PushLagSeconds", unit=MetricUnit.Seconds, value=max(lag, 0))
             self.events.save(
                 record.model_copy(
                     update={

@@ -33,3 +33,21 @@ def send_in_order(records: list[EventRecord], deduplication_suffix: str = "", qu
         )
         if result.get("Failed"):
             raise RuntimeError(f"SQS refused events: {result['Failed']}")
+
+
+def dead_letter(record: EventRecord, reason: str) -> None:
+    """Park an event the accounting system rejected on the dead-letter queue, with the reason."""
+    dynamo.client("sqs").send_message(
+        QueueUrl=get_settings().push_dead_letter_queue_url,
+        MessageBody=json.dumps(record.message(), default=str),
+        MessageGroupId=str(record.loan_id),
+        MessageDeduplicationId=f"{record.id}:rejected"[:128],
+        MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:1000]}},
+    )
+
+
+def delay(receipt_handle: str, seconds: int) -> None:
+    """Make a received push message visible again in `seconds` (0: at once)."""
+    dynamo.client("sqs").change_message_visibility(
+        QueueUrl=get_settings().push_queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )

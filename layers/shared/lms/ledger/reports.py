@@ -11,6 +11,7 @@ from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import JournalEntry
 from lms.ledger.store import LedgerStore
 from lms.money import ZERO, round_money
+from lms.observability import traced
 from lms.storage.pagination import Page
 
 
@@ -55,6 +56,7 @@ class GlLine:
     running_balance: Decimal
 
 
+@traced
 class LedgerReports:
     def __init__(self, store: LedgerStore | None = None):
         self.store = store or LedgerStore()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from lms import clock
 from lms.config import get_settings
@@ -11,16 +13,20 @@ from lms.ids import new_ulid
 from lms.ledger.domain import entries as journal
 from lms.ledger.domain.accounts import Account, AccountType, default_chart
 from lms.ledger.domain.entries import EntryStatus, JournalEntry, JournalLine
-from lms.ledger.store import LedgerStore, entry_from_item
+from lms.ledger.loan_projection import project_loan_journal
+from lms.ledger.projection import apply_posted_entry
+from lms.ledger.store import LedgerStore, account_from_item, entry_from_item
 from lms.money import is_supported_currency
-from lms.storage.dynamo import ConditionFailed
-from lms.storage.pagination import Page, paginate_keys
+from lms.observability import traced
+from lms.storage.dynamo import ConditionFailed, deserialize
+from lms.storage.pagination import Page, load_page, paginate_keys
 
 
 def new_entry_id() -> str:
     return f"je_{new_ulid().lower()}"
 
 
+@traced
 class LedgerService:
     def __init__(self, store: LedgerStore | None = None):
         self.store = store or LedgerStore()
@@ -130,7 +136,26 @@ class LedgerService:
             return False
         return True
 
+    # ------------------------------------------------------------------ projections (table streams)
+    def apply_streamed_entry(self, new_image: Mapping[str, Any]) -> JournalEntry | None:
+        """Apply the lines and totals of the entry a ledger stream record carries (its NewImage).
+
+        The entry if it was applied now; None if it does not count or was applied before.
+        """
+        entry = entry_from_item(deserialize(new_image))
+        return entry if apply_posted_entry(self.store, entry) else None
+
+    def project_loan_entries(self, new_state: str, old_state: str | None) -> int:
+        """Copy the journal entries a loan item's change committed (stream image states) here."""
+        return project_loan_journal(self.store, new_state, old_state)
+
     # ------------------------------------------------------------------ reads
+    def account(self, account_id: str) -> Account:
+        return self.store.account(account_id)
+
+    def list_accounts(self, page: int, rows: int) -> Page[Account]:
+        return load_page(self.store.table, self.store.account_keys(), page, rows, account_from_item)
+
     def entry(self, entry_id: str) -> JournalEntry:
         return self.store.entry(entry_id)
 

@@ -15,6 +15,7 @@ from lms.errors import AlreadyExists, FailedPrecondition, NotFound
 from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.money import ZERO
+from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.tables import BY_PARENT, BY_TYPE, ledger_table
 
@@ -59,6 +60,7 @@ def account_from_item(item: dict) -> Account:
     return Account.model_validate_json(item["state"])
 
 
+@traced
 class LedgerStore:
     def __init__(self, table: Table | None = None):
         self.table = table or ledger_table()

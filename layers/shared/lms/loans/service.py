@@ -29,12 +29,14 @@ from lms.loans.domain.disbursement import (
     undo_disbursal,
 )
 from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.payments import PaymentOrder
 from lms.loans.domain.transactions import LoanTransaction
 from lms.loans.store import LoanStore
+from lms.observability import record_loan_operation, traced
 from lms.products.domain import LoanProduct
 from lms.products.store import ProductStore
-from lms.storage.pagination import Page
+from lms.storage.pagination import Page, page_of
 
 # A lost race re-reads the loan and tries again, so the loser sees the winner's state (for example
 # "Loan is already approved") rather than a bare conflict, and concurrent payments to one loan all
@@ -69,6 +71,7 @@ def actor_for(key_id: str) -> Actor:
     return Actor(by=key_id, at=clock.timestamp(), today=clock.today())
 
 
+@traced
 class LoanService:
     def __init__(
         self,
@@ -102,17 +105,46 @@ class LoanService:
     def list(self, page: int, rows: int, customer_id: int | None, status: str | None) -> Page[Loan]:
         return self.loans.list(page, rows, customer_id, status)
 
-    def change(self, loan_id: int, transition: Callable[[Loan], Loan]) -> Loan:
-        return self.change_with(loan_id, lambda loan: (transition(loan), None))[0]
+    def transactions(self, loan_id: int, page: int, rows: int) -> tuple[Loan, Page[LoanTransaction]]:
+        """The loan and one page of its transactions, reversed ones included, in date order."""
+        loan = self.get(loan_id)
+        ordered = sorted(loan.transactions, key=lambda t: (t.date, t.id))
+        return loan, page_of(ordered, page, rows)
+
+    def charges(self, loan_id: int, page: int, rows: int) -> tuple[Loan, Page[LoanCharge]]:
+        """The loan and one page of its charges, leaving out those whose transaction was reversed."""
+        loan = self.get(loan_id)
+        live = [c for c in loan.charges if (t := loan.transaction(c.transaction_id)) and t.active]
+        return loan, page_of(live, page, rows)
+
+    def payment_types(self, page: int, rows: int) -> Page[PaymentType]:
+        return page_of(list(PAYMENT_TYPES), page, rows)
+
+    def change(
+        self,
+        loan_id: int,
+        transition: Callable[[Loan], Loan],
+        *,
+        name: str,
+        amount_of: Callable[[Loan, None], Decimal | None] = lambda _loan, _result: None,
+    ) -> Loan:
+        return self.change_with(loan_id, lambda loan: (transition(loan), None), name=name, amount_of=amount_of)[0]
 
     def change_with(
-        self, loan_id: int, operation: Callable[[Loan], tuple[Loan, T]], *, read: Loan | None = None
+        self,
+        loan_id: int,
+        operation: Callable[[Loan], tuple[Loan, T]],
+        *,
+        name: str,
+        amount_of: Callable[[Loan, T], Decimal | None] = lambda _loan, result: getattr(result, "amount", None),
+        read: Loan | None = None,
     ) -> tuple[Loan, T]:
         """Apply `operation` to the current loan and save it conditionally; on a lost race, start over.
 
         `operation` returns the changed loan and whatever the caller wants from it (a transaction, a
         charge), taken from the attempt that was saved. `read` is the loan if the caller already read
-        it; a lost race reads it again.
+        it; a lost race reads it again. A saved change is counted as operation `name`, with the
+        amount `amount_of` finds in it (by default the transaction's or charge's).
         """
         for attempt in range(MAX_ATTEMPTS):
             current = read if read is not None and attempt == 0 else self.loans.get(loan_id)
@@ -120,27 +152,33 @@ class LoanService:
             if changed is current:
                 return current, result  # nothing to write
             try:
-                return self.loans.save(changed), result
+                saved = self.loans.save(changed)
             except Aborted:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
                 self.sleep(backoff(attempt))
+                continue
+            record_loan_operation(name, saved.currency, amount_of(saved, result))
+            return saved, result
         raise AssertionError("unreachable")
 
     def approve(self, loan_id: int, on: date, amount: Decimal | None, note: str | None, actor: Actor) -> Loan:
         return self.change(
             loan_id,
             lambda loan: transitions.approve(loan, on, amount, note, actor, self.product_of(loan).min_principal),
+            name="approve",
         )
 
     def undo_approval(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda current: transitions.undo_approval(current, note, actor))
+        return self.change(
+            loan_id, lambda current: transitions.undo_approval(current, note, actor), name="undo_approval"
+        )
 
     def reject(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda current: transitions.reject(current, on, note, actor))
+        return self.change(loan_id, lambda current: transitions.reject(current, on, note, actor), name="reject")
 
     def withdraw(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda current: transitions.withdraw(current, on, note, actor))
+        return self.change(loan_id, lambda current: transitions.withdraw(current, on, note, actor), name="withdraw")
 
     # ------------------------------------------------------------------ money
     def books(self, loan: Loan, actor: Actor) -> Books:
@@ -168,18 +206,24 @@ class LoanService:
             self._ensure_funds(current, plan.rail, plan.net_amount)
             return disburse(current, plan, order, self.books(current, actor), actor)
 
-        return self.change(loan_id, transition)
+        return self.change(loan_id, transition, name="disburse", amount_of=lambda loan, _: loan.principal)
 
     def repay(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        return self.change_with(loan_id, lambda loan: payments.repay(loan, order, self.books(loan, actor), actor))
+        return self.change_with(
+            loan_id, lambda loan: payments.repay(loan, order, self.books(loan, actor), actor), name="repay"
+        )
 
     def reverse(self, loan_id: int, txn_id: int, reason: str, actor: Actor) -> tuple[Loan, LoanTransaction]:
         return self.change_with(
-            loan_id, lambda loan: payments.reverse_transaction(loan, txn_id, reason, self.books(loan, actor), actor)
+            loan_id,
+            lambda loan: payments.reverse_transaction(loan, txn_id, reason, self.books(loan, actor), actor),
+            name="reverse",
         )
 
     def refund(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        return self.change_with(loan_id, lambda loan: payments.refund(loan, order, self.books(loan, actor), actor))
+        return self.change_with(
+            loan_id, lambda loan: payments.refund(loan, order, self.books(loan, actor), actor), name="refund"
+        )
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
         loan = self.loans.get(loan_id)
@@ -190,7 +234,7 @@ class LoanService:
             settled, txn, _ = payments.settle_early(loan, self.product_of(loan), order, self.books(loan, actor), actor)
             return settled, txn
 
-        return self.change_with(loan_id, settle)
+        return self.change_with(loan_id, settle, name="settle")
 
     def assess_charge(
         self, loan_id: int, name: str, kind: ChargeKind, amount: Decimal, due: date, note: str | None, actor: Actor
@@ -198,15 +242,20 @@ class LoanService:
         return self.change_with(
             loan_id,
             lambda loan: charging.assess_charge(loan, name, kind, amount, due, note, self.books(loan, actor), actor),
+            name="assess_charge",
         )
 
     def waive_charge(self, loan_id: int, charge_id: int, note: str | None, actor: Actor) -> tuple[Loan, LoanCharge]:
         return self.change_with(
-            loan_id, lambda loan: charging.waive_charge(loan, charge_id, note, self.books(loan, actor), actor)
+            loan_id,
+            lambda loan: charging.waive_charge(loan, charge_id, note, self.books(loan, actor), actor),
+            name="waive_charge",
         )
 
     def charge_off(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor))
+        return self.change(
+            loan_id, lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor), name="charge_off"
+        )
 
     def accrue_month(self, loan_ids: list[int], month: date, actor: Actor) -> list[AccrualResult]:
         """The revenue run for a batch of loans: one read for the batch, one conditional write per loan
@@ -218,6 +267,8 @@ class LoanService:
                 _, (outcome, amount) = self.change_with(
                     loan.id,
                     lambda current: _accrued(revenue.accrue_month(current, month, self.books(current, actor))),
+                    name="accrue",
+                    amount_of=lambda _loan, accrued: accrued[1],
                     read=loan,
                 )
                 results.append(AccrualResult(loan.id, loan.currency, outcome, amount, None))
@@ -226,4 +277,8 @@ class LoanService:
         return results
 
     def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda current: undo_disbursal(current, self.books(current, actor), actor, note))
+        return self.change(
+            loan_id,
+            lambda current: undo_disbursal(current, self.books(current, actor), actor, note),
+            name="undo_disbursal",
+        )

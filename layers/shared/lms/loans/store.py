@@ -8,13 +8,12 @@ is one conditional write.
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
 from lms.loans.domain.revenue import first_month_due
+from lms.observability import traced
 from lms.storage.compact import pack, unpack
-from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.dynamo import ConditionFailed, ItemTooLarge, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
 
@@ -59,6 +58,7 @@ def loan_item(loan: Loan, version: int) -> dict:
     }
 
 
+@traced
 class LoanStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()
@@ -95,14 +95,12 @@ class LoanStore:
                 f"Loan {loan.id} was changed by another request; read it again and retry",
                 reason="CONCURRENT_MODIFICATION",
             ) from None
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ValidationException" and "size" in str(err):
-                raise ResourceExhausted(
-                    f"Loan {loan.id} has reached the most history one loan item can hold (400 KB); "
-                    "this operation was not recorded",
-                    reason="LOAN_HISTORY_FULL",
-                ) from None
-            raise
+        except ItemTooLarge:
+            raise ResourceExhausted(
+                f"Loan {loan.id} has reached the most history one loan item can hold (400 KB); "
+                "this operation was not recorded",
+                reason="LOAN_HISTORY_FULL",
+            ) from None
         return loan.model_copy(update={"version": new_version})
 
     def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[Loan]:

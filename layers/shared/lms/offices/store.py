@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from lms.errors import NotFound
+from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_TYPE, core_table, sortable_id
@@ -23,6 +24,7 @@ def _key(office_id: int) -> Key:
     return Key(f"OFFICE#{office_id}", "OFFICE")
 
 
+@traced
 class OfficeStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from lms import clock
 from lms.ledger.service import LedgerService
+from lms.observability import traced
 from lms.products.domain import LoanProduct, check_product
 from lms.products.store import ProductStore
 from lms.storage.pagination import Page
 
 
+@traced
 class ProductService:
     def __init__(self, products: ProductStore | None = None):
         self.products = products or ProductStore()

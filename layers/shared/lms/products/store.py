@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lms.errors import NotFound
+from lms.observability import traced
 from lms.products.domain import LoanProduct
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
@@ -17,6 +18,7 @@ def _from_item(item: dict) -> LoanProduct:
     return LoanProduct.model_validate_json(item["state"])
 
 
+@traced
 class ProductStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()

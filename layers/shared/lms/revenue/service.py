@@ -21,6 +21,7 @@ from lms.loans.domain.accrual import next_month
 from lms.loans.domain.loan import Actor
 from lms.loans.domain.revenue import Outcome
 from lms.loans.service import LoanService
+from lms.observability import traced
 from lms.revenue.run import LOANS_PER_MESSAGE, MAX_ERRORS_KEPT, Attempt, RevenueRun
 from lms.revenue.store import RevenueRunStore
 from lms.storage import dynamo
@@ -43,6 +44,7 @@ def _send(queue_url: str, bodies: list[dict]) -> None:
             raise RuntimeError(f"SQS refused revenue run messages: {result['Failed']}")
 
 
+@traced
 class RevenueRunService:
     def __init__(self, store: RevenueRunStore | None = None, loans: LoanService | None = None):
         self.store = store or RevenueRunStore()

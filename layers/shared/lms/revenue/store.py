@@ -12,6 +12,7 @@ import contextlib
 from datetime import date
 from decimal import Decimal
 
+from lms.observability import traced
 from lms.revenue.run import Attempt, RevenueRun, RunStatus
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.tables import ACCRUAL_SHARDS, BY_ACCRUAL, core_table
@@ -50,6 +51,7 @@ def _attempt(item: dict) -> Attempt:
     )
 
 
+@traced
 class RevenueRunStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()

@@ -33,6 +33,10 @@ class ConditionFailed(Exception):
         self.reasons = reasons or []
 
 
+class ItemTooLarge(Exception):
+    """A write would make an item larger than DynamoDB's 400 KB item limit (nothing was written)."""
+
+
 def client(service: str = "dynamodb"):
     with _lock:
         if service not in _clients:
@@ -258,4 +262,6 @@ def _translate(err: ClientError) -> Exception:
             return ConditionFailed("transaction condition failed", reasons=reasons)
         if any(r.get("Code") == "TransactionConflict" for r in reasons):
             return ConditionFailed("transaction conflict", reasons=reasons)
+    if code == "ValidationException" and "size" in str(err):
+        return ItemTooLarge(str(err))
     return err

@@ -1,0 +1,129 @@
+"""What a deployment gets: settings, alarms, dashboard, parameters, retention and code."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+from lms.config import Settings
+from tests.deploy.conftest import ROOT, Rendered
+
+REQUIRED_SETTINGS = {f.alias for f in Settings.model_fields.values() if f.is_required()}
+
+
+def functions(rendered: Rendered) -> dict[str, dict]:
+    return rendered.resources("AWS::Lambda::Function")
+
+
+def alarms(rendered: Rendered) -> dict[str, dict]:
+    return {name: r["Properties"] for name, r in rendered.resources("AWS::CloudWatch::Alarm").items()}
+
+
+def test_every_function_gets_every_required_setting(rendered):
+    assert len(functions(rendered)) == 62
+    for name, function in functions(rendered).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert set(variables) >= REQUIRED_SETTINGS, (name, REQUIRED_SETTINGS - set(variables))
+        assert variables["LMS_TABLE"] == {"Ref": "CoreTable"}
+        assert variables["PUSH_QUEUE_URL"] == {"Ref": "PushQueue"}
+        assert variables["ACCOUNTING_BASE_URL"] == {"Ref": "AccountingBaseUrl"}
+
+
+def test_service_name_and_namespace_are_set_once_for_all_functions(rendered):
+    names = {
+        (f["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"],
+         f["Properties"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"])
+        for f in functions(rendered).values()
+    }  # fmt: skip
+    assert names == {("lms", "LoanServicing")}
+    globals_env = rendered.sam["Globals"]["Function"]["Environment"]["Variables"]
+    assert (globals_env["POWERTOOLS_SERVICE_NAME"], globals_env["POWERTOOLS_METRICS_NAMESPACE"]) == names.pop()
+    for name, resource in rendered.sam["Resources"].items():
+        own = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        assert not {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"} & set(own), name
+
+
+def test_the_alarms_an_operator_needs_exist_and_notify(rendered):
+    found = alarms(rendered)
+    dead_letters = found["PushDeadLetterDepthAlarm"]
+    assert (dead_letters["MetricName"], dead_letters["Threshold"]) == ("ApproximateNumberOfMessagesVisible", 1)
+    assert dead_letters["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["PushDeadLetterQueue", "QueueName"]}
+    lag = found["PushLagAlarm"]
+    assert (lag["MetricName"], lag["Threshold"]) == ("ApproximateAgeOfOldestMessage", {"Ref": "PushLagAlarmSeconds"})
+    assert lag["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["PushQueue", "QueueName"]}
+    errors = found["Api5xxRateAlarm"]
+    assert (errors["Namespace"], errors["MetricName"], errors["Statistic"]) == ("AWS/ApiGateway", "5XXError", "Average")
+    api_name = rendered.cfn["Resources"]["LmsApi"]["Properties"]["Name"]
+    assert {d["Name"]: d["Value"] for d in errors["Dimensions"]}["ApiName"] == api_name
+    assert found["LambdaThrottlesAlarm"]["MetricName"] == "Throttles"
+    expression = next(m for m in found["DynamoDbThrottlesAlarm"]["Metrics"] if "Expression" in m)["Expression"]
+    assert set(re.findall(r"\w+", expression)) == {"coreWrites", "coreReads", "ledgerWrites", "ledgerReads"}
+    assert found["PushErrorsAlarm"]["Dimensions"][0]["Value"] == {"Ref": "PushToAccountingFunction"}
+    for name, alarm in found.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+        if alarm.get("Namespace") not in (None, "AWS/SQS", "AWS/Lambda", "AWS/ApiGateway", "AWS/DynamoDB"):
+            assert alarm["Namespace"] == "LoanServicing", name  # the functions' namespace
+
+
+def test_the_dashboard_shows_every_alarm(rendered):
+    body, names = rendered.cfn["Resources"]["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert names == {"Namespace": "LoanServicing", "Service": "lms"}
+    referenced = set(re.findall(r"\$\{(\w+)\.Arn\}", body))
+    assert referenced == set(alarms(rendered))
+    document = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
+    assert [w["type"] for w in document["widgets"]] == ["alarm", "metric", "metric", "metric", "metric"]
+
+
+def test_parameters_and_their_defaults(rendered):
+    parameters = {name: p.get("Default") for name, p in rendered.cfn["Parameters"].items()}
+    assert parameters == {
+        "StageName": "api",
+        "BaseCurrency": "TZS",
+        "SeedDemoProduct": "false",
+        "AccountingBaseUrl": "https://accounting.example.com",
+        "AccountingReversalsEnabled": "false",
+        "LogLevel": "INFO",
+        "AlarmEmail": "",
+        "PushLagAlarmSeconds": 900,
+    }
+
+
+def test_samconfig_environments_name_only_real_parameters(rendered):
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    assert {"default", "dev", "prod"} <= set(config)
+    for environment in ("dev", "prod"):
+        overrides = config[environment]["deploy"]["parameters"]["parameter_overrides"]
+        named = dict(item.split("=", 1) for item in (overrides.split() if isinstance(overrides, str) else overrides))
+        assert set(named) <= set(rendered.cfn["Parameters"]), environment
+    assert config["prod"]["deploy"]["parameters"]["confirm_changeset"] is True
+
+
+def test_the_books_outlive_the_stack(rendered):
+    for name in ("CoreTable", "LedgerTable"):
+        resource = rendered.cfn["Resources"][name]
+        assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain"), name
+        assert resource["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    # Idempotency records live 24 hours (TTL): nothing there outlives a redeploy's purpose.
+    idempotency = rendered.cfn["Resources"]["IdempotencyTable"]
+    assert "DeletionPolicy" not in idempotency
+    assert idempotency["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_every_function_has_its_handler_and_the_layer_its_dependencies(rendered):
+    for name, resource in rendered.sam["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        handler = resource["Properties"].get("Handler", rendered.sam["Globals"]["Function"]["Handler"])
+        module = rendered.code_dirs[name] / (handler.rsplit(".", 1)[0] + ".py")
+        assert module.is_file(), (name, module)
+    layer = rendered.code_dirs["SharedLayer"]
+    if rendered.source.name == "template.yaml" and rendered.source.parent == ROOT:
+        requirements = (layer / "requirements.txt").read_text(encoding="utf-8")
+        assert "pydantic-settings==" in requirements
+        assert (layer / "lms" / "config.py").is_file()
+    else:  # sam build installed the requirements next to the code, under python/
+        assert (layer / "python" / "lms" / "config.py").is_file()
+        assert (layer / "python" / "pydantic_settings").is_dir()
+        assert (layer / "python" / "aws_lambda_powertools").is_dir()
