@@ -5,14 +5,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
-from lms.api.idempotency import run_idempotent
+from lms.api.idempotency import actor_of, run_idempotent
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.payment_schemas import ChargeOffRequest
 from lms.loans.schemas import LoanOut, render_loan
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import observed
 
 app = build_resolver()
@@ -20,7 +19,7 @@ app = build_resolver()
 
 @app.post("/v1/loans/<id>/charge-off", tags=["Loans"], responses=openapi_responses(LoanOut))
 def charge_off_loan(id: IdPath, request: Annotated[ChargeOffRequest, Body()]):
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
     return run_idempotent(
         app,
         "charge_off_loan",

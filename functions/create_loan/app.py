@@ -4,11 +4,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
+from lms.api.idempotency import actor_of
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas import CreateLoanRequest, LoanOut, render_loan
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import observed
 
 app = build_resolver()
@@ -16,7 +16,7 @@ app = build_resolver()
 
 @app.post("/v1/loans", tags=["Loans"], responses=openapi_responses(LoanOut, 201, "Loan submitted"))
 def create_loan(request: Annotated[CreateLoanRequest, Body()]):
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
     loan = LoanService().submit(request.to_application(), actor)
     return json_response(render_loan(loan), status=201)
 

@@ -4,14 +4,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
-from lms.api.idempotency import run_idempotent
+from lms.api.idempotency import actor_of, run_idempotent
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.domain.charges import ChargeKind
 from lms.loans.payment_schemas import ChargeRequest, ChargeWithLoanOut
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import observed
 
 app = build_resolver()
@@ -19,7 +18,7 @@ app = build_resolver()
 
 @app.post("/v1/loans/<id>/charges", tags=["Loans"], responses=openapi_responses(ChargeWithLoanOut, 201, "Assessed"))
 def create_loan_charge(id: IdPath, request: Annotated[ChargeRequest, Body()]):
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
 
     def run():
         loan, charge = LoanService().assess_charge(

@@ -8,13 +8,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
-from lms.api.idempotency import run_idempotent
+from lms.api.idempotency import actor_of, run_idempotent
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.disbursement_schemas import DisburseLoanRequest, DisbursementOut, disbursement_out, validation_out
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import metrics, observed
 
 app = build_resolver()
@@ -23,7 +22,7 @@ app = build_resolver()
 @app.post("/v1/loans/<id>/disburse", tags=["Loans"], responses=openapi_responses(DisbursementOut))
 def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
     service = LoanService()
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
     order = request.to_order()
     if request.validate_only:
         loan, plan = service.plan_disbursement(id, order, actor)

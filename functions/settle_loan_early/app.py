@@ -5,13 +5,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
-from lms.api.idempotency import run_idempotent
+from lms.api.idempotency import actor_of, run_idempotent
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.payment_schemas import SettlementRequest, TransactionWithLoanOut
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import observed
 
 app = build_resolver()
@@ -20,7 +19,7 @@ app = build_resolver()
 @app.post("/v1/loans/<id>/early-settlement", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut))
 def settle_loan_early(id: IdPath, request: Annotated[SettlementRequest, Body()]):
     order = request.to_order()
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
 
     def run():
         loan, txn = LoanService().settle(id, order, actor)

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
+from lms.api.idempotency import actor_of
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas import LoanOut, NoteRequest, render_loan
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import observed
 
 app = build_resolver()
@@ -17,7 +17,7 @@ app = build_resolver()
 
 @app.post("/v1/loans/<id>/undo-approval", tags=["Loans"], responses=openapi_responses(LoanOut))
 def undo_loan_approval(id: IdPath, request: Annotated[NoteRequest | None, Body()] = None):
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
     return json_response(render_loan(LoanService().undo_approval(id, request.note if request else None, actor)))
 
 

@@ -4,13 +4,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.caller import caller_of
-from lms.api.idempotency import run_idempotent
+from lms.api.idempotency import actor_of, run_idempotent
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.payment_schemas import ChargeWithLoanOut, NoteOnlyRequest
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service import LoanService
 from lms.observability import observed
 
 app = build_resolver()
@@ -23,7 +22,7 @@ def waive_loan_charge(
     request: Annotated[NoteOnlyRequest | None, Body()] = None,
 ):
     note = request.note if request else None
-    actor = actor_for(caller_of(app.current_event).key_id)
+    actor = actor_of(app.current_event)
     return run_idempotent(
         app,
         "waive_loan_charge",

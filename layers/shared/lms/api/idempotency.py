@@ -10,6 +10,7 @@ IDEMPOTENCY_KEY_IN_USE. A request that fails (any error) stores nothing, so it c
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from lms.api.caller import caller_of
 from lms.config import get_settings
 from lms.errors import Aborted, InvalidArgument, Unprocessable
+from lms.loans.domain.loan import Actor
+from lms.loans.service import actor_for
 from lms.storage import dynamo
 
 HEADERS = ("idempotency-key", "x-idempotency-key")
@@ -52,6 +55,17 @@ def idempotency_key(headers: Any) -> str:
         "The header `Idempotency-Key` is mandatory for money operations (a UUID per payment intent).",
         reason="IDEMPOTENCY_KEY_REQUIRED",
     )
+
+
+def actor_of(event: Any) -> Actor:
+    """Who is acting, and what identifies the request across its retries: its Idempotency-Key with
+    a digest of its path and body, so the same key sent with a different request is another request
+    (Powertools refuses that for 24 hours; the loan's commit keys outlive that)."""
+    if not any(event.headers.get(name) is not None for name in HEADERS):
+        return actor_for(caller_of(event).key_id)
+    request = f"{event.path}\n{event.body or ''}".encode()
+    key = f"{idempotency_key(event.headers)}#{hashlib.sha256(request).hexdigest()[:16]}"
+    return actor_for(caller_of(event).key_id, key)
 
 
 def _mark_replayed(response: dict, _record: Any) -> dict:

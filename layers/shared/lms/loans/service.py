@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,7 @@ from lms.loans.domain.disbursement import (
     plan_disbursement,
     undo_disbursal,
 )
-from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.loan import Actor, Commit, Loan
 from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.payments import PaymentOrder
 from lms.loans.domain.transactions import LoanTransaction
@@ -67,8 +68,26 @@ def _accrued(result):
     return loan, (outcome, amount)
 
 
-def actor_for(key_id: str) -> Actor:
-    return Actor(by=key_id, at=clock.timestamp(), today=clock.today())
+def actor_for(key_id: str, idempotency_key: str | None = None) -> Actor:
+    request_key = f"{key_id}:{idempotency_key}" if idempotency_key else None
+    return Actor(by=key_id, at=clock.timestamp(), today=clock.today(), request_key=request_key)
+
+
+def _commit(key: str, result: object) -> Commit:
+    if isinstance(result, LoanTransaction):
+        return Commit(key=key, transaction_id=result.id)
+    if isinstance(result, LoanCharge):
+        return Commit(key=key, charge_id=result.id)
+    return Commit(key=key)
+
+
+def _committed_result(loan: Loan, commit: Commit):
+    """What an earlier request's commit produced, as that request answered it."""
+    if commit.transaction_id is not None:
+        return loan.transaction(commit.transaction_id)
+    if commit.charge_id is not None:
+        return next(c for c in loan.charges if c.id == commit.charge_id)
+    return None
 
 
 @traced
@@ -126,9 +145,11 @@ class LoanService:
         transition: Callable[[Loan], Loan],
         *,
         name: str,
+        actor: Actor | None = None,
         amount_of: Callable[[Loan, None], Decimal | None] = lambda _loan, _result: None,
     ) -> Loan:
-        return self.change_with(loan_id, lambda loan: (transition(loan), None), name=name, amount_of=amount_of)[0]
+        operation = lambda loan: (transition(loan), None)  # noqa: E731
+        return self.change_with(loan_id, operation, name=name, actor=actor, amount_of=amount_of)[0]
 
     def change_with(
         self,
@@ -136,6 +157,7 @@ class LoanService:
         operation: Callable[[Loan], tuple[Loan, T]],
         *,
         name: str,
+        actor: Actor | None = None,
         amount_of: Callable[[Loan, T], Decimal | None] = lambda _loan, result: getattr(result, "amount", None),
         read: Loan | None = None,
     ) -> tuple[Loan, T]:
@@ -145,14 +167,27 @@ class LoanService:
         charge), taken from the attempt that was saved. `read` is the loan if the caller already read
         it; a lost race reads it again. A saved change is counted as operation `name`, with the
         amount `amount_of` finds in it (by default the transaction's or charge's).
+
+        Exactly once: the write carries a commit key, the actor's request key (its Idempotency-Key)
+        or one made for this call. A loan that already holds the key is not changed again: its
+        write took effect although its answer was lost (the SDK retried a timed-out write and
+        found its own condition failed, or the caller retried after an error), so what that
+        commit produced is the answer.
         """
+        key = (actor.request_key if actor else None) or uuid.uuid4().hex
+        attempted: list[T] = []
         for attempt in range(MAX_ATTEMPTS):
             current = read if read is not None and attempt == 0 else self.loans.get(loan_id)
+            if (commit := current.commit_of(key)) is not None:
+                result = attempted[-1] if attempted else _committed_result(current, commit)
+                record_loan_operation(name, current.currency, amount_of(current, result))
+                return current, result
             changed, result = operation(current)
             if changed is current:
                 return current, result  # nothing to write
+            attempted.append(result)
             try:
-                saved = self.loans.save(changed)
+                saved = self.loans.save(changed.with_commit(_commit(key, result)))
             except Aborted:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
@@ -167,18 +202,23 @@ class LoanService:
             loan_id,
             lambda loan: transitions.approve(loan, on, amount, note, actor, self.product_of(loan).min_principal),
             name="approve",
+            actor=actor,
         )
 
     def undo_approval(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
         return self.change(
-            loan_id, lambda current: transitions.undo_approval(current, note, actor), name="undo_approval"
+            loan_id, lambda current: transitions.undo_approval(current, note, actor), name="undo_approval", actor=actor
         )
 
     def reject(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda current: transitions.reject(current, on, note, actor), name="reject")
+        return self.change(
+            loan_id, lambda current: transitions.reject(current, on, note, actor), name="reject", actor=actor
+        )
 
     def withdraw(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
-        return self.change(loan_id, lambda current: transitions.withdraw(current, on, note, actor), name="withdraw")
+        return self.change(
+            loan_id, lambda current: transitions.withdraw(current, on, note, actor), name="withdraw", actor=actor
+        )
 
     # ------------------------------------------------------------------ money
     def books(self, loan: Loan, actor: Actor) -> Books:
@@ -206,11 +246,11 @@ class LoanService:
             self._ensure_funds(current, plan.rail, plan.net_amount)
             return disburse(current, plan, order, self.books(current, actor), actor)
 
-        return self.change(loan_id, transition, name="disburse", amount_of=lambda loan, _: loan.principal)
+        return self.change(loan_id, transition, name="disburse", actor=actor, amount_of=lambda loan, _: loan.principal)
 
     def repay(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
         return self.change_with(
-            loan_id, lambda loan: payments.repay(loan, order, self.books(loan, actor), actor), name="repay"
+            loan_id, lambda loan: payments.repay(loan, order, self.books(loan, actor), actor), name="repay", actor=actor
         )
 
     def reverse(self, loan_id: int, txn_id: int, reason: str, actor: Actor) -> tuple[Loan, LoanTransaction]:
@@ -218,11 +258,15 @@ class LoanService:
             loan_id,
             lambda loan: payments.reverse_transaction(loan, txn_id, reason, self.books(loan, actor), actor),
             name="reverse",
+            actor=actor,
         )
 
     def refund(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
         return self.change_with(
-            loan_id, lambda loan: payments.refund(loan, order, self.books(loan, actor), actor), name="refund"
+            loan_id,
+            lambda loan: payments.refund(loan, order, self.books(loan, actor), actor),
+            name="refund",
+            actor=actor,
         )
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
@@ -234,7 +278,7 @@ class LoanService:
             settled, txn, _ = payments.settle_early(loan, self.product_of(loan), order, self.books(loan, actor), actor)
             return settled, txn
 
-        return self.change_with(loan_id, settle, name="settle")
+        return self.change_with(loan_id, settle, name="settle", actor=actor)
 
     def assess_charge(
         self, loan_id: int, name: str, kind: ChargeKind, amount: Decimal, due: date, note: str | None, actor: Actor
@@ -243,6 +287,7 @@ class LoanService:
             loan_id,
             lambda loan: charging.assess_charge(loan, name, kind, amount, due, note, self.books(loan, actor), actor),
             name="assess_charge",
+            actor=actor,
         )
 
     def waive_charge(self, loan_id: int, charge_id: int, note: str | None, actor: Actor) -> tuple[Loan, LoanCharge]:
@@ -250,11 +295,15 @@ class LoanService:
             loan_id,
             lambda loan: charging.waive_charge(loan, charge_id, note, self.books(loan, actor), actor),
             name="waive_charge",
+            actor=actor,
         )
 
     def charge_off(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
         return self.change(
-            loan_id, lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor), name="charge_off"
+            loan_id,
+            lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor),
+            name="charge_off",
+            actor=actor,
         )
 
     def accrue_month(self, loan_ids: list[int], month: date, actor: Actor) -> list[AccrualResult]:
@@ -268,6 +317,7 @@ class LoanService:
                     loan.id,
                     lambda current: _accrued(revenue.accrue_month(current, month, self.books(current, actor))),
                     name="accrue",
+                    actor=actor,
                     amount_of=lambda _loan, accrued: accrued[1],
                     read=loan,
                 )
@@ -281,4 +331,5 @@ class LoanService:
             loan_id,
             lambda current: undo_disbursal(current, self.books(current, actor), actor, note),
             name="undo_disbursal",
+            actor=actor,
         )

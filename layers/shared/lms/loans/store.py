@@ -13,7 +13,7 @@ from lms.loans.domain.loan import Loan
 from lms.loans.domain.revenue import first_month_due
 from lms.observability import traced
 from lms.storage.compact import pack, unpack
-from lms.storage.dynamo import ConditionFailed, ItemTooLarge, Key, Table
+from lms.storage.dynamo import ConditionFailed, ItemTooLarge, Key, Table, WriteOutcomeUnknown
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
 
@@ -94,6 +94,13 @@ class LoanStore:
             raise Aborted(
                 f"Loan {loan.id} was changed by another request; read it again and retry",
                 reason="CONCURRENT_MODIFICATION",
+            ) from None
+        except WriteOutcomeUnknown:
+            # Retried like a lost race: the loan is read again, and its commit keys tell whether
+            # this write took effect (lms.loans.service.LoanService.change_with).
+            raise Aborted(
+                f"Loan {loan.id}: the outcome of its write is unknown; read it again and retry",
+                reason="WRITE_OUTCOME_UNKNOWN",
             ) from None
         except ItemTooLarge:
             raise ResourceExhausted(

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -31,6 +31,11 @@ class ConditionFailed(Exception):
         super().__init__(message)
         self.item = item
         self.reasons = reasons or []
+
+
+class WriteOutcomeUnknown(Exception):
+    """The write was sent but no answer came back (time-out, dropped connection): DynamoDB may or may
+    not have applied it. Only a read can tell; callers whose writes carry a commit key can."""
 
 
 class ItemTooLarge(Exception):
@@ -104,6 +109,8 @@ class Table:
             self._client.put_item(**kwargs, ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as err:
             raise _translate(err) from err
+        except (ReadTimeoutError, ConnectionClosedError) as err:
+            raise WriteOutcomeUnknown(f"no answer to a write to {self.name}: {err}") from err
 
     def update(
         self,

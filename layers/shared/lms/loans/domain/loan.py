@@ -72,6 +72,18 @@ class OutboundEvent(BaseModel):
         return with_decimal_amounts(payload)
 
 
+RECENT_COMMITS = 32
+
+
+class Commit(BaseModel):
+    """One committed request, by its key, and what it produced: the loan remembers its last few so
+    that a write that took effect but whose answer was lost is never applied a second time."""
+
+    key: str
+    transaction_id: int | None = None
+    charge_id: int | None = None
+
+
 class Loan(BaseModel):
     id: int
     customer_id: int
@@ -104,10 +116,17 @@ class Loan(BaseModel):
     outbox: list[OutboundEvent] = Field(default_factory=list)
     charged_off: bool = False
     charged_off_on: dt.date | None = None
+    recent_commits: list[Commit] = Field(default_factory=list)  # the last RECENT_COMMITS, oldest first
     version: int = 0
 
     def transaction(self, txn_id: int) -> LoanTransaction | None:
         return next((t for t in self.transactions if t.id == txn_id), None)
+
+    def commit_of(self, key: str) -> Commit | None:
+        return next((c for c in self.recent_commits if c.key == key), None)
+
+    def with_commit(self, commit: Commit) -> Loan:
+        return self.model_copy(update={"recent_commits": [*self.recent_commits, commit][-RECENT_COMMITS:]})
 
     def record(self, action: LoanAction | str, on: date | None, note: str | None, at: str, by: str) -> list:
         return [*self.timeline, TimelineEvent(action=str(action), date=on, note=note, at=at, by=by)]
@@ -119,6 +138,9 @@ class Actor(BaseModel):
     by: str
     at: str
     today: date
+    # Identifies the request across its retries (the caller's Idempotency-Key, scoped to its API
+    # key): the loan's recent commits are checked for it before anything is applied.
+    request_key: str | None = None
 
 
 def check_business_date(on: date, *, today: date, not_before: date | None, what: str, earlier: str) -> None:

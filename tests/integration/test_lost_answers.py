@@ -1,0 +1,134 @@
+"""A loan write that took effect but whose answer was lost is never applied twice.
+
+Faults are injected in boto3 itself (botocore's event hooks on the shared DynamoDB client), after
+DynamoDB applied the loan's conditional write:
+
+- the SDK timed out and retried the write, and the retry found its own condition failed
+  (ConditionalCheckFailedException for a write that succeeded);
+- the answer never came (ReadTimeoutError after the write);
+- the function died after the write (any error), so the caller retries with the same key.
+
+Before loans carried commit keys, the first two recorded the repayment twice (the service took the
+failure for a lost race, read the loan with the payment in it and applied it again), and the third
+recorded it twice when the caller retried.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from lms.storage import dynamo
+from tests.integration.test_repayments_api import assert_ties_out
+from tests.support.data import active_loan, key
+
+
+@pytest.fixture
+def funded(seeded, drain):
+    drain()
+
+
+class LoseAnswers:
+    """Raise `make_error()` to the caller of the next `count` loan writes, after DynamoDB applied them."""
+
+    def __init__(self, make_error, count: int = 1):
+        self.make_error, self.count, self.lost = make_error, count, 0
+        events = dynamo.client("dynamodb").meta.events
+        events.register("provide-client-params.dynamodb.PutItem", self._note)
+        events.register("after-call.dynamodb.PutItem", self._lose)
+
+    def _note(self, params, context, **_):
+        item = params.get("Item", {})
+        context["loan_write"] = item.get("SK") == {"S": "LOAN"} and item.get("PK", {}).get("S", "").startswith("LOAN#")
+
+    def _lose(self, context, **_):
+        if self.lost < self.count and context.get("loan_write"):
+            self.lost += 1
+            raise self.make_error()
+
+    def remove(self):
+        events = dynamo.client("dynamodb").meta.events
+        events.unregister("provide-client-params.dynamodb.PutItem", self._note)
+        events.unregister("after-call.dynamodb.PutItem", self._lose)
+
+
+@pytest.fixture
+def lose_answers():
+    installed = []
+
+    def install(make_error, count=1):
+        installed.append(LoseAnswers(make_error, count))
+        return installed[-1]
+
+    yield install
+    for faults in installed:
+        faults.remove()
+
+
+def own_condition_failed():
+    error = {"Code": "ConditionalCheckFailedException", "Message": "The conditional request failed"}
+    return ClientError({"Error": error}, "PutItem")
+
+
+def no_answer():
+    return ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com/")
+
+
+def function_died():
+    return RuntimeError("the execution environment was shut down")
+
+
+def repayment_body(amount) -> dict:
+    return {"transactionDate": "2026-05-23", "transactionAmount": amount, "paymentTypeId": 1, "receiptNumber": "R-1"}
+
+
+def repayments(operator, loan_id) -> list[dict]:
+    listed = operator.get(f"/v1/loans/{loan_id}/transactions?rows=99").json
+    return [t for t in listed["items"] if t["type"] == "Repayment"]
+
+
+@pytest.mark.parametrize("lost", [own_condition_failed, no_answer], ids=["own-condition-failed", "no-answer"])
+def test_a_repayment_whose_answer_was_lost_is_recorded_once_and_answered(
+    operator, admin, drain, funded, lose_answers, lost
+):
+    loan = active_loan(operator)
+    faults = lose_answers(lost)
+    reply = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(2000), headers=key())
+    assert faults.lost == 1
+    assert reply.status == 200, reply
+    assert (reply.json["principal"], reply.json["interest"]) == (Decimal("900.00"), Decimal("1100.00"))
+    assert reply.json["loan"]["summary"]["totalOutstanding"] == Decimal("9100.00")
+    assert [t["id"] for t in repayments(operator, loan["id"])] == [reply.json["id"]]
+    assert_ties_out(admin, drain, operator.get(f"/v1/loans/{loan['id']}").json)
+
+
+def test_a_caller_retrying_after_the_function_died_gets_the_first_answer(operator, admin, drain, funded, lose_answers):
+    loan = active_loan(operator)
+    headers = key()
+    lose_answers(function_died)
+    first = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(2000), headers=headers)
+    assert first.status == 500  # the payment was recorded; the caller cannot know that
+    retried = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(2000), headers=headers)
+    assert retried.status == 200, retried
+    assert retried.json["loan"]["summary"]["totalOutstanding"] == Decimal("9100.00")
+    assert [t["id"] for t in repayments(operator, loan["id"])] == [retried.json["id"]]
+    # The same key with another request is another payment (the first one's record had expired).
+    again = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(1000), headers=headers)
+    assert again.status in (200, 422), again
+    assert_ties_out(admin, drain, operator.get(f"/v1/loans/{loan['id']}").json)
+
+
+def test_a_disbursement_whose_answer_was_lost_is_made_once(operator, admin, drain, funded, lose_answers):
+    from tests.support.data import approved_loan
+
+    loan = approved_loan(operator)
+    lose_answers(no_answer)
+    body = {"actualDisbursementDate": "2026-05-23", "transactionAmount": 10000}
+    reply = operator.post(f"/v1/loans/{loan['id']}/disburse", body, headers=key())
+    assert reply.status == 200, reply
+    final = operator.get(f"/v1/loans/{loan['id']}").json
+    assert (final["status"], final["version"]) == ("Active", loan["version"] + 1)
+    entries = operator.get(f"/v1/loans/{loan['id']}/transactions").json["items"]
+    assert [t["type"] for t in entries] == ["Disbursement"]
