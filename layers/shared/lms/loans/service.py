@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 import uuid
@@ -69,8 +70,10 @@ def _accrued(result):
 
 
 def actor_for(key_id: str, idempotency_key: str | None = None) -> Actor:
-    request_key = f"{key_id}:{idempotency_key}" if idempotency_key else None
-    return Actor(by=key_id, at=clock.timestamp(), today=clock.today(), request_key=request_key)
+    # 64 bits of a digest: the loan keeps only its last few commit keys, and each rides along on
+    # every write of the loan, so they are kept short.
+    digest = hashlib.sha256(f"{key_id}:{idempotency_key}".encode()).hexdigest()[:16] if idempotency_key else None
+    return Actor(by=key_id, at=clock.timestamp(), today=clock.today(), request_key=digest)
 
 
 def _commit(key: str, result: object) -> Commit:
@@ -174,7 +177,7 @@ class LoanService:
         found its own condition failed, or the caller retried after an error), so what that
         commit produced is the answer.
         """
-        key = (actor.request_key if actor else None) or uuid.uuid4().hex
+        key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
         attempted: list[T] = []
         for attempt in range(MAX_ATTEMPTS):
             current = read if read is not None and attempt == 0 else self.loans.get(loan_id)

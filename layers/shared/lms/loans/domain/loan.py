@@ -72,7 +72,7 @@ class OutboundEvent(BaseModel):
         return with_decimal_amounts(payload)
 
 
-RECENT_COMMITS = 32
+RECENT_COMMITS = 16  # retries come within minutes; 16 commits of one loan cover far more than that
 
 
 class Commit(BaseModel):
@@ -138,8 +138,8 @@ class Actor(BaseModel):
     by: str
     at: str
     today: date
-    # Identifies the request across its retries (the caller's Idempotency-Key, scoped to its API
-    # key): the loan's recent commits are checked for it before anything is applied.
+    # Identifies the request across its retries (a digest of the caller's API key and its
+    # Idempotency-Key): the loan's recent commits are checked for it before anything is applied.
     request_key: str | None = None
 
 
