@@ -143,27 +143,29 @@ def test_transitions_do_not_change_the_original():
     assert loan.principal == Decimal("10000.00")
 
 
+class RacingStore:
+    """A loan store that loses the first `losses` saves, as if other requests wrote the loan first."""
+
+    def __init__(self, loan, losses: int):
+        self.loan, self.losses, self.saves = loan, losses, 0
+
+    def get(self, loan_id):
+        return self.loan
+
+    def save(self, loan):
+        from lms.errors import Aborted
+
+        self.saves += 1
+        if self.saves <= self.losses:
+            raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
+        return loan.model_copy(update={"version": loan.version + 1})
+
+
 def test_a_lost_race_is_retried_after_a_jittered_wait_and_then_succeeds():
-    from lms.errors import Aborted
     from lms.loans import service as loan_service
 
-    class RacingStore:
-        """Loses the first three saves, as if three other requests wrote the loan first."""
-
-        def __init__(self, loan):
-            self.loan, self.saves = loan, 0
-
-        def get(self, loan_id):
-            return self.loan
-
-        def save(self, loan):
-            self.saves += 1
-            if self.saves <= 3:
-                raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
-            return loan.model_copy(update={"version": loan.version + 1})
-
     original = a_loan()
-    store = RacingStore(original)
+    store = RacingStore(original, losses=3)
     service = loan_service.LoanService(loans=store, customers=object(), products=object())
     waits: list[float] = []
     service.sleep = waits.append

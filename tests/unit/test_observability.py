@@ -10,9 +10,8 @@ from decimal import Decimal
 import pytest
 
 from lms import observability
-from lms.errors import Aborted
 from lms.loans import service as loan_service
-from tests.unit.test_loan_transitions import a_loan
+from tests.unit.test_loan_transitions import RacingStore, a_loan
 
 
 @dataclass
@@ -73,19 +72,7 @@ def test_metrics_stay_silent_when_disabled(capsys):
 
 
 def test_only_the_saved_attempt_of_an_operation_is_counted(capsys, metrics_on):
-    class LosesOnce:
-        saves = 0
-
-        def get(self, loan_id):
-            return a_loan()
-
-        def save(self, loan):
-            self.saves += 1
-            if self.saves == 1:
-                raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
-            return loan
-
-    service = loan_service.LoanService(loans=LosesOnce(), customers=object(), products=object())
+    service = loan_service.LoanService(loans=RacingStore(a_loan(), losses=1), customers=object(), products=object())
     service.sleep = lambda seconds: None
     service.change(1, lambda loan: loan.model_copy(update={"external_id": "x"}), name="edit")
     service.change(
