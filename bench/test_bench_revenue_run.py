@@ -45,7 +45,8 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
     their disbursement already relayed and pushed, so the run's own events are all that move."""
     from lms.integration.event_store import EventRecord, PushStatus
     from lms.integration.event_store import _item as event_item
-    from lms.loans.store import loan_item
+    from lms.loans.history import plan_write
+    from lms.loans.store import loan_item, page_items
     from lms.storage.dynamo import serialize
 
     template = DomainLoan(product(), on=date(2026, 5, 1)).loan
@@ -77,7 +78,9 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
             updated_at=event.created_at,
         )
         cursor = {"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": 1}
-        items += [serialize(loan_item(loan, 1)), serialize(event_item(record)), serialize(cursor)]
+        write = plan_write(loan, 1)
+        loan_items = [loan_item(loan, 1, write), *page_items(loan, 1, write)]
+        items += [*map(serialize, loan_items), serialize(event_item(record)), serialize(cursor)]
         stack.accounting.books.receive(event.type, payload, event_id=event.id)
     for start in range(0, len(items), 25):
         batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]

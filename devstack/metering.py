@@ -140,6 +140,15 @@ def usage_of(operation: str, request: dict[str, Any], response: dict[str, Any]) 
     return usage
 
 
+def table_of(request: dict[str, Any]) -> str:
+    if "TableName" in request:
+        return request["TableName"]
+    for action in request.get("TransactItems", []):
+        ((_kind, spec),) = action.items()
+        return spec.get("TableName", "")
+    return next(iter(request.get("RequestItems", {})), "")
+
+
 def caller_of(user_agent: str) -> str:
     """The function that made a request (its environments set AWS_SDK_UA_APP_ID), or "other"."""
     for part in user_agent.split():
@@ -154,6 +163,8 @@ class Meter:
 
     by_operation: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
     by_caller: dict[str, dict[str, Usage]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Usage)))
+    # caller -> table -> usage (a transaction or batch is counted under its first table)
+    by_table: dict[str, dict[str, Usage]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Usage)))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(
@@ -169,11 +180,22 @@ class Meter:
         with self._lock:
             self.by_operation[operation].add(usage)
             self.by_caller[caller][operation].add(usage)
+            self.by_table[caller][table_of(request)].add(usage)
 
     def reset(self) -> None:
         with self._lock:
             self.by_operation.clear()
             self.by_caller.clear()
+            self.by_table.clear()
+
+    def of_table(self, caller: str, table_prefix: str) -> Usage:
+        """What `caller` spent on tables whose name starts with `table_prefix`."""
+        with self._lock:
+            total = Usage()
+            for table, usage in self.by_table.get(caller, {}).items():
+                if table.startswith(table_prefix):
+                    total.add(usage)
+            return total
 
     def total(self) -> Usage:
         with self._lock:

@@ -13,7 +13,10 @@ def project_record(record: DynamoDBRecord) -> None:
     images = record.raw_event["dynamodb"]
     new_state = images["NewImage"]["state"]["B"]
     old_state = images.get("OldImage", {}).get("state", {}).get("B")
-    written = LedgerService().project_loan_entries(new_state, old_state)
+    # A history page names the entries its commit created or changed; a loan head carries its own.
+    named = images["NewImage"].get("changedEntries")
+    only = [value["S"] for value in named["L"]] if named is not None else None
+    written = LedgerService().project_loan_entries(new_state, old_state, only)
     if written:
         metrics.add_metric(name="LoanEntriesProjected", unit="Count", value=written)
 

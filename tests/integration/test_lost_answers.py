@@ -30,28 +30,41 @@ def funded(seeded, drain):
     drain()
 
 
+WRITES = ("PutItem", "TransactWriteItems")  # a loan's commit: its head alone, or with history pages
+
+
+def is_loan_head(item: dict) -> bool:
+    return item.get("SK") == {"S": "LOAN"} and item.get("PK", {}).get("S", "").startswith("LOAN#")
+
+
 class LoseAnswers:
-    """Raise `make_error()` to the caller of the next `count` loan writes, after DynamoDB applied them."""
+    """Raise `make_error(operation)` to the caller of the next `count` loan commits, after DynamoDB
+    applied them."""
 
     def __init__(self, make_error, count: int = 1):
-        self.make_error, self.count, self.lost = make_error, count, 0
+        self.make_error, self.count, self.lost, self.operations = make_error, count, 0, []
         events = dynamo.client("dynamodb").meta.events
-        events.register("provide-client-params.dynamodb.PutItem", self._note)
-        events.register("after-call.dynamodb.PutItem", self._lose)
+        for operation in WRITES:
+            events.register(f"provide-client-params.dynamodb.{operation}", self._note)
+            events.register(f"after-call.dynamodb.{operation}", self._lose)
 
     def _note(self, params, context, **_):
-        item = params.get("Item", {})
-        context["loan_write"] = item.get("SK") == {"S": "LOAN"} and item.get("PK", {}).get("S", "").startswith("LOAN#")
+        items = [params.get("Item", {})] + [a.get("Put", {}).get("Item", {}) for a in params.get("TransactItems", [])]
+        context["loan_write"] = any(is_loan_head(item) for item in items)
+        context["transaction"] = "TransactItems" in params
 
     def _lose(self, context, **_):
         if self.lost < self.count and context.get("loan_write"):
             self.lost += 1
-            raise self.make_error()
+            operation = "TransactWriteItems" if context.get("transaction") else "PutItem"
+            self.operations.append(operation)
+            raise self.make_error(operation)
 
     def remove(self):
         events = dynamo.client("dynamodb").meta.events
-        events.unregister("provide-client-params.dynamodb.PutItem", self._note)
-        events.unregister("after-call.dynamodb.PutItem", self._lose)
+        for operation in WRITES:
+            events.unregister(f"provide-client-params.dynamodb.{operation}", self._note)
+            events.unregister(f"after-call.dynamodb.{operation}", self._lose)
 
 
 @pytest.fixture
@@ -67,17 +80,29 @@ def lose_answers():
         faults.remove()
 
 
-def own_condition_failed():
+def own_condition_failed(operation: str):
+    if operation == "TransactWriteItems":
+        error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}
+        reasons = [{"Code": "ConditionalCheckFailed"}, {"Code": "None"}]
+        return ClientError({"Error": error, "CancellationReasons": reasons}, operation)
     error = {"Code": "ConditionalCheckFailedException", "Message": "The conditional request failed"}
-    return ClientError({"Error": error}, "PutItem")
+    return ClientError({"Error": error}, operation)
 
 
-def no_answer():
+def no_answer(_operation: str):
     return ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com/")
 
 
-def function_died():
+def function_died(_operation: str):
     return RuntimeError("the execution environment was shut down")
+
+
+@pytest.fixture(params=["head", "head-and-page"])
+def commit(request, monkeypatch):
+    """Which write a commit is: its head alone (PutItem: no tail is ever sealed), or with a history
+    page (every commit seals its tail when the threshold is 0: TransactWriteItems)."""
+    monkeypatch.setattr("lms.loans.history.SEAL_AT_BYTES", 0 if request.param == "head-and-page" else 10**9)
+    return "TransactWriteItems" if request.param == "head-and-page" else "PutItem"
 
 
 def repayment_body(amount) -> dict:
@@ -91,12 +116,12 @@ def repayments(operator, loan_id) -> list[dict]:
 
 @pytest.mark.parametrize("lost", [own_condition_failed, no_answer], ids=["own-condition-failed", "no-answer"])
 def test_a_repayment_whose_answer_was_lost_is_recorded_once_and_answered(
-    operator, admin, drain, funded, lose_answers, lost
+    operator, admin, drain, funded, lose_answers, lost, commit
 ):
     loan = active_loan(operator)
     faults = lose_answers(lost)
     reply = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(2000), headers=key())
-    assert faults.lost == 1
+    assert faults.operations == [commit]
     assert reply.status == 200, reply
     assert (reply.json["principal"], reply.json["interest"]) == (Decimal("900.00"), Decimal("1100.00"))
     assert reply.json["loan"]["summary"]["totalOutstanding"] == Decimal("9100.00")
@@ -104,12 +129,15 @@ def test_a_repayment_whose_answer_was_lost_is_recorded_once_and_answered(
     assert_ties_out(admin, drain, operator.get(f"/v1/loans/{loan['id']}").json)
 
 
-def test_a_caller_retrying_after_the_function_died_gets_the_first_answer(operator, admin, drain, funded, lose_answers):
+def test_a_caller_retrying_after_the_function_died_gets_the_first_answer(
+    operator, admin, drain, funded, lose_answers, commit
+):
     loan = active_loan(operator)
     headers = key()
-    lose_answers(function_died)
+    faults = lose_answers(function_died)
     first = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(2000), headers=headers)
     assert first.status == 500  # the payment was recorded; the caller cannot know that
+    assert faults.operations == [commit]
     retried = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(2000), headers=headers)
     assert retried.status == 200, retried
     assert retried.json["loan"]["summary"]["totalOutstanding"] == Decimal("9100.00")

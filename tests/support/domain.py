@@ -53,6 +53,7 @@ class DomainLoan:
         principal: Decimal | int = 10000,
         on: date = date(2026, 5, 23),
         today: date | None = None,
+        loan_id: int = 11,
         **terms: Any,
     ):
         self.product = loan_product
@@ -61,7 +62,7 @@ class DomainLoan:
         self.delivered = 0
         resolved = resolve_terms(loan_product, RequestedTerms(**terms))
         loan = Loan(
-            id=11,
+            id=loan_id,
             customer_id=3,
             customer_name="Ada Lovelace",
             product_id=loan_product.id,

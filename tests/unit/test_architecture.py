@@ -147,7 +147,10 @@ def test_an_item_too_large_becomes_a_storage_error_then_loan_history_full(monkey
         id = 7
         version = 3
 
-    monkeypatch.setattr("lms.loans.store.loan_item", lambda loan, version: {"PK": "LOAN#7", "SK": "LOAN"})
+    from lms.loans.history import LoanWrite
+
+    monkeypatch.setattr("lms.loans.store.plan_write", lambda loan, version: LoanWrite(b"", 0, [], ()))
+    monkeypatch.setattr("lms.loans.store.loan_item", lambda loan, version, write: {"PK": "LOAN#7", "SK": "LOAN"})
     with pytest.raises(ResourceExhausted) as raised:
         LoanStore(table).save(Saved())
     assert raised.value.reason == "LOAN_HISTORY_FULL"

@@ -246,11 +246,12 @@ def test_undo_disbursal_mirrors_every_entry():
     assert [e.type for e in undone.outbox] == ["DISBURSEMENT", "REVERSAL"]
 
 
-def test_a_long_history_fits_in_one_item():
-    """300 repayments (a daily loan's year) stay far inside DynamoDB's 400 KB item, compressed."""
+def test_a_long_history_is_stored_in_a_small_head_and_pages():
+    """300 repayments (a daily loan's year) stored at once: a head of a few KB, and pages each far
+    inside DynamoDB's 400 KB item, holding every record once."""
     from lms.loans.domain.payment_types import payment_type
     from lms.loans.domain.payments import PaymentOrder, repay
-    from lms.loans.store import loan_item
+    from lms.loans.history import HISTORY, PAGE_LIMIT_BYTES, plan_write
 
     loan = approved_loan()
     loan = disburse(loan, plan_disbursement(loan, product(), order(), TODAY), order(), books(loan), ACTOR)
@@ -258,4 +259,7 @@ def test_a_long_history_fits_in_one_item():
         payment = PaymentOrder(APPROVED + timedelta(days=n % 9), Decimal("10.00"), payment_type(1), f"R{n}")
         loan, _ = repay(loan, payment, books(loan), ACTOR)
     assert len(loan.transactions) == 301
-    assert len(loan_item(loan, 1)["state"]) < 64 * 1024
+    write = plan_write(loan, 1)
+    assert len(write.head_state) < 4 * 1024
+    assert all(len(page.state) < PAGE_LIMIT_BYTES for page in write.pages)
+    assert {n: write.pages[-1].page.ends[n] for n in HISTORY} == {n: len(getattr(loan, n)) for n in HISTORY}

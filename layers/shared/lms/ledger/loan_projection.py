@@ -1,10 +1,11 @@
-"""Copies the journal entries a loan operation committed (inside the loan item) into the ledger table.
+"""Copies the journal entries a loan operation committed (inside the loan's items) into the ledger table.
 
-The loan item is the record: each money operation writes its entries there in the same
-conditional write as the loan's new state. This projection, fed by the core table's stream,
-makes them visible to the ledger's reports; the ledger's own stream then applies their lines and
-totals. Writes are idempotent and monotone: a new entry is put once, and an entry only ever moves
-from posted to reversed, so a redelivered or late record cannot undo a newer state.
+The loan's items are the record: each money operation writes its entries into the loan's head
+(or a history page it seals or corrects) in the same conditional write as the loan's new state.
+This projection, fed by the core table's stream, makes them visible to the ledger's reports; the
+ledger's own stream then applies their lines and totals. Writes are idempotent and monotone: a
+new entry is put once, and an entry only ever moves from posted to reversed, so a redelivered or
+late record cannot undo a newer state.
 """
 
 from __future__ import annotations
@@ -18,29 +19,38 @@ from lms.storage.dynamo import ConditionFailed
 
 
 def journal_of(state: str | None) -> dict[str, JournalEntry]:
-    """The journal inside a loan item's state, as a stream image carries it (compressed, base64)."""
+    """The journal inside a loan head's or history page's state, as a stream image carries it
+    (compressed, base64)."""
     if not state:
         return {}
     entries = json.loads(unpack(state)).get("journal", [])
     return {e["id"]: JournalEntry.model_validate(e) for e in entries}
 
 
-def changed_entries(new_state: str, old_state: str | None) -> list[JournalEntry]:
+def changed_entries(new_state: str, old_state: str | None, only: list[str] | None = None) -> list[JournalEntry]:
+    """Entries new or changed from the old image to the new one. A history page sealed from the
+    loan's head carries entries the head already had: the page names those its commit created or
+    changed (`only`), and the rest are left alone."""
     before = journal_of(old_state)
-    return [e for e in journal_of(new_state).values() if e.id not in before or before[e.id].status != e.status]
+    changed = [e for e in journal_of(new_state).values() if e.id not in before or before[e.id].status != e.status]
+    return changed if only is None else [e for e in changed if e.id in set(only)]
 
 
-def project_loan_journal(store: LedgerStore, new_state: str, old_state: str | None) -> int:
+def project_loan_journal(
+    store: LedgerStore, new_state: str, old_state: str | None, only: list[str] | None = None
+) -> int:
     written = 0
-    for entry in changed_entries(new_state, old_state):
+    for entry in changed_entries(new_state, old_state, only):
         try:
             store.table.put(
                 entry_item(entry),
-                condition="attribute_not_exists(PK) OR #status <> :reversed",
+                condition="attribute_not_exists(PK) OR (#status <> :reversed AND #status <> :status)",
                 names={"#status": "status"},
-                values_={":reversed": EntryStatus.REVERSED.value},
+                values_={":reversed": EntryStatus.REVERSED.value, ":status": entry.status.value},
             )
             written += 1
         except ConditionFailed:
-            pass  # already reversed there: this record is older than what the ledger holds
+            # Already there as it is (a page sealed entries the head had carried), or already
+            # reversed there: this record is older than what the ledger holds.
+            pass
     return written

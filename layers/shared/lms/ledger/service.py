@@ -145,9 +145,10 @@ class LedgerService:
         entry = entry_from_item(deserialize(new_image))
         return entry if apply_posted_entry(self.store, entry) else None
 
-    def project_loan_entries(self, new_state: str, old_state: str | None) -> int:
-        """Copy the journal entries a loan item's change committed (stream image states) here."""
-        return project_loan_journal(self.store, new_state, old_state)
+    def project_loan_entries(self, new_state: str, old_state: str | None, only: list[str] | None = None) -> int:
+        """Copy the journal entries a loan item's change committed (stream image states) here;
+        `only`: the entries a history page names as created or changed by its commit."""
+        return project_loan_journal(self.store, new_state, old_state, only)
 
     # ------------------------------------------------------------------ reads
     def account(self, account_id: str) -> Account:

@@ -1,29 +1,71 @@
-"""Loans in the core table: one item per loan, replaced whole by a conditional PutItem on `version`.
+"""Loans in the core table: a head item per loan, committed by a conditional write on `version`,
+and the loan's sealed history pages beside it (`lms.loans.history`).
 
-The item holds the loan's full state (as exact JSON: amounts keep their scale) plus the key
-attributes of the indexes that list loans by kind, customer and status. Later money operations
-add their transactions, journal entries and outbound events to the same item, so each operation
-is one conditional write.
+The head holds the loan's state with its newest records (as exact JSON: amounts keep their
+scale) plus the key attributes of the indexes that list loans by kind, customer and status. A
+commit that only changes the head is one conditional PutItem; one that seals its tail into a page
+or corrects a record in a sealed page writes those pages with the head in one TransactWriteItems,
+conditional on the head's version. Either way a money operation is one conditional write, and its
+size does not depend on the loan's age. A read is one Query of the loan's partition (head and
+pages, strongly consistent).
 """
 
 from __future__ import annotations
 
+import time
+
 from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
 from lms.loans.domain.revenue import first_month_due
+from lms.loans.history import (
+    HistoryPage,
+    HistoryTooLarge,
+    LoanWrite,
+    SealedPage,
+    TornRead,
+    assemble,
+    plan_write,
+)
 from lms.observability import traced
-from lms.storage.compact import pack, unpack
+from lms.storage.compact import unpack
 from lms.storage.dynamo import ConditionFailed, ItemTooLarge, Key, Table, WriteOutcomeUnknown
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
 
+HEAD = "LOAN"
+PAGE = "HISTORY#"  # sorts before HEAD, so one Query from PAGE to HEAD reads pages then head
+TORN_READ_ATTEMPTS = 5
+
 
 def loan_key(loan_id: int) -> Key:
-    return Key(f"LOAN#{loan_id}", "LOAN")
+    return Key(f"LOAN#{loan_id}", HEAD)
 
 
-def _from_item(item: dict) -> Loan:
+def page_key(loan_id: int, number: int) -> Key:
+    return Key(f"LOAN#{loan_id}", f"{PAGE}{number:08d}")
+
+
+def _head_of(item: dict) -> Loan:
     return Loan.model_validate_json(unpack(item["state"])).model_copy(update={"version": int(item["version"])})
+
+
+def _page_of(item: dict) -> SealedPage:
+    return SealedPage(
+        number=int(item["number"]),
+        starts={k: int(v) for k, v in item["starts"].items()},
+        ends={k: int(v) for k, v in item["ends"].items()},
+        written_at=int(item["writtenAt"]),
+        records=HistoryPage.model_validate_json(unpack(item["state"])),
+    )
+
+
+def _from_items(head: dict, pages: list[dict]) -> Loan:
+    return assemble(
+        _head_of(head),
+        int(head.get("pageCount", 0)),
+        [int(n) for n in head.get("pagesWritten", [])],
+        [_page_of(p) for p in pages],
+    )
 
 
 def accrual_index(loan: Loan) -> dict:
@@ -34,7 +76,9 @@ def accrual_index(loan: Loan) -> dict:
     return {"AccrualPK": f"ACCRUE#{loan.id % ACCRUAL_SHARDS}", "AccrualSK": f"{due:%Y-%m}#{sortable_id(loan.id)}"}
 
 
-def loan_item(loan: Loan, version: int) -> dict:
+def loan_item(loan: Loan, version: int, write: LoanWrite | None = None) -> dict:
+    """The loan's head item (its state holds the tail of its history; see `lms.loans.history`)."""
+    write = write or plan_write(loan, version)
     key = loan_key(loan.id)
     padded = sortable_id(loan.id)
     return {
@@ -53,9 +97,31 @@ def loan_item(loan: Loan, version: int) -> dict:
         "ParentSK": f"LOAN#{padded}",
         "StatusPK": f"LOAN#{loan.status.value}",
         "StatusSK": padded,
-        # The loan's whole history, compressed (see lms.storage.compact).
-        "state": pack(loan.model_copy(update={"version": version}).model_dump_json()),
+        # The loan's state and newest records, compressed (see lms.storage.compact).
+        "state": write.head_state,
+        "pageCount": write.page_count,
+        # The pages this commit wrote: a read that finds them older raced this commit.
+        "pagesWritten": [p.number for p in write.pages],
     }
+
+
+def page_items(loan: Loan, version: int, write: LoanWrite) -> list[dict]:
+    return [
+        {
+            "PK": page_key(loan.id, page.number).pk,
+            "SK": page_key(loan.id, page.number).sk,
+            "entity": "loanHistory",
+            "loanId": loan.id,
+            "number": page.number,
+            "starts": page.page.starts,
+            "ends": page.page.ends,
+            "writtenAt": version,
+            # What the ledger projection copies: the rest of the page's entries it already holds.
+            "changedEntries": page.changed_entries,
+            "state": page.state,
+        }
+        for page in write.pages
+    ]
 
 
 @traced
@@ -67,29 +133,61 @@ class LoanStore:
         return self.table.next_id("loan")
 
     def add(self, loan: Loan) -> Loan:
-        self.table.put(loan_item(loan, 1), condition="attribute_not_exists(PK)")
-        return loan.model_copy(update={"version": 1})
+        return self._commit(loan, 1, {"condition": "attribute_not_exists(PK)"})
 
     def get(self, loan_id: int) -> Loan:
-        item = self.table.get(loan_key(loan_id))
-        if not item:
-            raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
-        return _from_item(item)
+        """The whole loan: one strongly consistent Query of its head and pages (read again if it
+        raced a commit that wrote pages)."""
+        for attempt in range(TORN_READ_ATTEMPTS):
+            items = list(
+                self.table.query(
+                    "PK = :pk AND SK BETWEEN :first AND :head",
+                    {":pk": loan_key(loan_id).pk, ":first": PAGE, ":head": HEAD},
+                    consistent=True,
+                )
+            )
+            head = next((i for i in items if i["SK"] == HEAD), None)
+            if head is None:
+                raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
+            try:
+                return _from_items(head, [i for i in items if i["SK"] != HEAD])
+            except TornRead:
+                time.sleep(0.01 * (attempt + 1))
+        raise Aborted(f"Loan {loan_id} kept changing while it was read; retry", reason="CONCURRENT_MODIFICATION")
 
     def get_many(self, loan_ids: list[int]) -> list[Loan]:
-        """Loans by id, in the order given (one BatchGetItem per 100; unknown ids are left out)."""
-        return [_from_item(item) for item in self.table.batch_get([loan_key(i) for i in loan_ids])]
+        """Loans by id, in the order given (unknown ids are left out): one BatchGetItem per 100
+        heads, and a read of the whole loan only for those with sealed pages."""
+        return [self._whole(head) for head in self.table.batch_get([loan_key(i) for i in loan_ids])]
+
+    def _whole(self, head: dict) -> Loan:
+        """The loan a head item belongs to: the head alone, or read whole if it has sealed pages."""
+        return self.get(int(head["PK"].removeprefix("LOAN#"))) if head.get("pageCount") else _from_items(head, [])
 
     def save(self, loan: Loan) -> Loan:
         """Replace the loan if nobody changed it since it was read (optimistic concurrency)."""
-        new_version = loan.version + 1
+        condition = {
+            "condition": "#version = :expected",
+            "names": {"#version": "version"},
+            "values_": {":expected": loan.version},
+        }
+        return self._commit(loan, loan.version + 1, condition)
+
+    def _commit(self, loan: Loan, new_version: int, condition: dict) -> Loan:
+        """One conditional write: the head alone, or the head and its new or changed pages in one
+        transaction whose only condition is the head's."""
         try:
-            self.table.put(
-                loan_item(loan, new_version),
-                condition="#version = :expected",
-                names={"#version": "version"},
-                values_={":expected": loan.version},
-            )
+            write = plan_write(loan, new_version)
+            head = loan_item(loan, new_version, write)
+            if write.pages:
+                self.table.transact_write(
+                    [
+                        self.table.put_action(head, **condition),
+                        *(self.table.put_action(page) for page in page_items(loan, new_version, write)),
+                    ]
+                )
+            else:
+                self.table.put(head, **condition)
         except ConditionFailed:
             raise Aborted(
                 f"Loan {loan.id} was changed by another request; read it again and retry",
@@ -102,13 +200,12 @@ class LoanStore:
                 f"Loan {loan.id}: the outcome of its write is unknown; read it again and retry",
                 reason="WRITE_OUTCOME_UNKNOWN",
             ) from None
-        except ItemTooLarge:
+        except (ItemTooLarge, HistoryTooLarge):
             raise ResourceExhausted(
-                f"Loan {loan.id} has reached the most history one loan item can hold (400 KB); "
-                "this operation was not recorded",
+                f"Loan {loan.id}: this operation changes more history than one commit can write; it was not recorded",
                 reason="LOAN_HISTORY_FULL",
             ) from None
-        return loan.model_copy(update={"version": new_version})
+        return loan.model_copy(update={"version": new_version}).with_stored_history(write.stored)
 
     def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[Loan]:
         names = {"#status": "status"}
@@ -127,4 +224,4 @@ class LoanStore:
             )
         else:
             candidates = self.table.query("TypePK = :t", {":t": "LOAN"}, index=BY_TYPE, projection="PK, SK")
-        return load_page(self.table, candidates, page, rows, _from_item)
+        return load_page(self.table, candidates, page, rows, self._whole)

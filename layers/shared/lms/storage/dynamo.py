@@ -221,11 +221,14 @@ class Table:
         return [found[(k.pk, k.sk)] for k in keys if (k.pk, k.sk) in found]
 
     def transact_write(self, actions: list[dict]) -> None:
-        """Write several items atomically (used only where no money moves: keys, uniqueness)."""
+        """Write several items atomically, all or none (a loan's head with its history pages; a
+        customer with its uniqueness guard)."""
         try:
             self._client.transact_write_items(TransactItems=actions)
         except ClientError as err:
             raise _translate(err) from err
+        except (ReadTimeoutError, ConnectionClosedError) as err:
+            raise WriteOutcomeUnknown(f"no answer to a transaction on {self.name}: {err}") from err
 
     def next_id(self, sequence: str) -> int:
         """Allocate the next number of a named sequence (ids people read and type)."""

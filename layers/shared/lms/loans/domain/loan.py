@@ -10,7 +10,7 @@ import datetime as dt
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
@@ -118,6 +118,18 @@ class Loan(BaseModel):
     charged_off_on: dt.date | None = None
     recent_commits: list[Commit] = Field(default_factory=list)  # the last RECENT_COMMITS, oldest first
     version: int = 0
+    # What storage read this loan from (lms.loans.history.StoredHistory), carried through the
+    # domain's copies so that saving it writes only what a change touched. Storage's, not the domain's.
+    _stored: object = PrivateAttr(default=None)
+
+    @property
+    def stored_history(self) -> object:
+        return self._stored
+
+    def with_stored_history(self, stored: object) -> Loan:
+        loan = self.model_copy()
+        loan._stored = stored
+        return loan
 
     def transaction(self, txn_id: int) -> LoanTransaction | None:
         return next((t for t in self.transactions if t.id == txn_id), None)
