@@ -72,7 +72,8 @@ redrive: venv
 	$(BIN)/python -m devstack redrive
 
 bench: venv
-	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds --benchmark-sort=name
+	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds --benchmark-sort=name \
+		--benchmark-json=bench/results.json
 
 ## regenerate the OpenAPI document served at /v1/openapi.json
 openapi: venv
