@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
 # The SAM CLI is only for building and deploying, so `make test` does not install it.
 DEPLOY_LOCK := requirements/deploy.txt
 DEPLOY_STAMP := $(VENV)/.deploy-installed-$(shell cksum < $(DEPLOY_LOCK) | cut -d' ' -f1)
+# checkov pins libraries of its own, so it lives in a virtualenv of its own.
+SECURITY_VENV := .venv-security
+SECURITY_LOCK := requirements/security.txt
+SECURITY_STAMP := $(SECURITY_VENV)/.installed-$(shell cksum < $(SECURITY_LOCK) | cut -d' ' -f1)
 ENV ?= dev
 
 export AWS_DEFAULT_REGION ?= us-east-1
@@ -16,7 +20,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: venv run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build deploy-check deploy clean
+.PHONY: venv security run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build deploy-check deploy clean
 
 $(STAMP): $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -32,6 +36,16 @@ $(DEPLOY_STAMP): $(STAMP) $(DEPLOY_LOCK)
 	@rm -f $(VENV)/.deploy-installed-*
 	@touch $@
 
+$(SECURITY_STAMP): $(SECURITY_LOCK)
+	@test -x $(SECURITY_VENV)/bin/python || $(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(SECURITY_LOCK)
+	@rm -f $(SECURITY_VENV)/.installed-*
+	@touch $@
+
+## checkov on template.yaml: every check passes or is left out with its reason in .checkov.yaml
+security: $(SECURITY_STAMP)
+	$(SECURITY_VENV)/bin/checkov --config-file .checkov.yaml
+
 ## run the whole system locally (moto server, local API gateway, workers)
 run: venv
 	$(BIN)/python -m devstack run
@@ -40,7 +54,7 @@ run: venv
 test: venv lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
-lint: venv
+lint: venv security
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
@@ -100,6 +114,9 @@ lock:
 	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
 	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r deploy.in -c dev.txt
 	(echo "# Frozen from deploy.in by 'make lock'. Only 'make build' and 'make deploy' install it."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(DEPLOY_LOCK)
+	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
+	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r security.in
+	(echo "# Frozen from security.in by 'make lock'. Only 'make security' (run by 'make lint') installs it, in its own virtualenv."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(SECURITY_LOCK)
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SECURITY_VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis
