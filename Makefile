@@ -20,7 +20,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: venv security run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build deploy-check deploy clean
+.PHONY: venv security audit run test lint unit integration e2e fuzz bench reconcile redrive openapi lock build deploy-check deploy clean
 
 $(STAMP): $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -45,6 +45,11 @@ $(SECURITY_STAMP): $(SECURITY_LOCK)
 ## checkov on template.yaml: every check passes or is left out with its reason in .checkov.yaml
 security: $(SECURITY_STAMP)
 	$(SECURITY_VENV)/bin/checkov --config-file .checkov.yaml
+
+## pip-audit on every pinned requirement (needs PyPI's JSON API: run in CI, see README)
+audit: $(SECURITY_STAMP)
+	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
+		-r requirements/dev.txt -r requirements/deploy.txt -r layers/shared/requirements.txt
 
 ## run the whole system locally (moto server, local API gateway, workers)
 run: venv
@@ -116,7 +121,7 @@ lock:
 	(echo "# Frozen from deploy.in by 'make lock'. Only 'make build' and 'make deploy' install it."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(DEPLOY_LOCK)
 	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
 	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r security.in
-	(echo "# Frozen from security.in by 'make lock'. Only 'make security' (run by 'make lint') installs it, in its own virtualenv."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(SECURITY_LOCK)
+	(echo "# Frozen from security.in by 'make lock'. Only 'make security' (run by 'make lint') and 'make audit' install it, in their own virtualenv."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(SECURITY_LOCK)
 
 clean:
 	rm -rf $(VENV) $(SECURITY_VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis

@@ -117,6 +117,15 @@ def test_a_job_runs_actionlint_on_the_workflows():
         assert uses(job, "actions/checkout"), "actionlint needs the repository checked out"
 
 
+def test_a_job_audits_the_pinned_requirements_before_any_deploy():
+    auditing = jobs_running(r"make audit")
+    assert auditing, "no job runs `make audit`"
+    for name, job in auditing.items():
+        assert "if" not in job, f"{name} must run on every push and pull request"
+    for name, job in DEPLOY_JOBS.items():
+        assert set(auditing) <= set(job.get("needs", [])), f"{name} may deploy before the audit passed"
+
+
 def test_pushes_to_main_deploy_to_dev_after_the_tests():
     dev = {name: job for name, job in DEPLOY_JOBS.items() if environment(job) == "dev"}
     assert len(dev) == 1, f"one job deploys to the dev environment, found {sorted(dev)}"
