@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import statistics
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -57,7 +56,7 @@ def seed(stack, loan_id: int, history: int) -> DomainLoan:
     from lms.integration.event_store import EventRecord, PushStatus
     from lms.integration.event_store import _item as event_item
     from lms.loans.history import plan_write
-    from lms.loans.store import loan_item, page_items
+    from lms.loans.store import commit_items
     from lms.storage.tables import core_table
 
     domain = DomainLoan(
@@ -67,54 +66,30 @@ def seed(stack, loan_id: int, history: int) -> DomainLoan:
         domain.repay("10.00", date(2026, 5, 24) + timedelta(days=n // 10))
     loan = domain.loan
     table = core_table()
-    write = plan_write(loan, 1)
-    pages = page_items(loan, 1, write)
+    head, *pages = commit_items(loan, 1, plan_write(loan, 1))
     for page in pages:
         page["changedEntries"] = []  # history that the ledger projection would already have copied
-    for item in [loan_item(loan, 1, write), *pages]:
+    for item in [head, *pages]:
         table.put(item)
     last = loan.outbox[-1]
-    table.put(
-        event_item(
-            EventRecord(
-                id=last.id,
-                loan_id=loan_id,
-                seq=last.seq,
-                type=last.type,
-                payload=last.payload,
-                status=PushStatus.PUSHED,
-                created_at=last.created_at,
-                updated_at=last.created_at,
-            )
-        )
-    )
+    table.put(event_item(EventRecord.of(loan_id, last, PushStatus.PUSHED, last.created_at)))
     table.put({"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": last.seq})
     for event in loan.outbox:
         stack.accounting.books.receive(event.type, dict(event.payload), event_id=event.id)
     return domain
 
 
-def wait_until_quiet(stack, seconds: float = 2.0, limit: float = 300) -> None:
-    deadline = time.monotonic() + limit
-    last, since = stack.emulator.meter.total().requests, time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.25)
-        now = stack.emulator.meter.total().requests
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= seconds:
-            return
-
-
 def floor_bytes(domain: DomainLoan, on: date) -> int:
     """The floor of one more repayment: the loan's state with only that repayment's records."""
-    from lms.loans.history import HISTORY
+    from lms.loans.history import HISTORY, plan_write
     from lms.loans.store import loan_item
 
     before = {n: len(getattr(domain.loan, n)) for n in HISTORY}
     domain.repay("10.00", on)
     alone = domain.loan.model_copy(update={n: getattr(domain.loan, n)[before[n] :] for n in HISTORY})
-    return item_size(wire(loan_item(alone, domain.loan.version + 1)))
+    version = domain.loan.version + 1
+    one_item = plan_write(alone, version, seal_at=10**9)  # never sealed: the floor is one item
+    return item_size(wire(loan_item(alone, version, one_item)))
 
 
 @pytest.mark.parametrize("history", HISTORIES)
@@ -123,7 +98,7 @@ def test_repayment_cost_does_not_grow_with_history(benchmark, local_stack, histo
     domain = seed(local_stack, loan_id, history)
     http = HttpClient(local_stack.gateway.url, ADMIN)
     meter = local_stack.emulator.meter
-    wait_until_quiet(local_stack)
+    local_stack.emulator.meter.wait_until_quiet(limit=300, poll=0.25)
     meter.reset()
     on = date(2026, 11, 1)
 
@@ -137,7 +112,7 @@ def test_repayment_cost_does_not_grow_with_history(benchmark, local_stack, histo
             }
             reply = http.post(f"/v1/loans/{loan_id}/repayments", body, headers=key())
             assert reply.status == 200, reply
-        wait_until_quiet(local_stack)
+        local_stack.emulator.meter.wait_until_quiet(limit=300, poll=0.25)
 
     benchmark.pedantic(repay_all, rounds=1, iterations=1)
     floors = [floor_bytes(domain, on) for _ in range(REPAYMENTS)]

@@ -46,7 +46,7 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
     from lms.integration.event_store import EventRecord, PushStatus
     from lms.integration.event_store import _item as event_item
     from lms.loans.history import plan_write
-    from lms.loans.store import loan_item, page_items
+    from lms.loans.store import commit_items
     from lms.storage.dynamo import serialize
 
     template = DomainLoan(product(), on=date(2026, 5, 1)).loan
@@ -67,19 +67,9 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
         loan = template.model_copy(
             update={"id": loan_id, "disbursed_on_date": on, "schedule": schedule, "journal": [], "outbox": [event]}
         )
-        record = EventRecord(
-            id=event.id,
-            loan_id=loan_id,
-            seq=1,
-            type=event.type,
-            payload=payload,
-            status=PushStatus.PUSHED,
-            created_at=event.created_at,
-            updated_at=event.created_at,
-        )
+        record = EventRecord.of(loan_id, event, PushStatus.PUSHED, event.created_at)
         cursor = {"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": 1}
-        write = plan_write(loan, 1)
-        loan_items = [loan_item(loan, 1, write), *page_items(loan, 1, write)]
+        loan_items = commit_items(loan, 1, plan_write(loan, 1))
         items += [*map(serialize, loan_items), serialize(event_item(record)), serialize(cursor)]
         stack.accounting.books.receive(event.type, payload, event_id=event.id)
     for start in range(0, len(items), 25):
@@ -88,25 +78,12 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
     return may_interest
 
 
-def wait_until_quiet(stack, seconds: float = 2.0, limit: float = 600) -> None:
-    """The stream and queue workers have nothing left to do: no DynamoDB request for `seconds`."""
-    deadline = time.monotonic() + limit
-    last, since = stack.emulator.meter.total().requests, time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = stack.emulator.meter.total().requests
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= seconds:
-            return
-
-
 @pytest.mark.parametrize("loans", SIZES)
 def test_revenue_run(benchmark, local_stack, loans):
     http = HttpClient(local_stack.gateway.url, ADMIN)
     first_id = 1_000_000 * (SIZES.index(loans) + 1)
     may_interest = seed_loans(local_stack, loans, first_id)
-    wait_until_quiet(local_stack)
+    local_stack.emulator.meter.wait_until_quiet()
     meter = local_stack.emulator.meter
     results: dict = {}
 

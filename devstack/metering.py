@@ -21,6 +21,7 @@ import base64
 import json
 import math
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,6 +188,19 @@ class Meter:
             self.by_operation.clear()
             self.by_caller.clear()
             self.by_table.clear()
+
+    def wait_until_quiet(self, seconds: float = 2.0, limit: float = 600, poll: float = 0.5) -> None:
+        """Until no DynamoDB request came for `seconds` (the stream and queue workers have nothing
+        left to do), or `limit` seconds have passed."""
+        deadline = time.monotonic() + limit
+        last, since = self.total().requests, time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(poll)
+            now = self.total().requests
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= seconds:
+                return
 
     def of_table(self, caller: str, table_prefix: str) -> Usage:
         """What `caller` spent on tables whose name starts with `table_prefix`."""

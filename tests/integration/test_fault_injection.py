@@ -67,7 +67,7 @@ class RandomFaults:
     def _note(params, context, **_):
         context["fault_params"] = params
 
-    def _ours(self, model, params: dict) -> bool:
+    def _ours(self, params: dict) -> bool:
         if not self.armed:
             return False
         tables = {params.get("TableName")} | {
@@ -80,7 +80,7 @@ class RandomFaults:
 
     def _before(self, model, context, **_):
         params = context.get("fault_params") or {}
-        if not self._ours(model, params) or self.rng.random() >= self.rate:
+        if not self._ours(params) or self.rng.random() >= self.rate:
             return
         operation = model.name
         if operation in WRITES and self.rng.random() < 0.5:
@@ -94,7 +94,7 @@ class RandomFaults:
     def _after(self, model, context, **_):
         params = context.get("fault_params") or {}
         operation = model.name
-        if operation not in WRITES or not self._ours(model, params) or self.rng.random() >= self.rate:
+        if operation not in WRITES or not self._ours(params) or self.rng.random() >= self.rate:
             return
         if self.rng.random() < 0.5:
             self._count(f"{operation}: answer lost after the write")

@@ -147,9 +147,9 @@ def test_an_item_too_large_becomes_a_storage_error_then_loan_history_full(monkey
         id = 7
         version = 3
 
-    from lms.loans.history import LoanWrite
+    from lms.loans.history import LoanWrite, StoredHistory
 
-    monkeypatch.setattr("lms.loans.store.plan_write", lambda loan, version: LoanWrite(b"", 0, [], ()))
+    monkeypatch.setattr("lms.loans.store.plan_write", lambda loan, version: LoanWrite(b"", [], StoredHistory()))
     monkeypatch.setattr("lms.loans.store.loan_item", lambda loan, version, write: {"PK": "LOAN#7", "SK": "LOAN"})
     with pytest.raises(ResourceExhausted) as raised:
         LoanStore(table).save(Saved())

@@ -1,6 +1,7 @@
 """A loan's history in sealed pages (lms.loans.history), without storage: what a commit writes, and
 how head and pages are put back together."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -35,13 +36,8 @@ class Stored:
         write = plan_write(loan, version, self.seal_at)
         self.writes.append(write)
         for page in write.pages:
-            self.pages[page.number] = SealedPage(
-                page.number,
-                page.page.starts,
-                page.page.ends,
-                version,
-                HistoryPage.model_validate_json(unpack(page.state)),
-            )
+            # Read back from the bytes a table would hold, not from the objects written.
+            self.pages[page.number] = replace(page.page, records=HistoryPage.model_validate_json(unpack(page.state)))
         self.head = Loan.model_validate_json(unpack(write.head_state))
         self.head_pages, self.written_now = write.page_count, [p.number for p in write.pages]
         self.loan = self.read()
@@ -49,6 +45,13 @@ class Stored:
 
     def read(self) -> Loan:
         return assemble(self.head, self.head_pages, self.written_now, list(self.pages.values()))
+
+
+def repay_and_commit(domain: DomainLoan, stored: Stored, on: date) -> Loan:
+    """One more repayment on the loan as stored, committed."""
+    domain.loan = stored.loan
+    domain.repay("10.00", on)
+    return stored.commit(domain.loan)
 
 
 def a_loan(repayments: int) -> DomainLoan:
@@ -79,10 +82,8 @@ def test_an_operation_writes_the_head_and_no_page_unless_it_seals_its_tail():
     domain = a_loan(0)
     stored = Stored(domain.loan)
     for _ in range(30):
-        domain.loan = stored.loan
-        domain.repay("10.00", date(2026, 5, 24))
         pages_before = len(stored.pages)
-        stored.commit(domain.loan)
+        repay_and_commit(domain, stored, date(2026, 5, 24))
         write = stored.writes[-1]
         # Only a new page, numbered after the others: no sealed page is written again.
         assert [p.number for p in write.pages] in ([], [pages_before + 1])
@@ -93,9 +94,7 @@ def test_correcting_a_record_in_a_sealed_page_rewrites_that_page_only():
     domain = a_loan(0)
     stored = Stored(domain.loan)
     for n in range(30):
-        domain.loan = stored.loan
-        domain.repay("10.00", date(2026, 5, 24) + timedelta(days=n))
-        stored.commit(domain.loan)
+        repay_and_commit(domain, stored, date(2026, 5, 24) + timedelta(days=n))
     first_repayment = next(t for t in stored.loan.transactions if t.type.value == "Repayment")
     page = next(
         p for p in stored.pages.values() if p.starts["transactions"] < first_repayment.id <= p.ends["transactions"]
@@ -115,9 +114,7 @@ def test_a_read_that_raced_a_commit_is_recognised_as_torn():
     domain = a_loan(0)
     stored = Stored(domain.loan)
     for n in range(12):
-        domain.loan = stored.loan
-        domain.repay("10.00", date(2026, 5, 24) + timedelta(days=n))
-        stored.commit(domain.loan)
+        repay_and_commit(domain, stored, date(2026, 5, 24) + timedelta(days=n))
     assert len(stored.pages) >= 2
     pages = list(stored.pages.values())
     # A page the head does not know yet (written by a newer commit than the head read).
@@ -158,10 +155,8 @@ def test_a_page_names_only_the_entries_its_commit_created_or_changed():
     stored = Stored(domain.loan)
     named: list[str] = []
     for n in range(20):
-        domain.loan = stored.loan
         before = {e.id for e in stored.loan.journal}
-        domain.repay("10.00", date(2026, 5, 24) + timedelta(days=n))
-        stored.commit(domain.loan)
+        repay_and_commit(domain, stored, date(2026, 5, 24) + timedelta(days=n))
         created = {e.id for e in stored.loan.journal} - before
         for page in stored.writes[-1].pages:
             assert set(page.changed_entries) <= created

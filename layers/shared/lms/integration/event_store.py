@@ -46,6 +46,20 @@ class EventRecord(BaseModel):
     def _amounts_are_decimal(cls, payload: dict) -> dict:
         return with_decimal_amounts(payload)
 
+    @classmethod
+    def of(cls, loan_id: int, event: OutboundEvent, status: PushStatus, at: str) -> EventRecord:
+        """The record of a loan's committed event, in `status` since `at`."""
+        return cls(
+            id=event.id,
+            loan_id=loan_id,
+            seq=event.seq,
+            type=event.type,
+            payload=event.payload,
+            status=status,
+            created_at=event.created_at,
+            updated_at=at,
+        )
+
     def message(self) -> dict[str, Any]:
         """What travels on the queue: enough to push without reading the loan."""
         return {
@@ -93,17 +107,7 @@ class EventStore:
 
     def stage(self, loan_id: int, event: OutboundEvent) -> EventRecord:
         """Record an event as STAGED once (a relay that runs again finds it and leaves it alone)."""
-        now = clock.timestamp()
-        record = EventRecord(
-            id=event.id,
-            loan_id=loan_id,
-            seq=event.seq,
-            type=event.type,
-            payload=event.payload,
-            status=PushStatus.STAGED,
-            created_at=event.created_at,
-            updated_at=now,
-        )
+        record = EventRecord.of(loan_id, event, PushStatus.STAGED, clock.timestamp())
         try:
             self.table.put(_item(record), condition="attribute_not_exists(PK)")
         except ConditionFailed:

@@ -33,7 +33,10 @@ def changed_entries(new_state: str, old_state: str | None, only: list[str] | Non
     changed (`only`), and the rest are left alone."""
     before = journal_of(old_state)
     changed = [e for e in journal_of(new_state).values() if e.id not in before or before[e.id].status != e.status]
-    return changed if only is None else [e for e in changed if e.id in set(only)]
+    if only is None:
+        return changed
+    named = set(only)
+    return [e for e in changed if e.id in named]
 
 
 def project_loan_journal(

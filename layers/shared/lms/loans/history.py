@@ -88,9 +88,13 @@ class LoanWrite:
     """What one commit of a loan writes: the head's state and the pages that are new or changed."""
 
     head_state: bytes
-    page_count: int  # how many sealed pages the loan has after this write
     pages: list[PageWrite]
     stored: StoredHistory  # the loan's history as stored once this write is committed
+
+    @property
+    def page_count(self) -> int:
+        """How many sealed pages the loan has once this write is committed."""
+        return len(self.stored.pages)
 
 
 class TornRead(Exception):
@@ -170,7 +174,6 @@ def plan_write(loan: Loan, version: int, seal_at: int | None = None) -> LoanWrit
     statuses = {e.id: e.status.value for e in loan.journal}
     return LoanWrite(
         head_state=pack(head.model_dump_json()),
-        page_count=count,
         pages=writes,
         stored=StoredHistory(pages, statuses),
     )

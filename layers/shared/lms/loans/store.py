@@ -76,9 +76,9 @@ def accrual_index(loan: Loan) -> dict:
     return {"AccrualPK": f"ACCRUE#{loan.id % ACCRUAL_SHARDS}", "AccrualSK": f"{due:%Y-%m}#{sortable_id(loan.id)}"}
 
 
-def loan_item(loan: Loan, version: int, write: LoanWrite | None = None) -> dict:
-    """The loan's head item (its state holds the tail of its history; see `lms.loans.history`)."""
-    write = write or plan_write(loan, version)
+def loan_item(loan: Loan, version: int, write: LoanWrite) -> dict:
+    """The loan's head item for `write` (its state holds the tail of the loan's history; the pages
+    `write` seals or corrects go with it: `page_items`)."""
     key = loan_key(loan.id)
     padded = sortable_id(loan.id)
     return {
@@ -103,6 +103,11 @@ def loan_item(loan: Loan, version: int, write: LoanWrite | None = None) -> dict:
         # The pages this commit wrote: a read that finds them older raced this commit.
         "pagesWritten": [p.number for p in write.pages],
     }
+
+
+def commit_items(loan: Loan, version: int, write: LoanWrite) -> list[dict]:
+    """Everything one commit writes: the head first, then the pages it seals or corrects."""
+    return [loan_item(loan, version, write), *page_items(loan, version, write)]
 
 
 def page_items(loan: Loan, version: int, write: LoanWrite) -> list[dict]:
@@ -178,13 +183,10 @@ class LoanStore:
         transaction whose only condition is the head's."""
         try:
             write = plan_write(loan, new_version)
-            head = loan_item(loan, new_version, write)
-            if write.pages:
+            head, *pages = commit_items(loan, new_version, write)
+            if pages:
                 self.table.transact_write(
-                    [
-                        self.table.put_action(head, **condition),
-                        *(self.table.put_action(page) for page in page_items(loan, new_version, write)),
-                    ]
+                    [self.table.put_action(head, **condition), *(self.table.put_action(page) for page in pages)]
                 )
             else:
                 self.table.put(head, **condition)
