@@ -141,6 +141,30 @@ def usage_of(operation: str, request: dict[str, Any], response: dict[str, Any]) 
     return usage
 
 
+def usage_by_table(operation: str, request: dict[str, Any], response: dict[str, Any]) -> dict[str, Usage]:
+    """The cost of one request split by table (a transaction or batch can span tables): units and
+    bytes where the items are; the request itself counted once, under its first table."""
+    if operation == "TransactWriteItems":
+        parts: dict[str, list] = {}
+        for action in request.get("TransactItems", []):
+            ((_kind, spec),) = action.items()
+            parts.setdefault(spec.get("TableName", ""), []).append(action)
+        split = {table: usage_of(operation, {"TransactItems": actions}, {}) for table, actions in parts.items()}
+    elif operation in ("BatchGetItem", "BatchWriteItem"):
+        responses = response.get("Responses", {})
+        split = {
+            table: usage_of(
+                operation, {"RequestItems": {table: spec}}, {"Responses": {table: responses.get(table, [])}}
+            )
+            for table, spec in request.get("RequestItems", {}).items()
+        }
+    else:
+        return {table_of(request): usage_of(operation, request, response)}
+    for index, usage in enumerate(split.values()):
+        usage.requests = 1 if index == 0 else 0
+    return split or {"": Usage(requests=1)}
+
+
 def table_of(request: dict[str, Any]) -> str:
     if "TableName" in request:
         return request["TableName"]
@@ -164,7 +188,8 @@ class Meter:
 
     by_operation: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
     by_caller: dict[str, dict[str, Usage]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Usage)))
-    # caller -> table -> usage (a transaction or batch is counted under its first table)
+    # caller -> table -> usage (a transaction or batch spanning tables is split by table, its
+    # request counted under its first table)
     by_table: dict[str, dict[str, Usage]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Usage)))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -181,7 +206,8 @@ class Meter:
         with self._lock:
             self.by_operation[operation].add(usage)
             self.by_caller[caller][operation].add(usage)
-            self.by_table[caller][table_of(request)].add(usage)
+            for table, part in usage_by_table(operation, request, response).items():
+                self.by_table[caller][table].add(part)
 
     def reset(self) -> None:
         with self._lock:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -20,10 +20,14 @@ app = build_resolver()
 @app.post("/v1/loans/<id>/charge-off", tags=["Loans"], responses=openapi_responses(LoanOut))
 def charge_off_loan(id: IdPath, request: Annotated[ChargeOffRequest, Body()]):
     actor = actor_of(app.current_event)
-    return run_idempotent(
+    return answer_once(
         app,
         "charge_off_loan",
-        lambda: json_response(render_loan(LoanService().charge_off(id, request.transaction_date, request.note, actor))),
+        lambda answering: (
+            LoanService().charge_off(id, request.transaction_date, request.note, actor, answering),
+            None,
+        ),
+        lambda loan, _: json_response(render_loan(loan)),
     )
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -20,13 +20,24 @@ app = build_resolver()
 def create_loan_charge(id: IdPath, request: Annotated[ChargeRequest, Body()]):
     actor = actor_of(app.current_event)
 
-    def run():
-        loan, charge = LoanService().assess_charge(
-            id, request.name, ChargeKind(request.charge_type), request.amount, request.due_date, request.note, actor
+    def perform(answering):
+        return LoanService().assess_charge(
+            id,
+            request.name,
+            ChargeKind(request.charge_type),
+            request.amount,
+            request.due_date,
+            request.note,
+            actor,
+            answering,
         )
-        return json_response(ChargeWithLoanOut.of(loan, charge), status=201)
 
-    return run_idempotent(app, "create_loan_charge", run)
+    return answer_once(
+        app,
+        "create_loan_charge",
+        perform,
+        lambda loan, charge: json_response(ChargeWithLoanOut.of(loan, charge), status=201),
+    )
 
 
 lambda_handler = observed(app.resolve)

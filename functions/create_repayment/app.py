@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -24,12 +24,14 @@ def create_repayment(id: IdPath, request: Annotated[RepaymentRequest, Body()]):
     order = request.to_order()
     actor = actor_of(app.current_event)
 
-    def run():
-        loan, txn = LoanService().repay(id, order, actor)
+    def perform(answering):
+        loan, txn = LoanService().repay(id, order, actor, answering)
         metrics.add_metric(name="RepaymentsRecorded", unit="Count", value=1)
-        return json_response(TransactionWithLoanOut.of(loan, txn))
+        return loan, txn
 
-    return run_idempotent(app, "create_repayment", run)
+    return answer_once(
+        app, "create_repayment", perform, lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn))
+    )
 
 
 lambda_handler = observed(app.resolve)

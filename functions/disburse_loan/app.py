@@ -8,7 +8,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -28,12 +28,14 @@ def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
         loan, plan = service.plan_disbursement(id, order, actor)
         return json_response(validation_out(loan, plan, service.product_of(loan)))
 
-    def run():
-        loan = service.disburse(id, order, actor)
+    def perform(answering):
+        loan = service.disburse(id, order, actor, answering)
         metrics.add_metric(name="LoansDisbursed", unit="Count", value=1)
-        return json_response(disbursement_out(loan, service.product_of(loan)))
+        return loan, None
 
-    return run_idempotent(app, "disburse_loan", run)
+    return answer_once(
+        app, "disburse_loan", perform, lambda loan, _: json_response(disbursement_out(loan, service.product_of(loan)))
+    )
 
 
 lambda_handler = observed(app.resolve)

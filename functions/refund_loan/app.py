@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -20,8 +20,11 @@ app = build_resolver()
 def refund_loan(id: IdPath, request: Annotated[RefundRequest, Body()]):
     order = request.to_order()
     actor = actor_of(app.current_event)
-    return run_idempotent(
-        app, "refund_loan", lambda: json_response(TransactionWithLoanOut.of(*LoanService().refund(id, order, actor)))
+    return answer_once(
+        app,
+        "refund_loan",
+        lambda answering: LoanService().refund(id, order, actor, answering),
+        lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn)),
     )
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -26,10 +26,11 @@ def reverse_repayment(
 ):
     reason = (request.reason if request else None) or "reversed by request"
     actor = actor_of(app.current_event)
-    return run_idempotent(
+    return answer_once(
         app,
         "reverse_repayment",
-        lambda: json_response(TransactionWithLoanOut.of(*LoanService().reverse(id, txnId, reason, actor))),
+        lambda answering: LoanService().reverse(id, txnId, reason, actor, answering),
+        lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn)),
     )
 
 

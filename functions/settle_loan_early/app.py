@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -21,11 +21,12 @@ def settle_loan_early(id: IdPath, request: Annotated[SettlementRequest, Body()])
     order = request.to_order()
     actor = actor_of(app.current_event)
 
-    def run():
-        loan, txn = LoanService().settle(id, order, actor)
-        return json_response(TransactionWithLoanOut.of(loan, txn))
-
-    return run_idempotent(app, "settle_loan_early", run)
+    return answer_once(
+        app,
+        "settle_loan_early",
+        lambda answering: LoanService().settle(id, order, actor, answering),
+        lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn)),
+    )
 
 
 lambda_handler = observed(app.resolve)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -20,8 +20,11 @@ app = build_resolver()
 def undo_loan_disbursal(id: IdPath, request: Annotated[UndoDisbursalRequest | None, Body()] = None):
     actor = actor_of(app.current_event)
     note = request.note if request else None
-    return run_idempotent(
-        app, "undo_loan_disbursal", lambda: json_response(render_loan(LoanService().undo_disbursal(id, note, actor)))
+    return answer_once(
+        app,
+        "undo_loan_disbursal",
+        lambda answering: (LoanService().undo_disbursal(id, note, actor, answering), None),
+        lambda loan, _: json_response(render_loan(loan)),
     )
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from lms.api.idempotency import actor_of, run_idempotent
+from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
@@ -23,10 +23,11 @@ def waive_loan_charge(
 ):
     note = request.note if request else None
     actor = actor_of(app.current_event)
-    return run_idempotent(
+    return answer_once(
         app,
         "waive_loan_charge",
-        lambda: json_response(ChargeWithLoanOut.of(*LoanService().waive_charge(id, chargeId, note, actor))),
+        lambda answering: LoanService().waive_charge(id, chargeId, note, actor, answering),
+        lambda loan, charge: json_response(ChargeWithLoanOut.of(loan, charge)),
     )
 
 

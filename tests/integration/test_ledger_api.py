@@ -271,6 +271,17 @@ def test_reconcile_finds_nothing_then_every_tampered_total(admin, drain, opening
     )
     _, differences = reconcile()
     assert [(d.account_id, d.actual_debit - d.expected_debit) for d in differences] == [("1120", Decimal(1))]
+    running = next(t for t in totals if t["SK"]["S"].startswith("ALL#"))
+    table.update_item(
+        TableName="LedgerTable",
+        Key={"PK": running["PK"], "SK": running["SK"]},
+        UpdateExpression="ADD credit :two",
+        ExpressionAttributeValues={":two": {"N": "2"}},
+    )
+    _, differences = reconcile()
+    assert [(d.account_id, d.day, d.actual_credit - d.expected_credit) for d in differences][1:] == [
+        ("1120", "ALL", Decimal(2))
+    ]
 
 
 def test_redelivered_stream_records_apply_once(admin, drain, opening):

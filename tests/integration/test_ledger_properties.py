@@ -77,6 +77,7 @@ def test_trial_balance_and_totals_always_agree(seeded, drain, batch):
     for trial in reports.trial_balance(None):
         assert trial.total_debits == trial.total_credits
     for account in ACCOUNTS:
-        balance = reports.balance(account, None)
+        balance = reports.balance(account, None)  # from the running totals
         assert balance.debits - balance.credits == expected[account], account
+        assert (balance.debits, balance.credits) == reports.store.totals_until(account), account  # the day totals
     assert reconcile()[1] == []

@@ -99,10 +99,11 @@ def function_died(_operation: str):
 
 @pytest.fixture(params=["head", "head-and-page"])
 def commit(request, monkeypatch):
-    """Which write a commit is: its head alone (PutItem: no tail is ever sealed), or with a history
-    page (every commit seals its tail when the threshold is 0: TransactWriteItems)."""
+    """What a money commit writes: the head and the request's receipt (no tail is ever sealed), or
+    with a history page too (every commit seals its tail when the threshold is 0). Either way one
+    TransactWriteItems."""
     monkeypatch.setattr("lms.loans.history.SEAL_AT_BYTES", 0 if request.param == "head-and-page" else 10**9)
-    return "TransactWriteItems" if request.param == "head-and-page" else "PutItem"
+    return "TransactWriteItems"
 
 
 def repayment_body(amount) -> dict:
@@ -142,9 +143,10 @@ def test_a_caller_retrying_after_the_function_died_gets_the_first_answer(
     assert retried.status == 200, retried
     assert retried.json["loan"]["summary"]["totalOutstanding"] == Decimal("9100.00")
     assert [t["id"] for t in repayments(operator, loan["id"])] == [retried.json["id"]]
-    # The same key with another request is another payment (the first one's record had expired).
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    # The receipt was committed with the payment: the same key with another request is refused.
     again = operator.post(f"/v1/loans/{loan['id']}/repayments", repayment_body(1000), headers=headers)
-    assert again.status in (200, 422), again
+    assert (again.status, again.json["reason"]) == (422, "IDEMPOTENCY_KEY_REUSED"), again
     assert_ties_out(admin, drain, operator.get(f"/v1/loans/{loan['id']}").json)
 
 

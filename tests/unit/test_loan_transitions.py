@@ -152,7 +152,7 @@ class RacingStore:
     def get(self, loan_id):
         return self.loan
 
-    def save(self, loan):
+    def save(self, loan, also=None):
         from lms.errors import Aborted
 
         self.saves += 1
@@ -186,7 +186,7 @@ def test_a_loan_that_keeps_losing_races_is_answered_409_after_the_last_attempt()
         def get(self, loan_id):
             return a_loan()
 
-        def save(self, loan):
+        def save(self, loan, also=None):
             self.saves += 1
             raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
 

@@ -35,5 +35,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def dumps(value: Any, *, indent: int | None = None) -> str:
-    return simplejson.dumps(value, use_decimal=True, default=_default, ensure_ascii=False, indent=indent)
+def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    return simplejson.dumps(
+        value, use_decimal=True, default=_default, ensure_ascii=False, indent=indent, sort_keys=sort_keys
+    )

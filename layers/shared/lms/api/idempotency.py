@@ -1,16 +1,21 @@
-"""Idempotency for money operations (Powertools' idempotency utility on DynamoDB).
+"""Idempotency for money operations.
 
 Every money route requires an `Idempotency-Key` header (`X-Idempotency-Key` is accepted too),
 scoped to the API key that sends it. The first request's response (status and body) is stored
 for 24 hours: the same key with the same request replays it with `Idempotent-Replayed: true`
-and no second effect; with a different request it is 422 IDEMPOTENCY_KEY_REUSED; while the
-first is still running, a second waits briefly for its result, then gets 409
-IDEMPOTENCY_KEY_IN_USE. A request that fails (any error) stores nothing, so it can be retried.
+and no second effect; with a different request it is 422 IDEMPOTENCY_KEY_REUSED. A request that
+fails (any error) stores nothing, so it can be retried.
+
+Loan money routes (`answer_once`) store the response as a receipt in the loan's own commit
+(lms.storage.receipts): three DynamoDB round trips, and a request and its answer can never be
+parted. Two concurrent requests with one key race for that commit: one wins, the other reads the
+winner's receipt and replays it. Journal-entry routes, which write no loan, use Powertools'
+idempotency utility (`run_idempotent`): while the first is still running, a second waits briefly
+for its result, then gets 409 IDEMPOTENCY_KEY_IN_USE.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,8 +35,9 @@ from lms.api.caller import caller_of
 from lms.config import get_settings
 from lms.errors import Aborted, InvalidArgument, Unprocessable
 from lms.loans.domain.loan import Actor
-from lms.loans.service import actor_for
+from lms.loans.service import Answering, actor_for
 from lms.storage import dynamo
+from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, request_digest
 
 HEADERS = ("idempotency-key", "x-idempotency-key")
 MAX_KEY_LENGTH = 255
@@ -63,9 +69,40 @@ def actor_of(event: Any) -> Actor:
     (Powertools refuses that for 24 hours; the loan's commit keys outlive that)."""
     if not any(event.headers.get(name) is not None for name in HEADERS):
         return actor_for(caller_of(event).key_id)
-    request = f"{event.path}\n{event.body or ''}".encode()
-    key = f"{idempotency_key(event.headers)}#{hashlib.sha256(request).hexdigest()[:16]}"
+    key = f"{idempotency_key(event.headers)}#{request_digest(event.path, event.body)[:16]}"
     return actor_for(caller_of(event).key_id, key)
+
+
+def _answer(response: Response) -> Answer:
+    return Answer(response.status_code, response.body, {k: str(v) for k, v in (response.headers or {}).items()})
+
+
+def _replied(answer: Answer, replayed: bool) -> Response:
+    headers = {**answer.headers, REPLAYED_HEADER: "true" if replayed else "false"}
+    return Response(answer.status, content_types.APPLICATION_JSON, answer.body, headers=headers)
+
+
+def answer_once(
+    app: APIGatewayRestResolver,
+    operation: str,
+    perform: Callable[[Answering], tuple[Any, Any]],
+    respond: Callable[[Any, Any], Response],
+) -> Response:
+    """Run a loan money operation once per (operation, API key, Idempotency-Key) and replay its
+    answer afterwards. `perform` runs the service with the request's Answering and returns the loan
+    and what the operation produced; `respond` makes the response from those two."""
+    event = app.current_event
+    receipt = Receipt.of(
+        operation, caller_of(event).key_id, idempotency_key(event.headers), request_digest(event.path, event.body)
+    )
+    answering = Answering(receipt, lambda loan, result: _answer(respond(loan, result)))
+    try:
+        loan, result = perform(answering)
+    except AlreadyAnswered as done:
+        return _replied(done.answer, replayed=True)
+    # No answer was stored when nothing was written: the loan already held this request's commit
+    # (its receipt had expired), so the answer is made from the loan as it is now.
+    return _replied(answering.given or _answer(respond(loan, result)), replayed=False)
 
 
 def _mark_replayed(response: dict, _record: Any) -> dict:

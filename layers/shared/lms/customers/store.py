@@ -5,7 +5,7 @@ from __future__ import annotations
 from lms.customers.domain import Customer
 from lms.errors import AlreadyExists, NotFound
 from lms.observability import traced
-from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.dynamo import ConditionFailed, ItemRef, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_PARENT, BY_TYPE, core_table, sortable_id
 
@@ -60,7 +60,14 @@ class CustomerStore:
             ) from None
 
     def get(self, customer_id: int) -> Customer:
-        item = self.table.get(customer_key(customer_id))
+        return self.found(customer_id, self.table.get(customer_key(customer_id)))
+
+    def ref(self, customer_id: int) -> ItemRef:
+        """The customer's item, to read in a batch with other things (then `found`)."""
+        return ItemRef.of(self.table.name, customer_key(customer_id))
+
+    @staticmethod
+    def found(customer_id: int, item: dict | None) -> Customer:
         if not item:
             raise NotFound(f"Client with identifier {customer_id} does not exist", reason="CUSTOMER_NOT_FOUND")
         return _from_item(item)

@@ -4,7 +4,9 @@ Each posted entry is applied exactly once: one transaction writes an "applied" m
 entry (conditional on its absence), the entry's line items (for GL detail), and ADDs its amounts
 to the day's total items. A redelivered stream record finds the marker and changes nothing.
 Totals are spread over TOTAL_SHARDS items per account and day, chosen by entry id, so a hot
-account (cash) is not one item written by every operation.
+account (cash) is not one item written by every operation. Each account also has TOTAL_SHARDS
+running totals (all days), so its current balance is a read of a fixed number of items, however
+old the account (the disbursement's funds check reads it with the request's other reads).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from lms.ledger.domain.entries import JournalEntry
-from lms.ledger.store import LedgerStore, total_shard
+from lms.ledger.store import LedgerStore, running_total_key, total_shard
 from lms.money import ZERO
 from lms.storage.dynamo import ConditionFailed, Key
 
@@ -62,6 +64,14 @@ def apply_posted_entry(store: LedgerStore, entry: JournalEntry) -> bool:
                 Key(f"TOTAL#{account_id}", f"{entry.entry_date.isoformat()}#{shard:02d}"),
                 "ADD debit :d, credit :c SET entity = :e",
                 values_={":d": debit, ":c": credit, ":e": "dayTotal"},
+            )
+            for account_id, (debit, credit) in sums.items()
+        ),
+        *(
+            table.update_action(
+                running_total_key(account_id, shard),
+                "ADD debit :d, credit :c SET entity = :e",
+                values_={":d": debit, ":c": credit, ":e": "runningTotal"},
             )
             for account_id, (debit, credit) in sums.items()
         ),

@@ -1,4 +1,5 @@
-"""Recompute every account's per-day totals from its journal lines and report each difference."""
+"""Recompute every account's per-day totals and its running totals from its journal lines, and
+report each difference (a running totals' difference has the day `ALL`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 from lms.ledger.store import LedgerStore
 from lms.money import ZERO
+from lms.storage.dynamo import batch_get_across
 
 
 @dataclass(frozen=True)
@@ -36,4 +38,11 @@ def reconcile(store: LedgerStore | None = None) -> tuple[int, list[Difference]]:
             have = actual.get(day, (ZERO, ZERO))
             if want != have:
                 differences.append(Difference(account.id, day, *want, *have))
+        all_days = (
+            sum((d for d, _ in expected.values()), ZERO),
+            sum((c for _, c in expected.values()), ZERO),
+        )
+        _, *running = store.current_totals(account.id, batch_get_across(store.current_balance_refs(account.id)))
+        if tuple(running) != all_days:
+            differences.append(Difference(account.id, "ALL", *all_days, *running))
     return len(accounts), differences

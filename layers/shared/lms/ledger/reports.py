@@ -12,6 +12,7 @@ from lms.ledger.domain.entries import JournalEntry
 from lms.ledger.store import LedgerStore
 from lms.money import ZERO, round_money
 from lms.observability import traced
+from lms.storage.dynamo import batch_get_across
 from lms.storage.pagination import Page
 
 
@@ -62,8 +63,17 @@ class LedgerReports:
         self.store = store or LedgerStore()
 
     def balance(self, account_id: str, as_of: date | None) -> AccountBalance:
+        """The balance on `as_of` (its day totals), or the current one (its running totals)."""
+        if as_of is None:
+            return self.current_balance(account_id, batch_get_across(self.store.current_balance_refs(account_id)))
         account = self.store.account(account_id)
         debits, credits = self.store.totals_until(account_id, as_of)
+        return AccountBalance(account, round_money(debits, account.currency), round_money(credits, account.currency))
+
+    def current_balance(self, account_id: str, items: list[dict | None]) -> AccountBalance:
+        """The current balance from the items `current_balance_refs` names, as read (with other
+        reads of the same request, in one batch)."""
+        account, debits, credits = self.store.current_totals(account_id, items)
         return AccountBalance(account, round_money(debits, account.currency), round_money(credits, account.currency))
 
     def trial_balance(self, as_of: date | None, attempts: int = 5) -> list[TrialBalance]:

@@ -17,7 +17,7 @@ from lms.api.types import (
     ResponseModel,
 )
 from lms.ledger.domain.accounts import Account, AccountType
-from lms.ledger.domain.entries import JournalEntry, JournalLine
+from lms.ledger.domain.entries import MAX_LINES, JournalEntry, JournalLine
 from lms.ledger.reports import AccountBalance, GlLine, TrialBalance
 from lms.money import ZERO
 
@@ -95,7 +95,7 @@ class JournalEntryRequest(RequestModel):
     reference_type: NonBlankStr | None = None
     reference_id: NonBlankStr | None = None
     loan_id: EntityId | None = None
-    lines: list[JournalLineIn] = Field(max_length=40)
+    lines: list[JournalLineIn] = Field(max_length=MAX_LINES)
 
 
 class ReverseEntryRequest(RequestModel):

@@ -16,7 +16,7 @@ from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.money import ZERO
 from lms.observability import traced
-from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.dynamo import ConditionFailed, ItemRef, Key, Table
 from lms.storage.tables import BY_PARENT, BY_TYPE, ledger_table
 
 BY_ACCOUNT = "ByAccount"
@@ -25,6 +25,11 @@ TOTAL_SHARDS = 8  # a hot account's day is spread over this many items
 
 def account_key(account_id: str) -> Key:
     return Key(f"ACCOUNT#{account_id}", "ACCOUNT")
+
+
+def running_total_key(account_id: str, shard: int) -> Key:
+    # "ALL#" sorts after every date, so day-total queries (SK <= "<date>#~") never include it.
+    return Key(f"TOTAL#{account_id}", f"ALL#{shard:02d}")
 
 
 def entry_key(entry_id: str) -> Key:
@@ -194,6 +199,26 @@ class LedgerStore:
             debit, credit = days.get(day, (ZERO, ZERO))
             days[day] = (debit + item.get("debit", ZERO), credit + item.get("credit", ZERO))
         return days
+
+    def current_balance_refs(self, account_id: str) -> list[ItemRef]:
+        """What an account's current balance is read from: the account and its running totals."""
+        return [
+            ItemRef.of(self.table.name, account_key(account_id)),
+            *(ItemRef.of(self.table.name, running_total_key(account_id, s)) for s in range(TOTAL_SHARDS)),
+        ]
+
+    @staticmethod
+    def current_totals(account_id: str, items: list[dict | None]) -> tuple[Account, Decimal, Decimal]:
+        """The account and its debits and credits to date, from the items of `current_balance_refs`."""
+        account_item, *totals = items
+        if not account_item:
+            raise NotFound(f"Account {account_id} does not exist", reason="ACCOUNT_NOT_FOUND")
+        found = [t for t in totals if t]
+        return (
+            account_from_item(account_item),
+            sum((t.get("debit", ZERO) for t in found), ZERO),
+            sum((t.get("credit", ZERO) for t in found), ZERO),
+        )
 
     def totals_until(self, account_id: str, until: date | None = None) -> tuple[Decimal, Decimal]:
         days = self.day_totals(account_id, until)

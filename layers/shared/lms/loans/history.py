@@ -30,8 +30,9 @@ HISTORY = ("transactions", "journal", "outbox", "timeline")
 SEAL_AT_BYTES = 1024  # a compressed tail larger than this is sealed into a page
 PAGE_TARGET_BYTES = 96 * 1024  # a very large tail (an undone disbursement) is cut into pages this size
 PAGE_LIMIT_BYTES = 350 * 1024  # inside DynamoDB's 400 KB item limit, with room for the keys
-# One TransactWriteItems holds at most 100 items and 4 MB: the head and up to 99 pages.
-MAX_PAGES_PER_COMMIT = 99
+# One TransactWriteItems holds at most 100 items and 4 MB: the head, the request's receipt
+# (lms.storage.receipts) and up to 98 pages.
+MAX_PAGES_PER_COMMIT = 98
 MAX_COMMIT_BYTES = 3 * 1024 * 1024
 
 

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from lms import clock
 from lms.config import get_settings
 from lms.customers.store import CustomerStore
 from lms.errors import Aborted, PaymentRequired
-from lms.ledger.domain.accounts import Role, account_for
+from lms.ledger.domain.accounts import account_for
 from lms.ledger.reports import LedgerReports
 from lms.loans.domain import charging, payments, revenue
 from lms.loans.domain import loan as transitions
@@ -28,6 +28,7 @@ from lms.loans.domain.disbursement import (
     DisbursementPlan,
     disburse,
     plan_disbursement,
+    rail_of,
     undo_disbursal,
 )
 from lms.loans.domain.loan import Actor, Commit, Loan
@@ -38,7 +39,9 @@ from lms.loans.store import LoanStore
 from lms.observability import record_loan_operation, traced
 from lms.products.domain import LoanProduct
 from lms.products.store import ProductStore
+from lms.storage.dynamo import ItemRef, batch_get_across
 from lms.storage.pagination import Page, page_of
+from lms.storage.receipts import AlreadyAnswered, Answer, Receipt
 
 # A lost race re-reads the loan and tries again, so the loser sees the winner's state (for example
 # "Loan is already approved") rather than a bare conflict, and concurrent payments to one loan all
@@ -62,6 +65,17 @@ class AccrualResult:
     outcome: revenue.Outcome | None  # None: it failed
     amount: Decimal | None
     error: str | None
+
+
+@dataclass
+class Answering:
+    """How an idempotent request is answered exactly once: its receipt is looked up with the loan's
+    other reads and written in the loan's commit, holding the answer `respond` makes from the loan as
+    saved and what the operation produced. `given` is that answer once committed."""
+
+    receipt: Receipt
+    respond: Callable[[Loan, Any], Answer]
+    given: Answer | None = None
 
 
 def _accrued(result):
@@ -104,17 +118,35 @@ class LoanService:
         self.loans = loans or LoanStore()
         self.customers = customers or CustomerStore()
         self.products = products or ProductStore()
-        self._products: dict[int, LoanProduct] = {}
         self.sleep: Callable[[float], None] = time.sleep
+        # Items read in one batch with the loan's receipt, for the current attempt (change_with).
+        self.read_with_loan: dict[ItemRef, dict | None] = {}
 
     def product_of(self, loan: Loan) -> LoanProduct:
-        """The loan's product, read once per request (products are never changed once created)."""
-        if loan.product_id not in self._products:
-            self._products[loan.product_id] = self.products.get(loan.product_id)
-        return self._products[loan.product_id]
+        """The loan's product (kept by the environment once read: products never change)."""
+        return self.products.get(loan.product_id)
+
+    def _product_reads(self, loan: Loan) -> list[ItemRef]:
+        return self.products.refs_to_read([loan.product_id])
+
+    def _read_with_loan(self, loan: Loan, answering: Answering | None, reads: list[ItemRef]) -> None:
+        """One batch read of the request's receipt and what the operation needs besides the loan;
+        a receipt found means the request was answered already (AlreadyAnswered)."""
+        receipt = [answering.receipt.ref] if answering else []
+        items = batch_get_across(receipt + reads) if receipt or reads else []
+        if answering and items[0] is not None:
+            raise AlreadyAnswered(answering.receipt.answer_in(items[0]))
+        self.read_with_loan = dict(zip(reads, items[len(receipt) :], strict=True))
+        if reads:
+            self.products.remember(item for item in self.read_with_loan.values() if item)
 
     def submit(self, application: LoanApplication, actor: Actor) -> Loan:
-        customer = self.customers.get(application.customer_id)
+        # The customer and (unless this environment knows it) the product in one batch.
+        found = batch_get_across(
+            [self.customers.ref(application.customer_id), *self.products.refs_to_read([application.product_id])]
+        )
+        customer = self.customers.found(application.customer_id, found[0])
+        self.products.remember(item for item in found[1:] if item)
         product = self.products.get(application.product_id)
         # Validate fully before taking an id, so refused applications leave no gaps.
         submit_loan(0, application, customer, product, actor)
@@ -150,9 +182,13 @@ class LoanService:
         name: str,
         actor: Actor | None = None,
         amount_of: Callable[[Loan, None], Decimal | None] = lambda _loan, _result: None,
+        answering: Answering | None = None,
+        reads: Callable[[Loan], list[ItemRef]] | None = None,
     ) -> Loan:
         operation = lambda loan: (transition(loan), None)  # noqa: E731
-        return self.change_with(loan_id, operation, name=name, actor=actor, amount_of=amount_of)[0]
+        return self.change_with(
+            loan_id, operation, name=name, actor=actor, amount_of=amount_of, answering=answering, reads=reads
+        )[0]
 
     def change_with(
         self,
@@ -163,6 +199,8 @@ class LoanService:
         actor: Actor | None = None,
         amount_of: Callable[[Loan, T], Decimal | None] = lambda _loan, result: getattr(result, "amount", None),
         read: Loan | None = None,
+        answering: Answering | None = None,
+        reads: Callable[[Loan], list[ItemRef]] | None = None,
     ) -> tuple[Loan, T]:
         """Apply `operation` to the current loan and save it conditionally; on a lost race, start over.
 
@@ -176,11 +214,17 @@ class LoanService:
         write took effect although its answer was lost (the SDK retried a timed-out write and
         found its own condition failed, or the caller retried after an error), so what that
         commit produced is the answer.
+
+        With `answering`, the request's receipt is read in one batch with the items `reads` names
+        (before the operation can refuse anything, so a replay is never refused) and written in the
+        commit: a request answered before raises AlreadyAnswered with its answer. A request thus
+        costs three round trips: the loan, the batch, the commit.
         """
         key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
         attempted: list[T] = []
         for attempt in range(MAX_ATTEMPTS):
             current = read if read is not None and attempt == 0 else self.loans.get(loan_id)
+            self._read_with_loan(current, answering, reads(current) if reads else [])
             if (commit := current.commit_of(key)) is not None:
                 result = attempted[-1] if attempted else _committed_result(current, commit)
                 record_loan_operation(name, current.currency, amount_of(current, result))
@@ -189,13 +233,17 @@ class LoanService:
             if changed is current:
                 return current, result  # nothing to write
             attempted.append(result)
+            committing = changed.with_commit(_commit(key, result))
+            answer = answering.respond(committing.next_version(), result) if answering else None
             try:
-                saved = self.loans.save(changed.with_commit(_commit(key, result)))
+                saved = self.loans.save(committing, [answering.receipt.write_action(answer)] if answering else None)
             except Aborted:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
                 self.sleep(backoff(attempt))
                 continue
+            if answering:
+                answering.given = answer
             record_loan_operation(name, saved.currency, amount_of(saved, result))
             return saved, result
         raise AssertionError("unreachable")
@@ -227,10 +275,23 @@ class LoanService:
     def books(self, loan: Loan, actor: Actor) -> Books:
         return Books(loan, get_settings().base_currency, actor.at, actor.by)
 
-    def _ensure_funds(self, loan: Loan, rail: Role, amount: Decimal) -> None:
-        """The rail's cash account must hold what is paid out (its balance as the ledger projects it)."""
-        account = account_for(rail, loan.currency, get_settings().base_currency)
-        available = LedgerReports().balance(account, None).balance
+    def _funds_account(self, loan: Loan, order: DisbursementOrder) -> str:
+        return account_for(rail_of(order), loan.currency, get_settings().base_currency)
+
+    def _disbursement_reads(self, loan: Loan, order: DisbursementOrder) -> list[ItemRef]:
+        account = self._funds_account(loan, order)
+        return [*self._product_reads(loan), *LedgerReports().store.current_balance_refs(account)]
+
+    def _ensure_funds(self, loan: Loan, order: DisbursementOrder, amount: Decimal) -> None:
+        """The rail's cash account must hold what is paid out (its balance as the ledger projects it;
+        read with the request's receipt when change_with read it)."""
+        account = self._funds_account(loan, order)
+        reports = LedgerReports()
+        refs = reports.store.current_balance_refs(account)
+        if all(ref in self.read_with_loan for ref in refs):
+            available = reports.current_balance(account, [self.read_with_loan[ref] for ref in refs]).balance
+        else:
+            available = reports.balance(account, None).balance
         if available < amount:
             raise PaymentRequired(
                 f"Insufficient funds in disbursement account {account}: {available} available, {amount} needed",
@@ -240,73 +301,114 @@ class LoanService:
     def plan_disbursement(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> tuple[Loan, DisbursementPlan]:
         loan = self.loans.get(loan_id)
         plan = plan_disbursement(loan, self.product_of(loan), order, actor.today)
-        self._ensure_funds(loan, plan.rail, plan.net_amount)
+        self._ensure_funds(loan, order, plan.net_amount)
         return loan, plan
 
-    def disburse(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> Loan:
+    def disburse(
+        self, loan_id: int, order: DisbursementOrder, actor: Actor, answering: Answering | None = None
+    ) -> Loan:
         def transition(current: Loan) -> Loan:
             plan = plan_disbursement(current, self.product_of(current), order, actor.today)
-            self._ensure_funds(current, plan.rail, plan.net_amount)
+            self._ensure_funds(current, order, plan.net_amount)
             return disburse(current, plan, order, self.books(current, actor), actor)
 
-        return self.change(loan_id, transition, name="disburse", actor=actor, amount_of=lambda loan, _: loan.principal)
-
-    def repay(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
-        return self.change_with(
-            loan_id, lambda loan: payments.repay(loan, order, self.books(loan, actor), actor), name="repay", actor=actor
+        return self.change(
+            loan_id,
+            transition,
+            name="disburse",
+            actor=actor,
+            amount_of=lambda loan, _: loan.principal,
+            answering=answering,
+            reads=lambda loan: self._disbursement_reads(loan, order),
         )
 
-    def reverse(self, loan_id: int, txn_id: int, reason: str, actor: Actor) -> tuple[Loan, LoanTransaction]:
+    def repay(
+        self, loan_id: int, order: PaymentOrder, actor: Actor, answering: Answering | None = None
+    ) -> tuple[Loan, LoanTransaction]:
+        return self.change_with(
+            loan_id,
+            lambda loan: payments.repay(loan, order, self.books(loan, actor), actor),
+            name="repay",
+            actor=actor,
+            answering=answering,
+        )
+
+    def reverse(
+        self, loan_id: int, txn_id: int, reason: str, actor: Actor, answering: Answering | None = None
+    ) -> tuple[Loan, LoanTransaction]:
         return self.change_with(
             loan_id,
             lambda loan: payments.reverse_transaction(loan, txn_id, reason, self.books(loan, actor), actor),
             name="reverse",
             actor=actor,
+            answering=answering,
         )
 
-    def refund(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
+    def refund(
+        self, loan_id: int, order: PaymentOrder, actor: Actor, answering: Answering | None = None
+    ) -> tuple[Loan, LoanTransaction]:
         return self.change_with(
             loan_id,
             lambda loan: payments.refund(loan, order, self.books(loan, actor), actor),
             name="refund",
             actor=actor,
+            answering=answering,
         )
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
         loan = self.loans.get(loan_id)
         return payments.quote_payoff(loan, self.product_of(loan), on)
 
-    def settle(self, loan_id: int, order: PaymentOrder, actor: Actor) -> tuple[Loan, LoanTransaction]:
+    def settle(
+        self, loan_id: int, order: PaymentOrder, actor: Actor, answering: Answering | None = None
+    ) -> tuple[Loan, LoanTransaction]:
         def settle(loan: Loan) -> tuple[Loan, LoanTransaction]:
             settled, txn, _ = payments.settle_early(loan, self.product_of(loan), order, self.books(loan, actor), actor)
             return settled, txn
 
-        return self.change_with(loan_id, settle, name="settle", actor=actor)
+        return self.change_with(
+            loan_id, settle, name="settle", actor=actor, answering=answering, reads=self._product_reads
+        )
 
     def assess_charge(
-        self, loan_id: int, name: str, kind: ChargeKind, amount: Decimal, due: date, note: str | None, actor: Actor
+        self,
+        loan_id: int,
+        name: str,
+        kind: ChargeKind,
+        amount: Decimal,
+        due: date,
+        note: str | None,
+        actor: Actor,
+        answering: Answering | None = None,
     ) -> tuple[Loan, LoanCharge]:
         return self.change_with(
             loan_id,
             lambda loan: charging.assess_charge(loan, name, kind, amount, due, note, self.books(loan, actor), actor),
             name="assess_charge",
             actor=actor,
+            answering=answering,
         )
 
-    def waive_charge(self, loan_id: int, charge_id: int, note: str | None, actor: Actor) -> tuple[Loan, LoanCharge]:
+    def waive_charge(
+        self, loan_id: int, charge_id: int, note: str | None, actor: Actor, answering: Answering | None = None
+    ) -> tuple[Loan, LoanCharge]:
         return self.change_with(
             loan_id,
             lambda loan: charging.waive_charge(loan, charge_id, note, self.books(loan, actor), actor),
             name="waive_charge",
             actor=actor,
+            answering=answering,
         )
 
-    def charge_off(self, loan_id: int, on: date, note: str | None, actor: Actor) -> Loan:
+    def charge_off(
+        self, loan_id: int, on: date, note: str | None, actor: Actor, answering: Answering | None = None
+    ) -> Loan:
         return self.change(
             loan_id,
             lambda loan: charging.charge_off(loan, on, note, self.books(loan, actor), actor),
             name="charge_off",
             actor=actor,
+            answering=answering,
         )
 
     def accrue_month(self, loan_ids: list[int], month: date, actor: Actor) -> list[AccrualResult]:
@@ -329,10 +431,11 @@ class LoanService:
                 results.append(AccrualResult(loan.id, loan.currency, None, None, f"{type(err).__name__}: {err}"))
         return results
 
-    def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor) -> Loan:
+    def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor, answering: Answering | None = None) -> Loan:
         return self.change(
             loan_id,
             lambda current: undo_disbursal(current, self.books(current, actor), actor, note),
             name="undo_disbursal",
             actor=actor,
+            answering=answering,
         )

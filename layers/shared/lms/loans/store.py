@@ -169,24 +169,30 @@ class LoanStore:
         """The loan a head item belongs to: the head alone, or read whole if it has sealed pages."""
         return self.get(int(head["PK"].removeprefix("LOAN#"))) if head.get("pageCount") else _from_items(head, [])
 
-    def save(self, loan: Loan) -> Loan:
-        """Replace the loan if nobody changed it since it was read (optimistic concurrency)."""
+    def save(self, loan: Loan, also: list[dict] | None = None) -> Loan:
+        """Replace the loan if nobody changed it since it was read (optimistic concurrency).
+        `also` are transaction items that must take effect with it or not at all (a request's
+        receipt): each carries its own condition, and any failing fails the commit."""
         condition = {
             "condition": "#version = :expected",
             "names": {"#version": "version"},
             "values_": {":expected": loan.version},
         }
-        return self._commit(loan, loan.version + 1, condition)
+        return self._commit(loan, loan.version + 1, condition, also or [])
 
-    def _commit(self, loan: Loan, new_version: int, condition: dict) -> Loan:
-        """One conditional write: the head alone, or the head and its new or changed pages in one
-        transaction whose only condition is the head's."""
+    def _commit(self, loan: Loan, new_version: int, condition: dict, also: list[dict] | None = None) -> Loan:
+        """One conditional write: the head alone, or the head with its new or changed pages and
+        `also` in one transaction."""
         try:
             write = plan_write(loan, new_version)
             head, *pages = commit_items(loan, new_version, write)
-            if pages:
+            if pages or also:
                 self.table.transact_write(
-                    [self.table.put_action(head, **condition), *(self.table.put_action(page) for page in pages)]
+                    [
+                        self.table.put_action(head, **condition),
+                        *(self.table.put_action(page) for page in pages),
+                        *(also or []),
+                    ]
                 )
             else:
                 self.table.put(head, **condition)

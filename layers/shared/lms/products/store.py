@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterable
+
 from lms.errors import NotFound
 from lms.observability import traced
 from lms.products.domain import LoanProduct
-from lms.storage.dynamo import ConditionFailed, Key, Table
+from lms.storage.dynamo import ConditionFailed, ItemRef, Key, Table, client
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_TYPE, core_table, sortable_id
 
@@ -16,6 +19,12 @@ def product_key(product_id: int) -> Key:
 
 def _from_item(item: dict) -> LoanProduct:
     return LoanProduct.model_validate_json(item["state"])
+
+
+# Products are never changed once created, so an execution environment keeps those it has read
+# (money routes then need no read of the product). Kept per DynamoDB client and table: a new
+# client (tests start a fresh emulator with one) starts with none.
+_known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @traced
@@ -43,10 +52,27 @@ class ProductStore:
         return True
 
     def get(self, product_id: int) -> LoanProduct:
+        known = _known.setdefault(client(), {})
+        if (product := known.get((self.table.name, product_id))) is not None:
+            return product
         item = self.table.get(product_key(product_id))
         if not item:
             raise NotFound(f"Loan product with identifier {product_id} does not exist", reason="PRODUCT_NOT_FOUND")
-        return _from_item(item)
+        known[(self.table.name, product_id)] = product = _from_item(item)
+        return product
+
+    def refs_to_read(self, product_ids: list[int]) -> list[ItemRef]:
+        """The products of `product_ids` this environment does not know yet, to read in a batch."""
+        known = _known.setdefault(client(), {})
+        return [ItemRef.of(self.table.name, product_key(i)) for i in product_ids if (self.table.name, i) not in known]
+
+    def remember(self, items: Iterable[dict]) -> None:
+        """Keep the products among `items` (read in a batch with other things)."""
+        known = _known.setdefault(client(), {})
+        for item in items:
+            if item.get("entity") == "product":
+                product = _from_item(item)
+                known[(self.table.name, product.id)] = product
 
     def list(self, page: int, rows: int) -> Page[LoanProduct]:
         candidates = self.table.query("TypePK = :t", {":t": "PRODUCT"}, index=BY_TYPE, projection="PK, SK")

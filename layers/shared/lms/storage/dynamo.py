@@ -77,6 +77,45 @@ class Key:
         return {"PK": {"S": self.pk}, "SK": {"S": self.sk}}
 
 
+@dataclass(frozen=True)
+class ItemRef:
+    """An item of any table by its key attributes (string-valued), for reads across tables."""
+
+    table: str
+    key: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, table: str, key: Key | Mapping[str, str]) -> ItemRef:
+        pairs = {"PK": key.pk, "SK": key.sk} if isinstance(key, Key) else key
+        return cls(table, tuple(sorted(pairs.items())))
+
+    def av(self) -> dict:
+        return {name: {"S": value} for name, value in self.key}
+
+    def matches(self, item: Mapping[str, Any]) -> bool:
+        return all(item.get(name) == value for name, value in self.key)
+
+
+def batch_get_across(refs: list[ItemRef]) -> list[dict | None]:
+    """Strongly consistent reads of items in any tables, in one BatchGetItem round trip (more only
+    for keys DynamoDB leaves unprocessed): the item for each ref, in order, None where absent."""
+    found: list[dict | None] = [None] * len(refs)
+    for start in range(0, len(refs), BATCH_GET_LIMIT):
+        chunk = list(enumerate(refs[start : start + BATCH_GET_LIMIT], start))
+        request: dict[str, dict] = {}
+        for _, ref in chunk:
+            request.setdefault(ref.table, {"Keys": [], "ConsistentRead": True})["Keys"].append(ref.av())
+        while request:
+            result = client().batch_get_item(RequestItems=request)
+            for table, items in result.get("Responses", {}).items():
+                for item in map(deserialize, items):
+                    for index, ref in chunk:
+                        if ref.table == table and ref.matches(item):
+                            found[index] = item
+            request = result.get("UnprocessedKeys") or {}
+    return found
+
+
 class Table:
     """One DynamoDB table with the generic PK/SK key schema."""
 

@@ -20,7 +20,9 @@ from lms.errors import FailedPrecondition, FieldProblems
 from lms.ledger.domain.accounts import Account
 from lms.money import ZERO, MoneyError, to_money
 
-MAX_LINES = 40  # the projection writes an entry's lines and totals in one 100-item transaction
+# The projection applies an entry in one 100-item transaction: its marker, its lines, and for each
+# account a day total and a running total (1 + 3 x 32 = 97).
+MAX_LINES = 32
 
 
 class EntryStatus(StrEnum):

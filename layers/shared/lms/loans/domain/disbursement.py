@@ -132,7 +132,12 @@ def plan_disbursement(loan: Loan, product: LoanProduct, order: DisbursementOrder
             reason="INVALID_DISBURSEMENT",
         )
     method = order.method or PaymentMethod.CASH
-    return DisbursementPlan(amount, schedule, deductions, net, method, RAIL_ACCOUNTS[method], details)
+    return DisbursementPlan(amount, schedule, deductions, net, method, rail_of(order), details)
+
+
+def rail_of(order: DisbursementOrder) -> Role:
+    """The cash account the order pays out from (cash when no method is named)."""
+    return RAIL_ACCOUNTS[order.method or PaymentMethod.CASH]
 
 
 def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books: Books, actor: Actor) -> Loan:

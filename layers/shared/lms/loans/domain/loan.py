@@ -140,6 +140,11 @@ class Loan(BaseModel):
     def with_commit(self, commit: Commit) -> Loan:
         return self.model_copy(update={"recent_commits": [*self.recent_commits, commit][-RECENT_COMMITS:]})
 
+    def next_version(self) -> Loan:
+        """The loan as its conditional save will have stored it (what an answer made before the
+        save, to be stored with it, shows)."""
+        return self.model_copy(update={"version": self.version + 1})
+
     def record(self, action: LoanAction | str, on: date | None, note: str | None, at: str, by: str) -> list:
         return [*self.timeline, TimelineEvent(action=str(action), date=on, note=note, at=at, by=by)]
 

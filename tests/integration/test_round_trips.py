@@ -1,0 +1,136 @@
+"""Every API request makes at most three DynamoDB round trips on its path (docs/data-model.md,
+"Round trips per request"), counted on the shared boto3 client while the request runs. The
+authorizer's read of the API key (cached per environment) is left out, as the document says."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lms.storage import dynamo
+from tests.support.data import (
+    active_loan,
+    approved_loan,
+    customer_body,
+    key,
+    loan_body,
+    new_customer,
+    repay,
+    submitted_loan,
+)
+
+LIMIT = 3
+
+
+class RoundTrips:
+    def __init__(self):
+        self.calls: list[str] = []
+        dynamo.client("dynamodb").meta.events.register("before-call.dynamodb", self._count)
+
+    def _count(self, event_name, params, **_):
+        if "APIKEY#" not in json.dumps(params, default=str):
+            self.calls.append(event_name.rsplit(".", 1)[-1])
+
+    def during(self, request):
+        self.calls.clear()
+        reply = request()
+        return reply, list(self.calls)
+
+    def remove(self):
+        dynamo.client("dynamodb").meta.events.unregister("before-call.dynamodb", self._count)
+
+
+@pytest.fixture
+def round_trips(seeded, drain):
+    drain()  # fund the disbursement account
+    counter = RoundTrips()
+    yield counter
+    counter.remove()
+
+
+def body(on="2026-05-23", amount=1000) -> dict:
+    return {"transactionDate": on, "transactionAmount": amount, "paymentTypeId": 1, "receiptNumber": "R-1"}
+
+
+def test_money_routes_make_three_round_trips_the_loan_a_batch_and_the_commit(operator, round_trips):
+    loan = active_loan(operator)
+    lid = loan["id"]
+    settling, charging_off = active_loan(operator)["id"], active_loan(operator)["id"]
+    payoff = operator.get(f"/v1/loans/{settling}/payoff", query={"date": "2026-05-23"}).json["total"]
+    replies: dict[str, object] = {}
+    requests = {
+        "assess a charge": lambda: operator.post(
+            f"/v1/loans/{lid}/charges",
+            {"name": "Late fee", "chargeType": "fee", "amount": 50, "dueDate": "2026-05-30"},
+            headers=key(),
+        ),
+        "waive it": lambda: operator.post(
+            f"/v1/loans/{lid}/charges/{replies['assess a charge'].json['id']}/waive", headers=key()
+        ),
+        "repay": lambda: operator.post(f"/v1/loans/{lid}/repayments", body(), headers=key()),
+        "reverse": lambda: operator.post(
+            f"/v1/loans/{lid}/repayments/{replies['repay'].json['id']}/reverse", headers=key()
+        ),
+        "overpay": lambda: operator.post(f"/v1/loans/{lid}/repayments", body(amount=20000), headers=key()),
+        "refund": lambda: operator.post(f"/v1/loans/{lid}/refund", body(amount=100), headers=key()),
+        "settle": lambda: operator.post(
+            f"/v1/loans/{settling}/early-settlement",
+            body(amount=payoff),
+            headers=key(),
+        ),
+        "charge off": lambda: operator.post(
+            f"/v1/loans/{charging_off}/charge-off", {"transactionDate": "2026-05-23"}, headers=key()
+        ),
+    }
+    for name, request in requests.items():
+        replies[name], calls = round_trips.during(request)
+        assert replies[name].status in (200, 201), (name, replies[name])
+        assert calls == ["Query", "BatchGetItem", "TransactWriteItems"], name
+
+
+def test_a_disbursement_reads_its_receipt_product_and_funds_in_one_batch(operator, round_trips):
+    loan = approved_loan(operator)
+    reply, calls = round_trips.during(
+        lambda: operator.post(
+            f"/v1/loans/{loan['id']}/disburse",
+            {"actualDisbursementDate": "2026-05-23", "transactionAmount": 10000},
+            headers=key(),
+        )
+    )
+    assert reply.status == 200, reply
+    assert calls == ["Query", "BatchGetItem", "TransactWriteItems"]
+    undo, calls = round_trips.during(lambda: operator.post(f"/v1/loans/{loan['id']}/undo-disbursal", headers=key()))
+    assert undo.status == 200, undo
+    assert calls == ["Query", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_replay_reads_the_loan_and_its_receipt_and_writes_nothing(operator, round_trips):
+    loan = active_loan(operator)
+    headers = key()
+    first = repay(operator, loan["id"], 1000)
+    request = lambda: operator.post(f"/v1/loans/{loan['id']}/repayments", body(), headers=headers)  # noqa: E731
+    first, _ = round_trips.during(request)
+    replay, calls = round_trips.during(request)
+    assert (replay.status, replay.raw) == (first.status, first.raw)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert calls == ["Query", "BatchGetItem"]
+
+
+def test_other_routes_stay_within_three(operator, round_trips):
+    loan = submitted_loan(operator)
+    lid = loan["id"]
+    customer = new_customer(operator)
+    for name, request in {
+        "create a customer": lambda: operator.post("/v1/customers", customer_body()),
+        "submit a loan": lambda: operator.post("/v1/loans", loan_body(customer["id"])),
+        "approve": lambda: operator.post(f"/v1/loans/{lid}/approve", {"approvedOnDate": "2026-05-23"}),
+        "undo approval": lambda: operator.post(f"/v1/loans/{lid}/undo-approval", {}),
+        "get": lambda: operator.get(f"/v1/loans/{lid}"),
+        "schedule": lambda: operator.get(f"/v1/loans/{lid}/schedule"),
+        "withdraw": lambda: operator.post(f"/v1/loans/{lid}/withdraw", {"withdrawnOnDate": "2026-05-23"}),
+        "balance": lambda: operator.get("/v1/ledger/accounts/1120/balance"),
+    }.items():
+        reply, calls = round_trips.during(request)
+        assert reply.status in (200, 201), (name, reply)
+        assert len(calls) <= LIMIT, (name, calls)
