@@ -44,7 +44,30 @@ def build_document() -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a handler that fails to import must fail the build
         document = json.loads(merge.get_openapi_json_schema())
-    return json.dumps(_with_error_envelope(document), indent=2, sort_keys=True) + "\n"
+    document = _with_error_envelope(_decimals_as_numbers(document))
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+# What pydantic documents a Decimal as in serialization mode (a string); lms.jsonutil writes every
+# Decimal as a JSON number, so the document says number.
+PYDANTIC_DECIMAL_PATTERN = r"^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$"
+
+
+def _decimals_as_numbers(node):
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("pattern") == PYDANTIC_DECIMAL_PATTERN:
+            return {k: v for k, v in node.items() if k != "pattern"} | {"type": "number"}
+        return {k: _decimals_as_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decimals_as_numbers(v) for v in node]
+    return node
+
+
+# Answers any route can give besides those it documents itself (lms.api.responses).
+EVERY_OPERATION_MAY_ANSWER = {
+    "409": "Conflict: the resource changed concurrently or already exists (retry with the same Idempotency-Key)",
+    "429": "Too many requests, or a limit of the resource reached",
+}
 
 
 def _with_error_envelope(document: dict) -> dict:
@@ -61,6 +84,8 @@ def _with_error_envelope(document: dict) -> dict:
             responses = operation.get("responses", {})
             if responses.get("422", {}).get("description") == "Validation Error":
                 del responses["422"]
+            for status, meaning in EVERY_OPERATION_MAY_ANSWER.items():
+                responses.setdefault(status, {"description": meaning})
             for status, response in responses.items():
                 if int(status) >= 400:
                     response["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}

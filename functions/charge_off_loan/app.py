@@ -17,7 +17,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/charge-off", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.post("/v1/loans/<id>/charge-off", tags=["Loans"], responses=openapi_responses(LoanOut, money=True))
 def charge_off_loan(id: IdPath, request: Annotated[ChargeOffRequest, Body()]):
     actor = actor_of(app.current_event)
     return answer_once(

@@ -15,7 +15,11 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/ledger/entries", tags=["Ledger"], responses=openapi_responses(JournalEntryOut, 201, "Draft created"))
+@app.post(
+    "/v1/ledger/entries",
+    tags=["Ledger"],
+    responses=openapi_responses(JournalEntryOut, 201, "Draft created", money=True),
+)
 def create_journal_entry(request: Annotated[JournalEntryRequest, Body()]):
     def create():
         fields = request.model_dump(exclude={"lines"})

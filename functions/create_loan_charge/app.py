@@ -16,7 +16,11 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/charges", tags=["Loans"], responses=openapi_responses(ChargeWithLoanOut, 201, "Assessed"))
+@app.post(
+    "/v1/loans/<id>/charges",
+    tags=["Loans"],
+    responses=openapi_responses(ChargeWithLoanOut, 201, "Assessed", money=True),
+)
 def create_loan_charge(id: IdPath, request: Annotated[ChargeRequest, Body()]):
     actor = actor_of(app.current_event)
 

@@ -18,7 +18,9 @@ app = build_resolver()
 
 
 @app.post(
-    "/v1/loans/<id>/repayments", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut, 200, "Recorded")
+    "/v1/loans/<id>/repayments",
+    tags=["Loans"],
+    responses=openapi_responses(TransactionWithLoanOut, 200, "Recorded", money=True),
 )
 def create_repayment(id: IdPath, request: Annotated[RepaymentRequest, Body()]):
     order = request.to_order()

@@ -19,7 +19,7 @@ from lms.observability import metrics, observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/disburse", tags=["Loans"], responses=openapi_responses(DisbursementOut))
+@app.post("/v1/loans/<id>/disburse", tags=["Loans"], responses=openapi_responses(DisbursementOut, money=True))
 def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
     service = LoanService()
     actor = actor_of(app.current_event)

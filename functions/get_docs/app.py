@@ -9,7 +9,12 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/docs", tags=["Docs"], summary="Swagger UI")
+@app.get(
+    "/v1/docs",
+    tags=["Docs"],
+    summary="Swagger UI",
+    responses={200: {"description": "Swagger UI", "content": {"text/html": {"schema": {"type": "string"}}}}},
+)
 def get_docs():
     return Response(200, "text/html; charset=utf-8", swagger_page())
 

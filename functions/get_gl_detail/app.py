@@ -10,13 +10,13 @@ from lms.api.responses import json_response, openapi_responses
 from lms.api.types import IsoDate
 from lms.errors import InvalidArgument
 from lms.ledger.reports import LedgerReports
-from lms.ledger.schemas import GlLineOut
+from lms.ledger.schemas import GlDetailOut, GlLineOut
 from lms.observability import observed
 
 app = build_resolver()
 
 
-@app.get("/v1/ledger/gl-detail", tags=["Ledger"], responses=openapi_responses(GlLineOut))
+@app.get("/v1/ledger/gl-detail", tags=["Ledger"], responses=openapi_responses(GlDetailOut))
 def get_gl_detail(
     account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=40)],
     start_date: Annotated[IsoDate | None, Query(alias="startDate")] = None,
@@ -28,19 +28,19 @@ def get_gl_detail(
         raise InvalidArgument.field("endDate", "must not be before startDate")
     account, opening, lines = LedgerReports().gl_detail(account_id, start_date, end_date, page, rows)
     return json_response(
-        {
-            "accountId": account.id,
-            "code": account.code,
-            "name": account.name,
-            "currency": account.currency,
-            "startDate": start_date,
-            "endDate": end_date,
-            "openingBalance": opening,
-            "items": [GlLineOut.of(line) for line in lines.items],
-            "total": lines.total,
-            "page": lines.page,
-            "rowsPerPage": lines.rows,
-        }
+        GlDetailOut(
+            account_id=account.id,
+            code=account.code,
+            name=account.name,
+            currency=account.currency,
+            start_date=start_date,
+            end_date=end_date,
+            opening_balance=opening,
+            items=[GlLineOut.of(line) for line in lines.items],
+            total=lines.total,
+            page=lines.page,
+            rows_per_page=lines.rows,
+        )
     )
 
 

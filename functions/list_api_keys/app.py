@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.auth.api_keys import ApiKeyStore
 from lms.auth.schemas import ApiKeyOut
 from lms.observability import observed
@@ -10,7 +10,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/api-keys", tags=["API keys"], responses=openapi_responses(ApiKeyOut))
+@app.get("/v1/api-keys", tags=["API keys"], responses=openapi_page(ApiKeyOut))
 def list_api_keys(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(ApiKeyStore().list(page, rows), ApiKeyOut.of)
 

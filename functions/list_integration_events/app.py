@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.integration.schemas import EventOut
 from lms.integration.service import IntegrationService, PushStatus
 from lms.observability import observed
@@ -14,7 +14,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/integration/events", tags=["Integration"], responses=openapi_responses(EventOut))
+@app.get("/v1/integration/events", tags=["Integration"], responses=openapi_page(EventOut))
 def list_integration_events(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

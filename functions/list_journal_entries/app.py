@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.api.types import IsoDate
 from lms.ledger.domain.entries import EntryStatus
 from lms.ledger.schemas import JournalEntryOut
@@ -16,7 +16,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/entries", tags=["Ledger"], responses=openapi_responses(JournalEntryOut))
+@app.get("/v1/ledger/entries", tags=["Ledger"], responses=openapi_page(JournalEntryOut))
 def list_journal_entries(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

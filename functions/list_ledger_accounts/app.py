@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.ledger.schemas import AccountOut
 from lms.ledger.service import LedgerService
 from lms.observability import observed
@@ -10,7 +10,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/accounts", tags=["Ledger"], responses=openapi_responses(AccountOut))
+@app.get("/v1/ledger/accounts", tags=["Ledger"], responses=openapi_page(AccountOut))
 def list_ledger_accounts(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(LedgerService().list_accounts(page, rows), AccountOut.of)
 

@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.loans.payment_schemas import ChargeOut
 from lms.loans.service import LoanService
 from lms.observability import observed
@@ -10,7 +10,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/charges", tags=["Loans"], responses=openapi_responses(ChargeOut))
+@app.get("/v1/loans/<id>/charges", tags=["Loans"], responses=openapi_page(ChargeOut))
 def list_loan_charges(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     loan, charges = LoanService().charges(id, page, rows)
     return page_response(charges, lambda charge: ChargeOut.of(loan, charge))

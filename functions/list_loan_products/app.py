@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.observability import observed
 from lms.products.schemas import ProductOut
 from lms.products.service import ProductService
@@ -10,7 +10,7 @@ from lms.products.service import ProductService
 app = build_resolver()
 
 
-@app.get("/v1/loan-products", tags=["Loan products"], responses=openapi_responses(ProductOut))
+@app.get("/v1/loan-products", tags=["Loan products"], responses=openapi_page(ProductOut))
 def list_loan_products(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(ProductService().list(page, rows), ProductOut.of)
 

@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.loans.payment_schemas import TransactionOut
 from lms.loans.service import LoanService
 from lms.observability import observed
@@ -10,7 +10,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/transactions", tags=["Loans"], responses=openapi_responses(TransactionOut))
+@app.get("/v1/loans/<id>/transactions", tags=["Loans"], responses=openapi_page(TransactionOut))
 def list_loan_transactions(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     loan, transactions = LoanService().transactions(id, page, rows)
     return page_response(transactions, lambda txn: TransactionOut.of(loan, txn))

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.loans.schemas import LoanOut, render_loan
 from lms.loans.service import LoanService
 from lms.observability import observed
@@ -18,7 +18,7 @@ StatusFilter = Literal[
 ]
 
 
-@app.get("/v1/loans", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.get("/v1/loans", tags=["Loans"], responses=openapi_page(LoanOut))
 def list_loans(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.observability import observed
 from lms.offices.schemas import OfficeOut
 from lms.offices.service import OfficeService
@@ -10,7 +10,7 @@ from lms.offices.service import OfficeService
 app = build_resolver()
 
 
-@app.get("/v1/offices", tags=["Offices"], responses=openapi_responses(OfficeOut))
+@app.get("/v1/offices", tags=["Offices"], responses=openapi_page(OfficeOut))
 def list_offices(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(OfficeService().list(page, rows), OfficeOut.of)
 

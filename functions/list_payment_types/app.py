@@ -2,7 +2,7 @@
 
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
-from lms.api.responses import openapi_responses, page_response
+from lms.api.responses import openapi_page, page_response
 from lms.loans.payment_schemas import PaymentTypeOut
 from lms.loans.service import LoanService
 from lms.observability import observed
@@ -10,7 +10,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/payment-types", tags=["Loans"], responses=openapi_responses(PaymentTypeOut))
+@app.get("/v1/payment-types", tags=["Loans"], responses=openapi_page(PaymentTypeOut))
 def list_payment_types(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(LoanService().payment_types(page, rows), PaymentTypeOut.of)
 

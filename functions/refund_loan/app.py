@@ -16,7 +16,7 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/refund", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut))
+@app.post("/v1/loans/<id>/refund", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut, money=True))
 def refund_loan(id: IdPath, request: Annotated[RefundRequest, Body()]):
     order = request.to_order()
     actor = actor_of(app.current_event)

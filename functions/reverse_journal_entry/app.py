@@ -16,7 +16,9 @@ app = build_resolver()
 
 
 @app.post(
-    "/v1/ledger/entries/<id>/reverse", tags=["Ledger"], responses=openapi_responses(JournalEntryOut, 201, "Reversal")
+    "/v1/ledger/entries/<id>/reverse",
+    tags=["Ledger"],
+    responses=openapi_responses(JournalEntryOut, 201, "Reversal", money=True),
 )
 def reverse_journal_entry(
     id: Annotated[str, Path(max_length=40)],

@@ -17,7 +17,9 @@ app = build_resolver()
 
 
 @app.post(
-    "/v1/loans/<id>/repayments/<txnId>/reverse", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut)
+    "/v1/loans/<id>/repayments/<txnId>/reverse",
+    tags=["Loans"],
+    responses=openapi_responses(TransactionWithLoanOut, money=True),
 )
 def reverse_repayment(
     id: IdPath,

@@ -16,7 +16,9 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/early-settlement", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut))
+@app.post(
+    "/v1/loans/<id>/early-settlement", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut, money=True)
+)
 def settle_loan_early(id: IdPath, request: Annotated[SettlementRequest, Body()]):
     order = request.to_order()
     actor = actor_of(app.current_event)

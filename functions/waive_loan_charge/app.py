@@ -15,7 +15,11 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/charges/<chargeId>/waive", tags=["Loans"], responses=openapi_responses(ChargeWithLoanOut))
+@app.post(
+    "/v1/loans/<id>/charges/<chargeId>/waive",
+    tags=["Loans"],
+    responses=openapi_responses(ChargeWithLoanOut, money=True),
+)
 def waive_loan_charge(
     id: IdPath,
     chargeId: IdPath,  # noqa: N803 - route parameter

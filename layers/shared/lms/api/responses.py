@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from lms import jsonutil
 from lms.errors import FieldError
@@ -58,15 +58,34 @@ def error_response(
     return json_response(error_body(code, message, details, reason), status=status, headers=headers)
 
 
-def openapi_responses(model: type[BaseModel], status: int = 200, description: str = "OK") -> dict:
-    """The `responses=` argument of a route: documents the model the handler serializes itself."""
-    return {
+def openapi_responses(model: type[BaseModel], status: int = 200, description: str = "OK", money: bool = False) -> dict:
+    """The `responses=` argument of a route: documents the model the handler serializes itself
+    (`money`: a route that takes an Idempotency-Key and may find funds short)."""
+    responses = {
         status: {"description": description, "content": {"application/json": {"model": model}}},
         400: {"description": "Invalid argument or failed precondition (error envelope)"},
         401: {"description": "Missing or unknown API key"},
         403: {"description": "Role too low, or a date rule refused"},
         404: {"description": "Not found"},
     }
+    if money:
+        responses[402] = {"description": "Insufficient funds in the account paid from"}
+        responses[422] = {"description": "The Idempotency-Key was already used with a different request"}
+    return responses
+
+
+class PageOut(BaseModel, Generic[T]):
+    """One page of a list (offset pagination)."""
+
+    items: list[T]
+    total: int
+    page: int
+    rows_per_page: int = Field(alias="rowsPerPage")
+
+
+def openapi_page(model: type[BaseModel]) -> dict:
+    """The `responses=` argument of a list route: one page of `model`."""
+    return openapi_responses(PageOut[model])
 
 
 class FieldErrorOut(BaseModel):

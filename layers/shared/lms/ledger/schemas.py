@@ -219,6 +219,22 @@ class GlLineOut(ResponseModel):
         return cls(**line.__dict__)
 
 
+class GlDetailOut(ResponseModel):
+    """One account's lines in a period, a page at a time, with the balance before the period."""
+
+    account_id: str
+    code: str
+    name: str
+    currency: str
+    start_date: date | None
+    end_date: date | None
+    opening_balance: Decimal
+    items: list[GlLineOut]
+    total: int
+    page: int
+    rows_per_page: int
+
+
 class SubLedgerAccountOut(ResponseModel):
     account_id: str
     debits: Decimal
