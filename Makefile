@@ -76,12 +76,13 @@ integration: venv
 e2e: venv
 	$(BIN)/python -m pytest tests/e2e
 
-## long randomised runs: 2,000 random money-operation sequences, 2,000 operations under injected DynamoDB faults, schemathesis with 100 examples per operation, then 500 cold rounds of concurrent repayments
+## long randomised runs: 2,000 random money-operation sequences, 2,000 operations under injected DynamoDB faults, schemathesis with 100 examples per operation, 1,000 loans pushed to an accounting system failing at random, then 500 cold rounds of concurrent repayments
 fuzz: venv
 	LMS_MONEY_EXAMPLES=$${LMS_MONEY_EXAMPLES:-2000} LMS_MONEY_STEPS=$${LMS_MONEY_STEPS:-40} \
 		$(BIN)/python -m pytest -p no:xdist tests/unit/test_money_properties.py
 	LMS_FAULT_OPERATIONS=$${LMS_FAULT_OPERATIONS:-2000} $(BIN)/python -m pytest -p no:xdist -s tests/integration/test_fault_injection.py
 	LMS_API_FUZZ_EXAMPLES=$${LMS_API_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -p no:xdist tests/integration/test_api_fuzz.py
+	LMS_PUSH_LOANS=$${LMS_PUSH_LOANS:-1000} $(BIN)/python -m pytest -p no:xdist -s tests/integration/test_accounting_random_faults.py
 	LMS_COLD_ROUNDS=$${LMS_COLD_ROUNDS:-500} $(BIN)/python -m pytest -p no:xdist -s tests/e2e/test_concurrency.py -k cold_rounds
 
 ## recompute ledger per-day totals from journal lines on the running local stack; report every difference

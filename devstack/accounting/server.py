@@ -67,6 +67,15 @@ Local-only endpoints (no key; this is a test and demo tool):
         {"mode": "timeout", "seconds": 5, "count": 1} sleep, then answer 200 {"success": false,
                                                      "status": "TIMEOUT"} without processing, so a
                                                      client with a shorter timeout gives up.
+        {"mode": "random", "rate": 0.3, "seed": 7, "seconds": 3, "slowSeconds": 0.2}
+                                                     until reset, each contract POST fails with
+                                                     probability `rate`, one of (equally likely):
+                                                     429/500/502/503/504 or a timeout (unprocessed,
+                                                     as above), a slow answer (processed, answered
+                                                     after slowSeconds) or a lost answer
+                                                     (processed, answered after `seconds`: past the
+                                                     client's timeout, so it sends again and must
+                                                     be recognised by its X-LMS-Event-Id).
         {"mode": "reset"}                            clear any pending fault.
     POST /_control/reset       clear the books, the request log and any pending fault.
 
@@ -79,6 +88,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import random
 import socket
 import threading
 import traceback
@@ -147,7 +157,7 @@ def to_json(value: Any) -> bytes:
 
 @dataclass
 class Fault:
-    mode: str  # "status" or "timeout"
+    mode: str  # "status" or "timeout" (not processed), "late" (processed, answered after `seconds`)
     status: int
     seconds: Decimal
     remaining: int
@@ -163,11 +173,60 @@ def _control_int(spec: dict[str, Any], name: str, default: int) -> int:
     return value
 
 
-def fault_from(spec: dict[str, Any]) -> Fault | None:
+class RandomFaults:
+    """Faults drawn at random for every contract POST, until reset (seeded: a run replays)."""
+
+    KINDS = ("429", "500", "502", "503", "504", "timeout", "slow", "lost")
+
+    def __init__(self, rate: Decimal, seed: int, seconds: Decimal, slow_seconds: Decimal):
+        self.rate, self.seed, self.seconds, self.slow_seconds = rate, seed, seconds, slow_seconds
+        self._random = random.Random(seed)
+        self.drawn: dict[str, int] = {}
+
+    def draw(self) -> Fault | None:
+        if self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.KINDS)
+        self.drawn[kind] = self.drawn.get(kind, 0) + 1
+        if kind == "timeout":
+            return Fault("timeout", 200, self.seconds, 1)
+        if kind in ("slow", "lost"):
+            return Fault("late", 200, self.slow_seconds if kind == "slow" else self.seconds, 1)
+        return Fault("status", int(kind), Decimal(0), 1)
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "mode": "random",
+            "rate": self.rate,
+            "seed": self.seed,
+            "seconds": self.seconds,
+            "slowSeconds": self.slow_seconds,
+            "drawn": dict(sorted(self.drawn.items())),
+        }
+
+
+def _control_seconds(spec: dict[str, Any], name: str, default: int | Decimal) -> Decimal:
+    seconds = spec.get(name, default)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, Decimal)) or not 0 < seconds <= MAX_FAULT_SECONDS:
+        raise ValueError(f"{name} must be a number in (0, {MAX_FAULT_SECONDS}]")
+    return Decimal(seconds)
+
+
+def fault_from(spec: dict[str, Any]) -> Fault | RandomFaults | None:
     """Parse a /_control/outage body; None means "clear". ValueError explains a bad spec."""
     mode = spec.get("mode", "status")
     if mode == "reset":
         return None
+    if mode == "random":
+        rate = spec.get("rate", Decimal("0.3"))
+        if isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or not 0 < rate <= 1:
+            raise ValueError("rate must be a number in (0, 1]")
+        return RandomFaults(
+            Decimal(rate),
+            _control_int(spec, "seed", 0),
+            _control_seconds(spec, "seconds", 5),
+            _control_seconds(spec, "slowSeconds", Decimal("0.2")),
+        )
     count = _control_int(spec, "count", 1)
     if count < 1:
         raise ValueError("count must be at least 1")
@@ -177,21 +236,19 @@ def fault_from(spec: dict[str, Any]) -> Fault | None:
             raise ValueError(f"status must be one of {sorted(FAULT_STATUSES)}")
         return Fault("status", status, Decimal(0), count)
     if mode == "timeout":
-        seconds = spec.get("seconds", 5)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, Decimal)) or not 0 < seconds <= MAX_FAULT_SECONDS:
-            raise ValueError(f"seconds must be a number in (0, {MAX_FAULT_SECONDS}]")
-        return Fault("timeout", 200, Decimal(seconds), count)
-    raise ValueError("mode must be one of status, timeout, reset")
+        return Fault("timeout", 200, _control_seconds(spec, "seconds", 5), count)
+    raise ValueError("mode must be one of status, timeout, random, reset")
 
 
 class FaultInjector:
-    """At most one pending fault; each contract POST consumes one of its count."""
+    """At most one pending fault; each contract POST consumes one of its count (random faults
+    stay until reset and draw one per POST)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: Fault | None = None
+        self._pending: Fault | RandomFaults | None = None
 
-    def arm(self, fault: Fault | None) -> None:
+    def arm(self, fault: Fault | RandomFaults | None) -> None:
         with self._lock:
             self._pending = fault
 
@@ -200,6 +257,8 @@ class FaultInjector:
             fault = self._pending
             if fault is None:
                 return None
+            if isinstance(fault, RandomFaults):
+                return fault.draw()
             fault.remaining -= 1
             if fault.remaining == 0:
                 self._pending = None
@@ -367,7 +426,7 @@ class _AccountingHandler(BaseHTTPRequestHandler):
         books = self.service.books
         event_id = self.headers.get(EVENT_ID_HEADER)
         fault = self.service.faults.take()
-        if fault is not None:
+        if fault is not None and fault.mode != "late":
             self._simulate(fault, path, event_type, event_id)
             return
         if not self.service.key_matches(self.headers.get(API_KEY_HEADER)):
@@ -399,6 +458,8 @@ class _AccountingHandler(BaseHTTPRequestHandler):
             self._send(400, _error("BAD_REQUEST", str(err)))
             return
         outcome = books.receive(event_type, body, path=path, event_id=event_id)
+        if fault is not None:  # processed; the answer comes late (or after the client gave up)
+            self.service.wait_out(fault.seconds)
         self._send(200, outcome.body())
 
     def _simulate(self, fault: Fault, path: str, event_type: str, event_id: str | None) -> None:
