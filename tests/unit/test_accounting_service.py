@@ -714,9 +714,43 @@ def test_outage_reset_clears_a_pending_fault(server):
     assert post(server, DISB, DISBURSEMENT_BODY).status_code == 200
 
 
+def test_random_faults_are_seeded_and_a_lost_answer_was_applied(server):
+    from devstack.accounting.server import RandomFaults
+
+    first, again = (
+        RandomFaults(Decimal("0.5"), 3, Decimal(1), Decimal("0.01")),
+        RandomFaults(Decimal("0.5"), 3, Decimal(1), Decimal("0.01")),
+    )
+    draws = [first.draw() for _ in range(40)]
+    assert draws == [again.draw() for _ in range(40)]  # the seed replays the run
+    assert 0 < sum(d is not None for d in draws) < 40
+    assert control(server, {"mode": "random", "rate": 1, "seed": 1, "seconds": 1}).json()["outage"]["mode"] == "random"
+
+    # rate 1: every POST draws a fault; keep posting one event id until it was applied once
+    attempts = []
+    while not any(e["accepted"] for e in events(server, "L1")):
+        try:
+            attempts.append(post(server, DISB, DISBURSEMENT_BODY, timeout=0.5, event_id="L1-1").status_code)
+        except requests.exceptions.ReadTimeout:
+            attempts.append("timeout")
+    control(server, {"mode": "reset"})
+    assert push(server, DISB, DISBURSEMENT_BODY, "L1-1")["success"] is True  # recognised, not applied again
+    applied = [e for e in events(server, "L1") if e["accepted"] and not e.get("duplicateOf")]
+    assert len(applied) == 1 and len(loan(server)["invoices"]) == 1
+
+
 @pytest.mark.parametrize(
     "spec",
-    [{"status": 404}, {"status": "503"}, {"count": 0}, {"mode": "explode"}, {"mode": "timeout", "seconds": 0}],
+    [
+        {"status": 404},
+        {"status": "503"},
+        {"count": 0},
+        {"mode": "explode"},
+        {"mode": "timeout", "seconds": 0},
+        {"mode": "random", "rate": 0},
+        {"mode": "random", "rate": 2},
+        {"mode": "random", "seconds": 301},
+    ],
 )
 def test_bad_outage_specs_are_400(server, spec):
     response = control(server, spec)
