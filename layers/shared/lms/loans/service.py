@@ -47,7 +47,7 @@ from lms.storage.receipts import AlreadyAnswered, Answer, Receipt
 # "Loan is already approved") rather than a bare conflict, and concurrent payments to one loan all
 # go through. Waits between attempts grow exponentially with full jitter, so writers that collided
 # spread out instead of colliding again; the bound keeps a request well inside the gateway's 29 s.
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 20
 BACKOFF_BASE_SECONDS = 0.02
 BACKOFF_CAP_SECONDS = 0.5
 T = TypeVar("T")
