@@ -5,8 +5,8 @@ as Lambda does (module code, the resolver, Powertools' Logger, Tracer and Metric
 modules), timed from the first import to a callable handler; the interpreter's own start is the
 same for every function and left out. The minimal handler imports only Powertools and boto3 and
 builds a Logger, Tracer, Metrics and a resolver. Rounds are interleaved (every handler once per
-round, minimal included), so load on the machine affects all alike; each figure is the median of
-ROUNDS rounds.
+round, minimal included, as many processes at once as the machine has cores), so load affects
+all alike; each figure is the median of ROUNDS rounds.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def test_cold_start_of_every_handler_against_a_minimal_one(benchmark, tmp_path):
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
             ) as progress,
-            ThreadPoolExecutor(max(1, (os.cpu_count() or 2) // 2)) as pool,
+            ThreadPoolExecutor(os.cpu_count() or 2) as pool,
         ):
             task = progress.add_task("init", total=len(handlers) * ROUNDS)
             for _ in range(ROUNDS):
