@@ -93,9 +93,17 @@ reconcile: venv
 redrive: venv
 	$(BIN)/python -m devstack redrive
 
+# One process per benchmark module: moto's state is process-wide, so two local stacks in one
+# process would share tables. The modules' JSON is merged into bench/results.json.
 bench: venv
-	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds --benchmark-sort=name \
-		--benchmark-json=bench/results.json
+	@rm -rf .bench && mkdir -p .bench
+	@set -e; for module in bench/test_bench_*.py; do \
+		$(BIN)/python -m pytest $$module -p no:xdist --benchmark-only --benchmark-columns=mean,median,ops,rounds \
+			--benchmark-sort=name --benchmark-json=.bench/$$(basename $$module .py).json; \
+	done
+	$(BIN)/python -c 'import glob, json; parts = [json.load(open(f)) for f in sorted(glob.glob(".bench/*.json"))]; \
+		merged = {**parts[0], "benchmarks": [b for p in parts for b in p["benchmarks"]]}; \
+		json.dump(merged, open("bench/results.json", "w"), indent=4)'
 
 ## regenerate the OpenAPI document served at /v1/openapi.json
 openapi: venv

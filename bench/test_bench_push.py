@@ -85,7 +85,7 @@ def test_push_events_per_second_for_many_loans_in_order(benchmark, local_stack):
                 progress.update(task, completed=len(applied))
                 if len(applied) >= expected:
                     break
-                time.sleep(1)
+                time.sleep(5)  # the request log grows with every event: read it seldom
         results["seconds"] = time.monotonic() - started
         results["log"] = log
 

@@ -105,6 +105,7 @@ def test_throughput_and_latency_of_the_main_routes(benchmark, local_stack):
                     results[route][str(clients)] = run_level(route, clients, progress, task)
 
     benchmark.pedantic(measure_all, rounds=1, iterations=1)
+    local_stack.emulator.meter.wait_until_quiet(seconds=2, limit=120, poll=0.25)  # the workers are done
     overhead = gateway_overhead(local_stack, loans[0])
     benchmark.extra_info.update({"routes": results, "gatewayOverhead": overhead})
     for route, levels in results.items():
