@@ -16,7 +16,6 @@ from tests.support.data import (
     key,
     loan_body,
     new_customer,
-    repay,
     submitted_loan,
 )
 
@@ -108,7 +107,6 @@ def test_a_disbursement_reads_its_receipt_product_and_funds_in_one_batch(operato
 def test_a_replay_reads_the_loan_and_its_receipt_and_writes_nothing(operator, round_trips):
     loan = active_loan(operator)
     headers = key()
-    first = repay(operator, loan["id"], 1000)
     request = lambda: operator.post(f"/v1/loans/{loan['id']}/repayments", body(), headers=headers)  # noqa: E731
     first, _ = round_trips.during(request)
     replay, calls = round_trips.during(request)

@@ -133,20 +133,23 @@ class LoanService:
         """One batch read of the request's receipt and what the operation needs besides the loan;
         a receipt found means the request was answered already (AlreadyAnswered)."""
         receipt = [answering.receipt.ref] if answering else []
-        items = batch_get_across(receipt + reads) if receipt or reads else []
+        items = self._read_batch(receipt + reads) if receipt or reads else []
         if answering and items[0] is not None:
             raise AlreadyAnswered(answering.receipt.answer_in(items[0]))
         self.read_with_loan = dict(zip(reads, items[len(receipt) :], strict=True))
-        if reads:
-            self.products.remember(item for item in self.read_with_loan.values() if item)
+
+    def _read_batch(self, refs: list[ItemRef]) -> list[dict | None]:
+        """One batch read; the products in it are kept by the environment."""
+        items = batch_get_across(refs)
+        self.products.remember(item for item in items if item)
+        return items
 
     def submit(self, application: LoanApplication, actor: Actor) -> Loan:
         # The customer and (unless this environment knows it) the product in one batch.
-        found = batch_get_across(
+        found = self._read_batch(
             [self.customers.ref(application.customer_id), *self.products.refs_to_read([application.product_id])]
         )
         customer = self.customers.found(application.customer_id, found[0])
-        self.products.remember(item for item in found[1:] if item)
         product = self.products.get(application.product_id)
         # Validate fully before taking an id, so refused applications leave no gaps.
         submit_loan(0, application, customer, product, actor)

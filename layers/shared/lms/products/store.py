@@ -27,6 +27,10 @@ def _from_item(item: dict) -> LoanProduct:
 _known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _known_products() -> dict[tuple[str, int], LoanProduct]:
+    return _known.setdefault(client(), {})
+
+
 @traced
 class ProductStore:
     def __init__(self, table: Table | None = None):
@@ -52,7 +56,7 @@ class ProductStore:
         return True
 
     def get(self, product_id: int) -> LoanProduct:
-        known = _known.setdefault(client(), {})
+        known = _known_products()
         if (product := known.get((self.table.name, product_id))) is not None:
             return product
         item = self.table.get(product_key(product_id))
@@ -63,12 +67,12 @@ class ProductStore:
 
     def refs_to_read(self, product_ids: list[int]) -> list[ItemRef]:
         """The products of `product_ids` this environment does not know yet, to read in a batch."""
-        known = _known.setdefault(client(), {})
+        known = _known_products()
         return [ItemRef.of(self.table.name, product_key(i)) for i in product_ids if (self.table.name, i) not in known]
 
     def remember(self, items: Iterable[dict]) -> None:
         """Keep the products among `items` (read in a batch with other things)."""
-        known = _known.setdefault(client(), {})
+        known = _known_products()
         for item in items:
             if item.get("entity") == "product":
                 product = _from_item(item)
