@@ -5,9 +5,11 @@ authorizer's read of the API key (cached per environment) is left out, as the do
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
+from lms.loans.store import LoanStore, loan_key
 from lms.storage import dynamo
 from tests.support.data import (
     active_loan,
@@ -20,6 +22,10 @@ from tests.support.data import (
 )
 
 LIMIT = 3
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
 
 
 class RoundTrips:
@@ -52,7 +58,13 @@ def body(on="2026-05-23", amount=1000) -> dict:
     return {"transactionDate": on, "transactionAmount": amount, "paymentTypeId": 1, "receiptNumber": "R-1"}
 
 
-def test_money_routes_make_three_round_trips_the_loan_a_batch_and_the_commit(operator, round_trips):
+RESUMING = ["BatchGetItem", "TransactWriteItems"]  # the head with the receipt, the commit
+WHOLE_LOAN = ["Query", "BatchGetItem", "TransactWriteItems"]  # the loan, the receipt, the commit
+
+
+def test_money_routes_make_at_most_three_round_trips(operator, round_trips):
+    """A payment or charge that applies after everything else reads the loan's head with its
+    receipt and commits: two. Reversal, settlement and charge-off read the whole loan first."""
     loan = active_loan(operator)
     lid = loan["id"]
     settling, charging_off = active_loan(operator)["id"], active_loan(operator)["id"]
@@ -71,8 +83,8 @@ def test_money_routes_make_three_round_trips_the_loan_a_batch_and_the_commit(ope
         "reverse": lambda: operator.post(
             f"/v1/loans/{lid}/repayments/{replies['repay'].json['id']}/reverse", headers=key()
         ),
-        "overpay": lambda: operator.post(f"/v1/loans/{lid}/repayments", body(amount=20000), headers=key()),
-        "refund": lambda: operator.post(f"/v1/loans/{lid}/refund", body(amount=100), headers=key()),
+        "overpay": lambda: operator.post(f"/v1/loans/{lid}/repayments", body(on=today(), amount=20000), headers=key()),
+        "refund": lambda: operator.post(f"/v1/loans/{lid}/refund", body(on=today(), amount=100), headers=key()),
         "settle": lambda: operator.post(
             f"/v1/loans/{settling}/early-settlement",
             body(amount=payoff),
@@ -85,7 +97,27 @@ def test_money_routes_make_three_round_trips_the_loan_a_batch_and_the_commit(ope
     for name, request in requests.items():
         replies[name], calls = round_trips.during(request)
         assert replies[name].status in (200, 201), (name, replies[name])
-        assert calls == ["Query", "BatchGetItem", "TransactWriteItems"], name
+        expected = WHOLE_LOAN if name in ("reverse", "settle", "charge off") else RESUMING
+        assert calls == expected, name
+
+
+def test_a_back_dated_payment_on_a_loan_with_history_pages_reads_the_whole_loan(operator, round_trips):
+    loan = active_loan(operator)
+    lid = loan["id"]
+    while not LoanStore().table.get(loan_key(int(lid))).get("pageCount"):
+        assert (
+            operator.post(f"/v1/loans/{lid}/repayments", body(on="2026-05-24", amount=10), headers=key()).status == 200
+        )
+    on_time, calls = round_trips.during(
+        lambda: operator.post(f"/v1/loans/{lid}/repayments", body(on="2026-05-24", amount=10), headers=key())
+    )
+    assert on_time.status == 200, on_time
+    assert calls == RESUMING
+    back_dated, calls = round_trips.during(
+        lambda: operator.post(f"/v1/loans/{lid}/repayments", body(on="2026-05-23", amount=10), headers=key())
+    )
+    assert back_dated.status == 200, back_dated
+    assert calls == ["BatchGetItem", "Query", "TransactWriteItems"]  # the head did not do: the whole loan
 
 
 def test_a_disbursement_reads_its_receipt_product_and_funds_in_one_batch(operator, round_trips):
@@ -112,7 +144,7 @@ def test_a_replay_reads_the_loan_and_its_receipt_and_writes_nothing(operator, ro
     replay, calls = round_trips.during(request)
     assert (replay.status, replay.raw) == (first.status, first.raw)
     assert replay.headers["Idempotent-Replayed"] == "true"
-    assert calls == ["Query", "BatchGetItem"]
+    assert calls == ["BatchGetItem"]  # the loan's head and the receipt
 
 
 def test_other_routes_stay_within_three(operator, round_trips):

@@ -8,7 +8,7 @@ system, so tests see what the lender's accounting system would hold.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from lms.loans.domain.balances import loan_summary
 from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind
 from lms.loans.domain.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
-from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.loan import HISTORY_LISTS, Actor, HistoryNeeded, Loan
 from lms.loans.domain.payment_types import payment_type
 from lms.loans.domain.payments import PaymentOrder
 from lms.loans.domain.rebook import position_of
@@ -60,6 +60,8 @@ class DomainLoan:
         self.today = today or date(2026, 11, 1)
         self.accounting = AccountingBooks()
         self.delivered = 0
+        self.counts_before = dict.fromkeys(HISTORY_LISTS, 0)
+        self.resumed: Counter = Counter()  # how operations ran without the loan's older history
         resolved = resolve_terms(loan_product, RequestedTerms(**terms))
         loan = Loan(
             id=loan_id,
@@ -86,10 +88,41 @@ class DomainLoan:
         return Actor(by="ak_test", at=AT, today=today or self.today)
 
     def _run(self, operation, today: date | None = None):
-        result = operation(Books(self.loan, BASE, AT, "ak_test"), self.actor(today))
+        whole = self.loan
+        try:
+            result = operation(Books(whole, BASE, AT, "ak_test"), self.actor(today))
+        except Exception as refused:
+            self._check_without_history(operation, today, whole, refused)
+            raise
+        self._check_without_history(operation, today, whole, result)
         changed = result[0] if isinstance(result, tuple) else result
         self._deliver(changed)
         return result
+
+    def _check_without_history(self, operation, today: date | None, whole: Loan, expected) -> None:
+        """Run the operation again as the service first does, on the loan read without its older
+        history (all of it; all but the last operation's records), and require the same outcome:
+        the same loan and answer, the same refusal, or `HistoryNeeded` (the service then reads the
+        whole loan)."""
+        for keep_from in ({n: whole.count(n) for n in HISTORY_LISTS}, self.counts_before):
+            head = without_history(whole, keep_from)
+            self.loan = head
+            try:
+                try:
+                    result = operation(Books(head, BASE, AT, "ak_test"), self.actor(today))
+                except HistoryNeeded:
+                    self.resumed["history needed"] += 1
+                    continue
+                except Exception as refused:
+                    assert isinstance(expected, Exception), f"refused only without history: {refused!r}"
+                    assert (type(refused), str(refused)) == (type(expected), str(expected))
+                    continue
+            finally:
+                self.loan = whole
+            assert not isinstance(expected, Exception), f"refused only with the whole history: {expected!r}"
+            self.resumed["resumed"] += 1
+            assert_same_outcome(whole, keep_from, expected, result)
+        self.counts_before = {n: whole.count(n) for n in HISTORY_LISTS}
 
     def _deliver(self, loan: Loan) -> Loan:
         self.loan = loan
@@ -166,3 +199,20 @@ class DomainLoan:
     def books(self) -> dict[str, Any]:
         """The accounting system's view of the loan (invoices, open interest, payments)."""
         return self.accounting.loan(str(self.loan.id))
+
+
+def without_history(loan: Loan, keep_from: dict[str, int]) -> Loan:
+    """`loan` as storage reads it without its older history: only the records from `keep_from` on."""
+    head = loan.model_copy(update={n: getattr(loan, n)[keep_from[n] :] for n in HISTORY_LISTS})
+    return head.with_earlier_history(keep_from)
+
+
+def assert_same_outcome(whole: Loan, keep_from: dict[str, int], expected, result) -> None:
+    """What ran without the older history, joined back to it, is what ran with it."""
+    expected_loan, result_loan = (r[0] if isinstance(r, tuple) else r for r in (expected, result))
+    joined = result_loan.model_copy(
+        update={n: getattr(whole, n)[: keep_from[n]] + getattr(result_loan, n) for n in HISTORY_LISTS}
+    )
+    assert joined.model_dump() == expected_loan.model_dump()
+    if isinstance(expected, tuple):
+        assert expected[1:] == result[1:]

@@ -67,10 +67,24 @@ class SealedPage:
 @dataclass(frozen=True)
 class StoredHistory:
     """What a loan was read with: its sealed pages, and the status of every journal entry (so a
-    commit can name the entries it created or changed)."""
+    commit can name the entries it created or changed).
+
+    A loan read without its older history (its head alone) holds none of the pages it was read
+    with: `pages` are then only those sealed since, and `page_count` and `ends` say how many pages
+    the loan has and where they end."""
 
     pages: tuple[SealedPage, ...] = ()
     entry_statuses: dict[str, str] = field(default_factory=dict)
+    page_count: int | None = None  # None: len(pages)
+    ends: dict[str, int] | None = None  # None: where the last of `pages` ends
+
+    @property
+    def count(self) -> int:
+        return len(self.pages) if self.page_count is None else self.page_count
+
+    @property
+    def sealed_ends(self) -> dict[str, int]:
+        return dict(self.ends) if self.ends is not None else ends_of(self.pages)
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,7 @@ class LoanWrite:
     @property
     def page_count(self) -> int:
         """How many sealed pages the loan has once this write is committed."""
-        return len(self.stored.pages)
+        return self.stored.count
 
 
 class TornRead(Exception):
@@ -115,7 +129,10 @@ def ends_of(pages: tuple[SealedPage, ...]) -> dict[str, int]:
 
 
 def _run(loan: Loan, name: str, start: int, end: int | None = None) -> list:
-    return getattr(loan, name)[start:end]
+    """Records `start` to `end` of the loan's list `name` (positions in the whole list, whether or
+    not the loan was read with its older records)."""
+    offset = loan.earlier(name)
+    return getattr(loan, name)[start - offset : None if end is None else end - offset]
 
 
 def _changed(loan: Loan, page: SealedPage) -> bool:
@@ -143,9 +160,9 @@ def plan_write(loan: Loan, version: int, seal_at: int | None = None) -> LoanWrit
     """Split `loan` (as the domain left it) into its head and the pages this commit must write."""
     seal_at = SEAL_AT_BYTES if seal_at is None else seal_at
     stored = stored_of(loan)
-    sealed = stored.pages
-    ends = ends_of(sealed)
-    if any(len(getattr(loan, n)) < ends[n] for n in HISTORY):
+    sealed = stored.pages  # the sealed pages whose records the loan holds
+    ends = stored.sealed_ends
+    if any(loan.count(n) < ends[n] or loan.earlier(n) > ends[n] for n in HISTORY):
         raise ValueError(f"loan {loan.id}: history records were removed; a loan's history only grows")
     seen = stored.entry_statuses
     writes = [
@@ -155,7 +172,7 @@ def plan_write(loan: Loan, version: int, seal_at: int | None = None) -> LoanWrit
     ]
     tail = HistoryPage(**{n: _run(loan, n, ends[n]) for n in HISTORY})
     packed_tail = _pack(tail)
-    count = len(sealed)
+    count = stored.count
     if len(packed_tail) > seal_at:
         for records in _cut(tail, math.ceil(len(packed_tail) / PAGE_TARGET_BYTES)):
             starts = dict(ends)
@@ -168,15 +185,15 @@ def plan_write(loan: Loan, version: int, seal_at: int | None = None) -> LoanWrit
     if len(writes) > MAX_PAGES_PER_COMMIT or sum(len(w.state) for w in writes) > MAX_COMMIT_BYTES:
         raise HistoryTooLarge(f"loan {loan.id}: {len(writes)} history pages are more than one commit can write")
     written = {w.number: w.page for w in writes}
-    pages = tuple(written.get(n, page) for n, page in enumerate(sealed, start=1)) + tuple(
-        written[n] for n in range(len(sealed) + 1, count + 1)
+    pages = tuple(written.get(page.number, page) for page in sealed) + tuple(
+        written[n] for n in range(stored.count + 1, count + 1)
     )
     head = loan.model_copy(update={"version": version, **{n: getattr(tail, n) for n in HISTORY}})
     statuses = {e.id: e.status.value for e in loan.journal}
     return LoanWrite(
         head_state=pack(head.model_dump_json()),
         pages=writes,
-        stored=StoredHistory(pages, statuses),
+        stored=StoredHistory(pages, statuses, page_count=count, ends=ends),
     )
 
 
@@ -210,3 +227,11 @@ def assemble(head: Loan, head_pages: int, written_now: list[int], pages: list[Se
     runs = {n: [r for p in pages for r in getattr(p.records, n)] + getattr(head, n) for n in HISTORY}
     statuses = {e.id: e.status.value for e in runs["journal"]}
     return head.model_copy(update=runs).with_stored_history(StoredHistory(tuple(pages), statuses))
+
+
+def without_older_history(head: Loan, page_count: int, ends: dict[str, int]) -> Loan:
+    """The loan from its head alone: its newest records, after the `ends` records its `page_count`
+    sealed pages hold (operations that need those raise `HistoryNeeded`)."""
+    statuses = {e.id: e.status.value for e in head.journal}
+    stored = StoredHistory((), statuses, page_count=page_count, ends=dict(ends))
+    return head.with_stored_history(stored).with_earlier_history(ends)

@@ -31,7 +31,7 @@ from lms.loans.domain.disbursement import (
     rail_of,
     undo_disbursal,
 )
-from lms.loans.domain.loan import Actor, Commit, Loan
+from lms.loans.domain.loan import Actor, Commit, HistoryNeeded, Loan
 from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.payments import PaymentOrder
 from lms.loans.domain.transactions import LoanTransaction
@@ -204,6 +204,7 @@ class LoanService:
         read: Loan | None = None,
         answering: Answering | None = None,
         reads: Callable[[Loan], list[ItemRef]] | None = None,
+        head_first: bool = False,
     ) -> tuple[Loan, T]:
         """Apply `operation` to the current loan and save it conditionally; on a lost race, start over.
 
@@ -222,17 +223,26 @@ class LoanService:
         (before the operation can refuse anything, so a replay is never refused) and written in the
         commit: a request answered before raises AlreadyAnswered with its answer. A request thus
         costs three round trips: the loan, the batch, the commit.
+
+        With `head_first` (operations that usually add a transaction after all others: a payment, a
+        charge), the loan's head is read in that batch instead, without its sealed history, and the
+        position resumes from its snapshot: two round trips whatever the loan's age. If the
+        operation needs the older history after all, the whole loan is read: three.
         """
         key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
         attempted: list[T] = []
         for attempt in range(MAX_ATTEMPTS):
-            current = read if read is not None and attempt == 0 else self.loans.get(loan_id)
-            self._read_with_loan(current, answering, reads(current) if reads else [])
-            if (commit := current.commit_of(key)) is not None:
-                result = attempted[-1] if attempted else _committed_result(current, commit)
+            current = self._read_for_change(loan_id, read if attempt == 0 else None, answering, reads, head_first)
+            try:
+                done, current, changed, result = self._attempt(current, key, operation, attempted)
+            except HistoryNeeded:
+                # Read without its older history, the loan could not do this operation (a back-dated
+                # payment, a reversal): the whole loan, once, and the operation again.
+                current = self.loans.get(loan_id)
+                done, current, changed, result = self._attempt(current, key, operation, attempted)
+            if done:
                 record_loan_operation(name, current.currency, amount_of(current, result))
                 return current, result
-            changed, result = operation(current)
             if changed is current:
                 return current, result  # nothing to write
             attempted.append(result)
@@ -250,6 +260,38 @@ class LoanService:
             record_loan_operation(name, saved.currency, amount_of(saved, result))
             return saved, result
         raise AssertionError("unreachable")
+
+    def _read_for_change(
+        self,
+        loan_id: int,
+        read: Loan | None,
+        answering: Answering | None,
+        reads: Callable[[Loan], list[ItemRef]] | None,
+        head_first: bool,
+    ) -> Loan:
+        """The loan and the request's receipt (and what `reads` names): with `head_first`, the
+        loan's head and the receipt in one batch; else the whole loan, then the batch."""
+        if head_first and read is None and reads is None:
+            receipt = [answering.receipt.ref] if answering else []
+            head, *found = self._read_batch([self.loans.head_ref(loan_id), *receipt])
+            if answering and found[0] is not None:
+                raise AlreadyAnswered(answering.receipt.answer_in(found[0]))
+            self.read_with_loan = {}
+            return self.loans.from_head(loan_id, head)
+        current = read if read is not None else self.loans.get(loan_id)
+        self._read_with_loan(current, answering, reads(current) if reads else [])
+        return current
+
+    @staticmethod
+    def _attempt(
+        current: Loan, key: str, operation: Callable[[Loan], tuple[Loan, T]], attempted: list[T]
+    ) -> tuple[bool, Loan, Loan | None, T]:
+        """(True, loan, None, result) if the loan holds this request's commit already; else
+        (False, loan, changed loan, result)."""
+        if (commit := current.commit_of(key)) is not None:
+            return True, current, None, attempted[-1] if attempted else _committed_result(current, commit)
+        changed, result = operation(current)
+        return False, current, changed, result
 
     def approve(self, loan_id: int, on: date, amount: Decimal | None, note: str | None, actor: Actor) -> Loan:
         return self.change(
@@ -334,6 +376,7 @@ class LoanService:
             name="repay",
             actor=actor,
             answering=answering,
+            head_first=True,
         )
 
     def reverse(
@@ -356,6 +399,7 @@ class LoanService:
             name="refund",
             actor=actor,
             answering=answering,
+            head_first=True,
         )
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
@@ -390,6 +434,7 @@ class LoanService:
             name="assess_charge",
             actor=actor,
             answering=answering,
+            head_first=True,
         )
 
     def waive_charge(
@@ -401,6 +446,7 @@ class LoanService:
             name="waive_charge",
             actor=actor,
             answering=answering,
+            head_first=True,
         )
 
     def charge_off(
@@ -419,7 +465,7 @@ class LoanService:
         that had something to book. A loan that fails is reported, not retried forever: the next
         attempt of the run finds it still due."""
         results = []
-        for loan in self.loans.get_many(loan_ids):
+        for loan in self.loans.get_heads(loan_ids):
             try:
                 _, (outcome, amount) = self.change_with(
                     loan.id,

@@ -25,10 +25,11 @@ from lms.loans.history import (
     TornRead,
     assemble,
     plan_write,
+    without_older_history,
 )
 from lms.observability import traced
 from lms.storage.compact import unpack
-from lms.storage.dynamo import ConditionFailed, ItemTooLarge, Key, Table, WriteOutcomeUnknown
+from lms.storage.dynamo import ConditionFailed, ItemRef, ItemTooLarge, Key, Table, WriteOutcomeUnknown
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
 
@@ -100,6 +101,8 @@ def loan_item(loan: Loan, version: int, write: LoanWrite) -> dict:
         # The loan's state and newest records, compressed (see lms.storage.compact).
         "state": write.head_state,
         "pageCount": write.page_count,
+        # Where the sealed pages end in each history list: what a read of the head alone needs.
+        "historyEnds": write.stored.sealed_ends,
         # The pages this commit wrote: a read that finds them older raced this commit.
         "pagesWritten": [p.number for p in write.pages],
     }
@@ -159,6 +162,29 @@ class LoanStore:
             except TornRead:
                 time.sleep(0.01 * (attempt + 1))
         raise Aborted(f"Loan {loan_id} kept changing while it was read; retry", reason="CONCURRENT_MODIFICATION")
+
+    def head_ref(self, loan_id: int) -> ItemRef:
+        """The loan's head, to read in a batch with other items (`from_head`)."""
+        return ItemRef.of(self.table.name, loan_key(loan_id))
+
+    def from_head(self, loan_id: int, head: dict | None) -> Loan:
+        """The loan from its head item, without its sealed history: operations that need it raise
+        `HistoryNeeded`, and the caller reads the whole loan (`get`)."""
+        if head is None:
+            raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
+        if not head.get("pageCount"):
+            return _from_items(head, [])
+        if "historyEnds" not in head:  # written before heads said where their pages end
+            return self.get(loan_id)
+        ends = {k: int(v) for k, v in head["historyEnds"].items()}
+        return without_older_history(_head_of(head), int(head["pageCount"]), ends)
+
+    def get_heads(self, loan_ids: list[int]) -> list[Loan]:
+        """Loans by id without their sealed history (`from_head`): one BatchGetItem per 100."""
+        return [
+            self.from_head(int(h["PK"].removeprefix("LOAN#")), h)
+            for h in self.table.batch_get([loan_key(i) for i in loan_ids])
+        ]
 
     def get_many(self, loan_ids: list[int]) -> list[Loan]:
         """Loans by id, in the order given (unknown ids are left out): one BatchGetItem per 100

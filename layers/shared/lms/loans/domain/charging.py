@@ -27,7 +27,8 @@ def assess_charge(
     changed = changed.model_copy(
         update={"timeline": changed.record(f"{kind.value} {charge.id}: {name}", due, note, actor.at, actor.by)}
     )
-    return rebook(changed, books, min(due, actor.today)), charge
+    appended = [changed.transactions[-1]]  # the charge's
+    return rebook(changed, books, min(due, actor.today), appended=appended), charge
 
 
 def waive_charge(loan: Loan, charge_id: int, note: str | None, books: Books, actor: Actor) -> tuple[Loan, LoanCharge]:
@@ -55,7 +56,7 @@ def waive_charge(loan: Loan, charge_id: int, note: str | None, books: Books, act
             "timeline": loan.record(f"waive charge {charge_id}", actor.today, note, actor.at, actor.by),
         }
     )
-    return rebook(changed, books, actor.today), waived
+    return rebook(changed, books, actor.today, appended=[txn]), waived
 
 
 def charge_off(loan: Loan, on: date, note: str | None, books: Books, actor: Actor) -> Loan:

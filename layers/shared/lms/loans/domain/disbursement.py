@@ -141,7 +141,7 @@ def rail_of(order: DisbursementOrder) -> Role:
 
 
 def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books: Books, actor: Actor) -> Loan:
-    txn_id = len(loan.transactions) + 1
+    txn_id = loan.next_transaction_id()
     d = plan.deductions
     entry_id = books.post(
         order.on,
@@ -203,7 +203,10 @@ def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books
         # The accounting system sees the deducted interest paid, once its revenue is reported.
         paid = Portions(interest=d.first_interest)
         books.emit(events.REPAYMENT, events.repayment(loan, paid, order.on, ""), txn_id)
-        booked = booked.model_copy(update={"outbox": books.outbox})
+        snapshot = booked.position_snapshot
+        if snapshot is not None:  # an event changes no position: the snapshot stays good
+            snapshot = snapshot.model_copy(update={"counts": {**snapshot.counts, "outbox": len(books.outbox)}})
+        booked = booked.model_copy(update={"outbox": books.outbox, "position_snapshot": snapshot})
     return booked
 
 
@@ -233,6 +236,7 @@ def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> 
             "disbursement": None,
             "charged_off": False,
             "charged_off_on": None,
+            "position_snapshot": None,
             "transactions": [t.model_copy(update={"entry_ids": []}) for t in transactions],
             "journal": books.journal,
             "outbox": books.outbox,

@@ -17,6 +17,7 @@ from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.charges import LoanCharge
 from lms.loans.domain.payload import with_decimal_amounts
 from lms.loans.domain.schedule import Installment
+from lms.loans.domain.snapshot import PositionSnapshot
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.terms import LoanTerms
 from lms.loans.domain.transactions import LoanTransaction
@@ -72,6 +73,12 @@ class OutboundEvent(BaseModel):
         return with_decimal_amounts(payload)
 
 
+class HistoryNeeded(Exception):
+    """The operation needs records of the loan that were not read (it was read without its older
+    history, `Loan.earlier`): read the whole loan and run it again."""
+
+
+HISTORY_LISTS = ("transactions", "journal", "outbox", "timeline")
 RECENT_COMMITS = 16  # retries come within minutes; 16 commits of one loan cover far more than that
 
 
@@ -117,10 +124,14 @@ class Loan(BaseModel):
     charged_off: bool = False
     charged_off_on: dt.date | None = None
     recent_commits: list[Commit] = Field(default_factory=list)  # the last RECENT_COMMITS, oldest first
+    position_snapshot: PositionSnapshot | None = None  # the position its last rebook left (snapshot.py)
     version: int = 0
     # What storage read this loan from (lms.loans.history.StoredHistory), carried through the
     # domain's copies so that saving it writes only what a change touched. Storage's, not the domain's.
     _stored: object = PrivateAttr(default=None)
+    # How many of each history list's records precede those held (a loan read without its older
+    # history holds only its newest records). Ids and sequence numbers count them all.
+    _earlier: dict = PrivateAttr(default_factory=dict)
 
     @property
     def stored_history(self) -> object:
@@ -131,7 +142,37 @@ class Loan(BaseModel):
         loan._stored = stored
         return loan
 
+    def with_earlier_history(self, counts: dict[str, int]) -> Loan:
+        loan = self.model_copy()
+        loan._earlier = {name: counts.get(name, 0) for name in HISTORY_LISTS}
+        return loan
+
+    def earlier(self, name: str) -> int:
+        """How many of the list's records were not read with the loan."""
+        return self._earlier.get(name, 0)
+
+    @property
+    def partial(self) -> bool:
+        return any(self._earlier.values())
+
+    def count(self, name: str) -> int:
+        """How many records the loan's history list `name` has, read or not."""
+        return self.earlier(name) + len(getattr(self, name))
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.count(name) for name in HISTORY_LISTS}
+
+    def next_transaction_id(self) -> int:
+        return self.count("transactions") + 1
+
     def transaction(self, txn_id: int) -> LoanTransaction | None:
+        found = self.read_transaction(txn_id)
+        if found is None and 0 < txn_id <= self.earlier("transactions"):
+            raise HistoryNeeded(f"loan {self.id}: transaction {txn_id} was not read")
+        return found
+
+    def read_transaction(self, txn_id: int) -> LoanTransaction | None:
+        """The transaction if it was read with the loan."""
         return next((t for t in self.transactions if t.id == txn_id), None)
 
     def commit_of(self, key: str) -> Commit | None:

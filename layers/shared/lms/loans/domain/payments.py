@@ -12,10 +12,10 @@ from lms.loans.domain.allocation import SPLIT_FIELDS, check_split
 from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind, LoanCharge
 from lms.loans.domain.disbursement import fee_amount
-from lms.loans.domain.loan import Actor, Loan
+from lms.loans.domain.loan import Actor, HistoryNeeded, Loan
 from lms.loans.domain.payment_types import PaymentType
 from lms.loans.domain.position import replay
-from lms.loans.domain.rebook import rebook
+from lms.loans.domain.rebook import rebook, resumed
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.transactions import REVERSIBLE, LoanTransaction, Portions, TransactionType
 from lms.money import ZERO, MoneyError, round_money, to_money
@@ -55,7 +55,7 @@ def money(loan: Loan, amount: Decimal, field: str) -> Decimal:
 
 
 def _new_transaction(loan: Loan, actor: Actor, **fields) -> LoanTransaction:
-    return LoanTransaction(id=len(loan.transactions) + 1, created_at=actor.at, created_by=actor.by, **fields)
+    return LoanTransaction(id=loan.next_transaction_id(), created_at=actor.at, created_by=actor.by, **fields)
 
 
 def _with(loan: Loan, txn: LoanTransaction, action: LoanAction, note: str | None, actor: Actor, **update) -> Loan:
@@ -83,7 +83,15 @@ def split_of(loan: Loan, split: Portions) -> Portions:
 
 
 def position_at(loan: Loan, txn: LoanTransaction):
-    """What `txn` finds at its date: the loan replayed with it, up to it."""
+    """What `txn` finds at its date: the loan replayed with it, up to it (the loan's snapshot, if
+    `txn` applies after everything the snapshot holds)."""
+    snapshot = loan.position_snapshot
+    if snapshot is not None and snapshot.last_applied is not None and (txn.date, txn.id) > snapshot.last_applied:
+        position = resumed(loan, [])
+        if position is not None:
+            return position
+    if loan.partial:
+        raise HistoryNeeded(f"loan {loan.id}: a transaction dated {txn.date} applies among ones not read")
     strategy = loan.terms.transaction_processing_strategy_code
     return replay(loan.schedule, [*loan.transactions, txn], loan.charges, strategy, loan.currency, stop_before=txn.id)
 
@@ -109,7 +117,7 @@ def repay(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[
     if split is not None:
         # Checked against what is outstanding at the payment's date (it may be back-dated).
         check_split(split, amount, position_at(loan, txn).owed)
-    booked = rebook(_with(loan, txn, LoanAction.REPAY, order.note, actor), books, order.on)
+    booked = rebook(_with(loan, txn, LoanAction.REPAY, order.note, actor), books, order.on, appended=[txn])
     return booked, booked.transaction(txn.id)
 
 
@@ -184,7 +192,7 @@ def refund(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple
             reason="REFUND_TOO_LARGE",
         )
     txn = txn.model_copy(update={"amount": amount})
-    booked = rebook(_with(loan, txn, LoanAction.REFUND, order.note, actor), books, order.on)
+    booked = rebook(_with(loan, txn, LoanAction.REFUND, order.note, actor), books, order.on, appended=[txn])
     return booked, booked.transaction(txn.id)
 
 
@@ -216,8 +224,10 @@ def quote_payoff(loan: Loan, product: LoanProduct, on: date) -> PayoffQuote:
         raise FailedPrecondition("Only an active loan has a payoff amount", reason="INVALID_LOAN_STATE")
     if loan.disbursed_on_date and on < loan.disbursed_on_date:
         raise InvalidArgument.field("date", f"must not be before the disbursement date {loan.disbursed_on_date}")
+    if loan.partial:  # a settlement cuts interest from the start: only a whole replay knows its effect
+        raise HistoryNeeded(f"loan {loan.id}: a payoff quote replays the loan's whole history")
     probe = LoanTransaction(
-        id=len(loan.transactions) + 1,
+        id=loan.next_transaction_id(),
         type=TransactionType.EARLY_SETTLEMENT,
         date=on,
         amount=ZERO,

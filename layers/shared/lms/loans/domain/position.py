@@ -25,6 +25,7 @@ Rules the replay applies, whatever order operations were recorded in:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -61,6 +62,7 @@ class LoanPosition:
     credit_balance: Decimal = ZERO  # overpaid money the lender holds for the customer
     principal_disbursed: Decimal = ZERO
     charged_off_principal: Decimal = ZERO
+    charged_off: bool = False  # a charge-off applied: principal paid after it is a recovery
     interest_ends_on: date | None = None  # the early settlement that ended the loan's interest
     closed_by: int | None = None  # the transaction after which nothing was outstanding, and stayed so
     charge_installment: dict[int, int] = field(default_factory=dict)  # charge id -> installment number
@@ -128,11 +130,10 @@ def installment_for(installments: list[InstallmentPosition], due: date) -> Insta
     return next((i for i in installments if i.due_date >= due), installments[-1])
 
 
-def replay_order(transactions: list[LoanTransaction]) -> list[LoanTransaction]:
-    """Active transactions in (date, id) order; a charge recorded after an early settlement in force
+def replay_key(transactions: list[LoanTransaction]) -> Callable[[LoanTransaction], tuple[date, int]]:
+    """Where a transaction applies: (date, id); a charge recorded after an early settlement in force
     applies after it, whatever its due date: the settlement paid what was owed when it was recorded."""
-    active = [t for t in transactions if t.active]
-    settlements = [t for t in active if t.type is TransactionType.EARLY_SETTLEMENT]
+    settlements = [t for t in transactions if t.active and t.type is TransactionType.EARLY_SETTLEMENT]
 
     def key(txn: LoanTransaction) -> tuple[date, int]:
         if txn.type is TransactionType.CHARGE:
@@ -141,7 +142,12 @@ def replay_order(transactions: list[LoanTransaction]) -> list[LoanTransaction]:
                 return max(txn.date, *settled_before), txn.id
         return txn.date, txn.id
 
-    return sorted(active, key=key)
+    return key
+
+
+def replay_order(transactions: list[LoanTransaction]) -> list[LoanTransaction]:
+    """Active transactions in the order they apply (`replay_key`)."""
+    return sorted((t for t in transactions if t.active), key=replay_key(transactions))
 
 
 def interest_end(transactions: list[LoanTransaction]) -> date | None:
@@ -164,32 +170,54 @@ def replay(
     """
     ends_on = interest_end(transactions)
     position = LoanPosition(installments=positions_of(schedule, currency, ends_on), interest_ends_on=ends_on)
-    by_txn = {c.transaction_id: c for c in charges}
-    by_id = {c.id: c for c in charges}
-    charged_off = False
+    replaying = Replay(position, transactions, charges, strategy)
+    for txn in replay_order(transactions):
+        if txn.type is TransactionType.EARLY_SETTLEMENT:
+            replaying.bring_forward_charges(txn)
+        if txn.id == stop_before:
+            break
+        replaying.apply(txn)
+    return position
 
-    def assess(txn: LoanTransaction) -> None:
-        charge = by_txn[txn.id]
+
+class Replay:
+    """Applies transactions one by one to a position (`replay` from a fresh schedule; `lms.loans.domain
+    .snapshot` from a loan's stored position, for transactions that sort after all it holds)."""
+
+    def __init__(
+        self,
+        position: LoanPosition,
+        transactions: list[LoanTransaction],
+        charges: list[LoanCharge],
+        strategy: ProcessingStrategy,
+    ):
+        self.position = position
+        self.transactions = transactions
+        self.charges = charges
+        self.strategy = strategy
+        self.by_txn = {c.transaction_id: c for c in charges}
+        self.by_id = {c.id: c for c in charges}
+
+    def assess(self, txn: LoanTransaction) -> None:
+        position = self.position
+        charge = self.by_txn[txn.id]
         target = installment_for(position.installments, charge.due_date)
         target.due[charge.kind.component] += charge.amount
         position.charge_installment[charge.id] = target.number
         position.applied[txn.id] = Applied(Portions(**{charge.kind.component: charge.amount}))
 
-    def bring_forward_charges(settlement: LoanTransaction) -> None:
+    def bring_forward_charges(self, settlement: LoanTransaction) -> None:
         """Charges assessed before the settlement was recorded are part of what it settles."""
-        for earlier in replay_order(transactions):
+        for earlier in replay_order(self.transactions):
             if (
                 earlier.type is TransactionType.CHARGE
                 and earlier.id < settlement.id
-                and earlier.id not in position.applied
+                and earlier.id not in self.position.applied
             ):
-                assess(earlier)
+                self.assess(earlier)
 
-    for txn in replay_order(transactions):
-        if txn.type is TransactionType.EARLY_SETTLEMENT:
-            bring_forward_charges(txn)
-        if txn.id == stop_before:
-            break
+    def apply(self, txn: LoanTransaction) -> None:
+        position, strategy = self.position, self.strategy
         installments = position.installments
         if txn.type is TransactionType.DISBURSEMENT:
             position.principal_disbursed += txn.amount
@@ -205,11 +233,11 @@ def replay(
             position.credit_balance += excess
         elif txn.type is TransactionType.REPAYMENT and txn.split is not None:
             portions, excess = allocate_component_payment(installments, txn.split, txn.amount, strategy)
-            position.applied[txn.id] = Applied(portions, excess, charged_off)
+            position.applied[txn.id] = Applied(portions, excess, position.charged_off)
             position.credit_balance += excess
         elif txn.type in (TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT):
             portions, excess = allocate_repayment(installments, txn.amount, strategy)
-            position.applied[txn.id] = Applied(portions, excess, charged_off)
+            position.applied[txn.id] = Applied(portions, excess, position.charged_off)
             position.credit_balance += excess
         elif txn.type is TransactionType.REFUND:
             from_credit = min(txn.amount, position.credit_balance)
@@ -219,20 +247,19 @@ def replay(
             position.applied[txn.id] = Applied(Portions(), from_credit)
         elif txn.type is TransactionType.CHARGE:
             if txn.id not in position.applied:  # a settlement may have brought it forward
-                assess(txn)
+                self.assess(txn)
         elif txn.type is TransactionType.WAIVER:
-            charge = by_id[txn.charge_id]
-            forgiven = min(txn.amount, max(position.unpaid_of(charge, charges), ZERO))
+            charge = self.by_id[txn.charge_id]
+            forgiven = min(txn.amount, max(position.unpaid_of(charge, self.charges), ZERO))
             if forgiven:
                 installments[position.charge_installment[charge.id] - 1].waived[charge.kind.component] += forgiven
                 position.charge_waived[charge.id] = position.charge_waived.get(charge.id, ZERO) + forgiven
             position.applied[txn.id] = Applied(Portions(**{charge.kind.component: forgiven}))
         elif txn.type is TransactionType.CHARGE_OFF:
-            charged_off = True
+            position.charged_off = True
             position.charged_off_principal = position.owed.principal
             position.applied[txn.id] = Applied(Portions(principal=position.charged_off_principal))
         if position.total_outstanding > 0:
             position.closed_by = None
         elif position.closed_by is None and txn.type in (TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT):
             position.closed_by = txn.id
-    return position

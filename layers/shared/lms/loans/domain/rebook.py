@@ -32,8 +32,9 @@ from lms.loans.domain.accrual import (
 )
 from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind
-from lms.loans.domain.loan import Loan, OutboundEvent
+from lms.loans.domain.loan import HistoryNeeded, Loan, OutboundEvent
 from lms.loans.domain.position import Applied, LoanPosition, replay
+from lms.loans.domain.snapshot import last_applied, resume, take_snapshot
 from lms.loans.domain.status import LoanStatus
 from lms.loans.domain.transactions import LoanTransaction, TransactionType
 from lms.money import ZERO
@@ -50,9 +51,23 @@ _SENT_TYPES = {TransactionType.REPAYMENT: events.REPAYMENT, TransactionType.EARL
 
 
 def position_of(loan: Loan) -> LoanPosition:
+    """The loan's position: replayed from its whole history, or (for a loan read without its older
+    history) taken from its snapshot, which must be of the loan as it is."""
+    if loan.partial:
+        position = resumed(loan, [])
+        if position is None:
+            raise HistoryNeeded(f"loan {loan.id}: its position needs its whole history")
+        return position
     return replay(
         loan.schedule, loan.transactions, loan.charges, loan.terms.transaction_processing_strategy_code, loan.currency
     )
+
+
+def resumed(loan: Loan, appended: list[LoanTransaction]) -> LoanPosition | None:
+    """The position after `appended` (already in the loan's transactions) from the loan's snapshot,
+    if that equals replaying its whole history (`snapshot.resume`)."""
+    strategy = loan.terms.transaction_processing_strategy_code
+    return resume(loan.position_snapshot, loan.counts(), appended, loan.charges, strategy)
 
 
 def monthly_interest_of(loan: Loan, position: LoanPosition):
@@ -187,7 +202,7 @@ def recognise_interest(loan: Loan, change: Decimal, books: Books, on: date) -> N
 def lower_reported_interest(loan: Loan, books: Books, amount, on: date) -> None:
     """Take back the newest revenue reports (and the payments applied to them), report again what is
     still owed, then send those payments again: the accounting system ends up holding `amount` less."""
-    view = AccountingView.of(books.outbox)
+    view = AccountingView.of(books.events())
     plan = view.plan_reduction(amount)
     reason = "interest no longer owed"
     by_id = {e.id: e for e in books.outbox}
@@ -202,14 +217,29 @@ def lower_reported_interest(loan: Loan, books: Books, amount, on: date) -> None:
         books.emit(sent.type, sent.payload, sent.transaction_id)
 
 
-def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = None) -> Loan:
-    """Return `loan` with books, transaction splits and status that follow from its transactions."""
-    position = position_of(loan)
+def rebook(
+    loan: Loan,
+    books: Books,
+    on: date,
+    *,
+    recognise_on: date | None = None,
+    appended: list[LoanTransaction] | None = None,
+) -> Loan:
+    """Return `loan` with books, transaction splits and status that follow from its transactions.
+
+    `appended` are the transactions this operation added, when it changed no other: if they apply
+    after all the others, the position resumes from the loan's snapshot instead of replaying its
+    history (`snapshot`), and only they are posted."""
+    position = resumed(loan, appended) if appended is not None else None
+    resuming = position is not None
+    if position is None:
+        position = position_of(loan)
     refuse_uncovered_refunds(loan, position)
     pending: dict[int, tuple[LoanTransaction, Applied]] = {}
     updated: dict[int, LoanTransaction] = {}
     deducted: dict[int, LoanTransaction] = {}
-    for txn in loan.transactions:
+    # Resuming, the others applied as they did before: only the new ones can need posting.
+    for txn in appended if resuming else loan.transactions:
         if txn.type is TransactionType.DISBURSEMENT:
             if txn.active and txn.split is not None:
                 deducted[txn.id] = txn
@@ -237,7 +267,8 @@ def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = No
             pending[txn.id] = (txn, applied)
     # Retracting entries never touches interest income, so the change is known before any of it.
     interest_change = interest_to_recognise(loan, position) - books.accrued_interest()
-    _reopen_settlement(loan, position, books, pending, on, interest_changes=interest_change != 0)
+    if not resuming:  # resuming means no settlement is in force
+        _reopen_settlement(loan, position, books, pending, on, interest_changes=interest_change != 0)
     recognise_interest(loan, interest_change, books, recognise_on or recognition_date(loan, on))
     # Sent in the order they happened, except a settlement, which the accounting system takes last
     # (it closes the loan there to further events).
@@ -269,7 +300,20 @@ def rebook(loan: Loan, books: Books, on: date, *, recognise_on: date | None = No
             }
         )
     transactions = [updated.get(t.id, t) for t in loan.transactions]
-    return _with_status(loan.model_copy(update={"transactions": transactions}), position, books)
+    booked = _with_status(loan.model_copy(update={"transactions": transactions}), position, books)
+    return _with_snapshot(booked, position, books, appended if resuming else None)
+
+
+def _with_snapshot(loan: Loan, position: LoanPosition, books: Books, appended: list[LoanTransaction] | None) -> Loan:
+    """Keep the position for the next operation to resume from (`snapshot`)."""
+    if appended is None:
+        last = last_applied(loan.transactions)
+    else:
+        previous = loan.position_snapshot.last_applied
+        last = max(filter(None, [previous, *((t.date, t.id) for t in appended)]), default=None)
+    counts = loan.counts()  # its journal and outbox are the books' by now
+    snapshot = take_snapshot(position, last, books.accrued_interest(), counts)
+    return loan.model_copy(update={"position_snapshot": snapshot})
 
 
 def _reopen_settlement(
@@ -305,7 +349,9 @@ def _with_status(loan: Loan, position: LoanPosition, books: Books) -> Loan:
         if position.total_outstanding > 0:
             update |= {"status": LoanStatus.ACTIVE, "closed_on_date": None}
         else:
-            closing = loan.transaction(position.closed_by) if position.closed_by is not None else None
+            # Read without its older history, the loan may not hold the transaction that closed it;
+            # it was closed by then, on the date it shows.
+            closing = loan.read_transaction(position.closed_by) if position.closed_by is not None else None
             update |= {
                 "status": LoanStatus.OVERPAID if position.credit_balance > 0 else LoanStatus.CLOSED,
                 "closed_on_date": closing.date if closing else loan.closed_on_date,

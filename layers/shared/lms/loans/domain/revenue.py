@@ -54,5 +54,7 @@ def accrue_month(loan: Loan, month: date, books: Books) -> tuple[Loan, Outcome, 
         return loan, Outcome.ALREADY_DONE, zero
     before = books.accrued_interest()
     month_end = last_day(month)
-    booked = rebook(loan.model_copy(update={"accrued_through": month}), books, month_end, recognise_on=month_end)
+    booked = rebook(
+        loan.model_copy(update={"accrued_through": month}), books, month_end, recognise_on=month_end, appended=[]
+    )
     return booked, Outcome.ACCRUED, books.accrued_interest() - before
