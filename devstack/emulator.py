@@ -7,6 +7,7 @@ does not lock, so requests are serialized here to keep conditional writes linear
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import socket
@@ -16,11 +17,15 @@ from collections.abc import Iterable
 from typing import Any
 
 import boto3
+from moto import backends as moto_backends
+from moto.core.utils import camelcase_to_underscores
+from moto.core.utils import unix_time as _moto_unix_time
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.sqs import models as sqs_models
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from devstack.metering import Meter, caller_of
@@ -121,6 +126,98 @@ def _query_one_partition(self: Table, hash_key, *args, **kwargs):
 Table.__deepcopy__ = _table_deepcopy
 DynamoDBBackend.transact_write_items = _transact_with_item_backup
 Table.query = _query_one_partition
+
+
+# moto's SQS made every call cost a scan of the whole queue, several times over: `Queue.attributes`
+# (read four times per message sent, just for ContentBasedDeduplication) counts the visible,
+# delayed and in-flight messages, and every message's visibility check reads the clock through
+# datetime arithmetic (~15 us). With a few thousand messages queued, SendMessageBatch and
+# ReceiveMessage took a second each, and since requests are serialized, so did every DynamoDB
+# request behind them: the accounting push slowed as its queue grew. Here the clock is read with
+# time.time() (the same value) and the message counts are computed, in one pass, only for
+# GetQueueAttributes, the one call that answers with them.
+_MESSAGE_COUNTS = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesDelayed",
+    "ApproximateNumberOfMessagesNotVisible",
+)
+_original_get_queue_attributes = sqs_models.SQSBackend.get_queue_attributes
+
+
+def _unix_time(dt: Any = None) -> float:
+    return time.time() if dt is None else _moto_unix_time(dt)
+
+
+def _unix_time_millis(dt: Any = None) -> float:
+    return _unix_time(dt) * 1000.0
+
+
+def _queue_attributes_without_counts(self: sqs_models.Queue) -> dict[str, Any]:
+    """moto's `Queue.attributes`, less the message counts (and their scans of the queue)."""
+    names = [n for n in self.BASE_ATTRIBUTES if n not in _MESSAGE_COUNTS]
+    if self.fifo_queue:
+        names += self.FIFO_ATTRIBUTES
+    if self.kms_master_key_id:
+        names += self.KMS_ATTRIBUTES
+    result: dict[str, Any] = {name: getattr(self, _attribute_name(name)) for name in names}
+    if self.policy:
+        result["Policy"] = self.policy
+    if self.redrive_policy:
+        result["RedrivePolicy"] = json.dumps(self.redrive_policy)
+    return {k: str(v).lower() if isinstance(v, bool) else v for k, v in result.items()}
+
+
+@functools.cache
+def _attribute_name(name: str) -> str:
+    return camelcase_to_underscores(name)
+
+
+def _message_counts(queue: sqs_models.Queue) -> dict[str, int]:
+    now = time.time() * 1000.0
+    visible = delayed = in_flight = 0
+    for message in queue._messages:
+        is_visible = now > message.visible_at
+        in_flight += not is_visible
+        is_delayed = now < message.delayed_until
+        delayed += is_delayed
+        visible += is_visible and not is_delayed
+    return dict(zip(_MESSAGE_COUNTS, (visible, delayed, in_flight), strict=True))
+
+
+def _get_queue_attributes_with_counts(
+    self: sqs_models.SQSBackend, queue_name: str, attribute_names: list[str]
+) -> dict[str, Any]:
+    result = dict(_original_get_queue_attributes(self, queue_name, attribute_names))
+    wanted = [n for n in _MESSAGE_COUNTS if "All" in attribute_names or n in attribute_names]
+    if wanted:
+        counts = _message_counts(self.get_queue(queue_name))
+        result.update({name: counts[name] for name in wanted})
+    return result
+
+
+def _groups_in_flight(self: sqs_models.Queue) -> set[str]:
+    """The message groups with a message received and still invisible.
+
+    moto counts a message whose visibility timeout ran out as in flight until a receive walks past
+    it, so when a whole batch came back at once (an invocation that timed out or crashed) each of
+    the group's messages held the group for the ones before it and only the group's last message
+    was delivered, again and again until it was dead-lettered: a FIFO queue hands out a group's
+    messages from the oldest, as here.
+    """
+    return {m.group_id for m in self._pending_messages if m.group_id is not None and not m.visible}
+
+
+sqs_models.Queue.pending_message_groups = property(_groups_in_flight)
+sqs_models.unix_time = _unix_time
+sqs_models.unix_time_millis = _unix_time_millis
+sqs_models.Queue.attributes = property(_queue_attributes_without_counts)
+sqs_models.SQSBackend.get_queue_attributes = _get_queue_attributes_with_counts
+
+
+_list_of_moto_modules = moto_backends.list_of_moto_modules
+# moto's server lists its own package directory (a stat per service, about 150) on every request
+# to find the backend; the list does not change while it runs.
+moto_backends.list_of_moto_modules = functools.cache(lambda: tuple(_list_of_moto_modules()))
 
 
 class _QuietHandler(MotoRequestHandler):

@@ -6,7 +6,6 @@ import base64
 import os
 import re
 import threading
-import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -135,9 +134,11 @@ class StreamWorker(Worker):
 class QueueWorker(Worker):
     """Long-polls a queue; deletes what the function processed, leaves failures to be redelivered.
 
-    Like Lambda's SQS poller, it runs up to `concurrency` invocations at once on a standard queue
-    (each in its own environment); a FIFO queue gets one at a time, which keeps each message
-    group in order.
+    Like Lambda's SQS poller, it runs up to `concurrency` invocations at once (each in its own
+    environment), on a FIFO queue too: as SQS does, the emulator hands out none of a message
+    group's messages while another of them is in flight, so concurrent batches never share a
+    group and each group stays in order, while different groups (loans) go in parallel, as Lambda
+    scales a FIFO queue's poller with its message groups up to MaximumConcurrency.
     """
 
     def __init__(
@@ -150,21 +151,19 @@ class QueueWorker(Worker):
         self.queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{self.queue_url.rsplit('/', 1)[1]}"
         self.functions = functions
         self.client = _client("sqs")
-        self.concurrency = 1 if self.queue_url.endswith(".fifo") else max(1, concurrency)
+        self.concurrency = max(1, concurrency)
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._finished = threading.Condition(self._lock)  # an invocation ended
         self._pool = ThreadPoolExecutor(self.concurrency, self.name) if self.concurrency > 1 else None
 
     def poll(self) -> bool:
         with self._lock:
             if self._in_flight >= self.concurrency:
-                busy = True
-            else:
-                self._in_flight += 1
-                busy = False
-        if busy:
-            time.sleep(0.01)
-            return True  # every invocation slot is taken: the queue is being worked
+                # Every invocation slot is taken: the queue is being worked; wait for a slot.
+                self._finished.wait(self.interval)
+                return True
+            self._in_flight += 1
         try:
             response = self.client.receive_message(
                 QueueUrl=self.queue_url,
@@ -178,9 +177,15 @@ class QueueWorker(Worker):
             self._done()
             raise
         if not messages:
-            self._done()
+            # Nothing to receive: the queue is empty, or each group with messages has one in flight.
+            # Ask again when an invocation finishes (deleting its messages frees their groups) or
+            # after the interval, never in a tight loop: each receive holds the emulator.
             with self._lock:
-                return self._in_flight > 0
+                self._in_flight -= 1
+                if not self._in_flight:
+                    return False
+                self._finished.wait(self.interval)
+            return True
         if self._pool is None:
             self._invoke(messages)
         else:
@@ -190,6 +195,7 @@ class QueueWorker(Worker):
     def _done(self) -> None:
         with self._lock:
             self._in_flight -= 1
+            self._finished.notify_all()
 
     def _invoke(self, messages: list[dict]) -> None:
         try:
@@ -212,11 +218,16 @@ class QueueWorker(Worker):
                 failed_ids = set(failed or [])
             except Exception:
                 failed_ids = {r["messageId"] for r in records}
-            # As Lambda does: processed messages are deleted; failed ones are left to come back when
-            # their visibility timeout (the queue's, or one the function set) runs out.
-            for record in records:
-                if record["messageId"] not in failed_ids:
-                    self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"])
+            # As Lambda does: processed messages are deleted (in one request); failed ones are left
+            # to come back when their visibility timeout (the queue's, or one the function set) runs out.
+            done = [r for r in records if r["messageId"] not in failed_ids]
+            if done:
+                result = self.client.delete_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)],
+                )
+                if result.get("Failed"):
+                    print(f"[{self.name}] messages not deleted: {result['Failed']}")
         finally:
             self._done()
 
