@@ -73,7 +73,8 @@ def actor_of(event: Any) -> Actor:
     return actor_for(caller_of(event).key_id, key)
 
 
-def _answer(response: Response) -> Answer:
+def answer_of(response: Response) -> Answer:
+    """A response as a receipt stores it."""
     return Answer(response.status_code, response.body, {k: str(v) for k, v in (response.headers or {}).items()})
 
 
@@ -95,14 +96,14 @@ def answer_once(
     receipt = Receipt.of(
         operation, caller_of(event).key_id, idempotency_key(event.headers), request_digest(event.path, event.body)
     )
-    answering = Answering(receipt, lambda loan, result: _answer(respond(loan, result)))
+    answering = Answering(receipt, lambda loan, result: answer_of(respond(loan, result)))
     try:
         loan, result = perform(answering)
     except AlreadyAnswered as done:
         return _replied(done.answer, replayed=True)
     # No answer was stored when nothing was written: the loan already held this request's commit
     # (its receipt had expired), so the answer is made from the loan as it is now.
-    return _replied(answering.given or _answer(respond(loan, result)), replayed=False)
+    return _replied(answering.given or answer_of(respond(loan, result)), replayed=False)
 
 
 def _mark_replayed(response: dict, _record: Any) -> dict:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from lms.api.types import IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
+from lms.api.types import EntityId, IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
 from lms.loans.domain.disbursement import DisbursementOrder, DisbursementPlan
 from lms.loans.domain.loan import Deductions, Loan
 from lms.loans.domain.payment_methods import PaymentMethod
@@ -232,3 +232,54 @@ def validation_out(loan: Loan, plan: DisbursementPlan, product: LoanProduct) -> 
         payment_info=PaymentInfoOut(method=plan.method.value, reference="", status="VALIDATED"),
         repayment_info=repayment_info(loan, plan.schedule),
     )
+
+
+MAX_BULK_DISBURSEMENTS = 100
+
+
+class BulkDisbursementItem(DisburseLoanRequest):
+    """One loan's disbursement in a bulk request: the single disbursement's body and the loan."""
+
+    loan_id: EntityId
+
+
+class BulkDisburseRequest(RequestModel):
+    disbursements: list[BulkDisbursementItem] = Field(min_length=1, max_length=MAX_BULK_DISBURSEMENTS)
+
+
+class BulkErrorOut(ResponseModel):
+    status: int
+    code: str
+    message: str
+    reason: str | None = None
+    details: list[dict[str, str]] = Field(default_factory=list)
+
+
+class BulkResultOut(ResponseModel):
+    index: int
+    loan_id: str
+    success: bool
+    data: dict[str, Any] | None = None  # the single disbursement's answer (or its validation)
+    error: BulkErrorOut | None = None
+
+
+class BulkSummaryOut(ResponseModel):
+    total: int
+    successful: int
+    failed: int
+
+
+class BulkDisbursementOut(ResponseModel):
+    message: str
+    summary: BulkSummaryOut
+    results: list[BulkResultOut]
+
+    @classmethod
+    def of(cls, results: list[BulkResultOut]) -> BulkDisbursementOut:
+        successful = sum(1 for r in results if r.success)
+        failed = len(results) - successful
+        return cls(
+            message=f"Processed {successful} successful and {failed} failed disbursements",
+            summary=BulkSummaryOut(total=len(results), successful=successful, failed=failed),
+            results=results,
+        )

@@ -1,0 +1,100 @@
+"""Disbursing many loans in one request, each on its own.
+
+Each item is the single disbursement (`LoanService.disburse`) with a receipt of its own, keyed by
+the request's Idempotency-Key and the item's place in the list, and written in that loan's commit.
+So an item that succeeded is never disbursed again when the bulk request is retried (after a
+time-out, or a function that died half-way): the retry finds its receipt and answers what it
+answered. An item that failed stored nothing and runs again. The whole answer is also stored once
+complete (`run_idempotent`), so a retry of a finished request replays it as it was.
+
+An item's failure is its own: its error (the status and envelope the single route would have
+answered) is reported in its result, and the next item runs. Items run one after another, so two
+items for one loan meet it in order: the second finds it disbursed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lms import jsonutil
+from lms.api.idempotency import answer_of
+from lms.api.responses import json_response
+from lms.errors import LmsError
+from lms.loans.disbursement_schemas import (
+    BulkDisbursementItem,
+    BulkErrorOut,
+    BulkResultOut,
+    disbursement_out,
+    validation_out,
+)
+from lms.loans.service import Answering, LoanService, actor_for
+from lms.observability import logger, metrics
+from lms.storage.receipts import AlreadyAnswered, Receipt, request_digest
+
+OPERATION = "bulk_disburse"
+
+
+def item_path(item: BulkDisbursementItem) -> str:
+    return f"/v1/loans/{item.loan_id}/disburse"
+
+
+def disburse_each(
+    items: list[BulkDisbursementItem], caller: str, idempotency_key: str, service_factory: Callable[[], LoanService]
+) -> list[BulkResultOut]:
+    return [_disburse_one(index, item, caller, idempotency_key, service_factory()) for index, item in enumerate(items)]
+
+
+def _disburse_one(
+    index: int, item: BulkDisbursementItem, caller: str, idempotency_key: str, service: LoanService
+) -> BulkResultOut:
+    body = item.model_dump_json(by_alias=True, exclude={"loan_id"})
+    digest = request_digest(item_path(item), body)
+    item_key = f"{idempotency_key}#{index}"
+    actor = actor_for(caller, f"{item_key}#{digest[:16]}")
+    order = item.to_order()
+    try:
+        if item.validate_only:
+            loan, plan = service.plan_disbursement(item.loan_id, order, actor)
+            data = validation_out(loan, plan, service.product_of(loan)).model_dump(by_alias=True, mode="python")
+            return BulkResultOut(index=index, loan_id=str(item.loan_id), success=True, data=data)
+        receipt = Receipt.of(OPERATION, caller, item_key, digest)
+        answering = Answering(
+            receipt, lambda loan, _: answer_of(json_response(disbursement_out(loan, service.product_of(loan))))
+        )
+        try:
+            loan = service.disburse(item.loan_id, order, actor, answering)
+        except AlreadyAnswered as done:
+            return _result(index, item, jsonutil.loads(done.answer.body))
+        metrics.add_metric(name="LoansDisbursed", unit="Count", value=1)
+        answer = answering.given or answer_of(json_response(disbursement_out(loan, service.product_of(loan))))
+        return _result(index, item, jsonutil.loads(answer.body))
+    except LmsError as error:
+        logger.info("bulk item refused", extra={"index": index, "code": error.code, "reason": error.reason})
+        return _failed(index, item, error.status, error.code, error.message, error.reason, error.details)
+    except Exception:  # a bug in one item must not cost the others their answers
+        logger.exception("bulk item failed", extra={"index": index})
+        return _failed(index, item, 500, "internal", "Internal error; this disbursement was not completed")
+
+
+def _result(index: int, item: BulkDisbursementItem, data: Any) -> BulkResultOut:
+    return BulkResultOut(index=index, loan_id=str(item.loan_id), success=True, data=data)
+
+
+def _failed(
+    index: int,
+    item: BulkDisbursementItem,
+    status: int,
+    code: str,
+    message: str,
+    reason: str | None = None,
+    details: list | tuple = (),
+) -> BulkResultOut:
+    error = BulkErrorOut(
+        status=status,
+        code=code,
+        message=message,
+        reason=reason,
+        details=[{"field": d.field, "message": d.message} for d in details],
+    )
+    return BulkResultOut(index=index, loan_id=str(item.loan_id), success=False, error=error)
