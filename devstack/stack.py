@@ -15,6 +15,7 @@ from devstack.template import REGION, ROOT, load_stack
 STATE_FILE = ROOT / ".devstack.json"
 
 # What Lambda's environment would provide, pointed at the emulator.
+RATE_LIMIT_VARIABLES = ("RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_HOUR", "RATE_LIMIT_PER_DAY")
 _LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -50,7 +51,11 @@ class LocalStack:
         self.stack = load_stack()
         from devstack.lambdas import Functions, environment_of
 
+        # Rate limits set where the stack is started (`RATE_LIMIT_PER_MINUTE=5 make run`, the tests'
+        # unlimited keys) win over the template's defaults.
+        chosen = {name: os.environ[name] for name in RATE_LIMIT_VARIABLES if name in os.environ}
         os.environ.update(environment_of(self.stack))
+        os.environ.update(chosen)
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level
         self._start_accounting()
         os.environ.update(self.extra_env)

@@ -8,6 +8,7 @@ from devstack.lambdas import environment_of
 from devstack.template import load_stack
 
 STACK = load_stack()
+UNLIMITED = {"RATE_LIMIT_PER_MINUTE": "1000000", "RATE_LIMIT_PER_HOUR": "1000000", "RATE_LIMIT_PER_DAY": "1000000"}
 
 os.environ.update(
     {
@@ -20,6 +21,8 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+        # Tests send hundreds of requests a minute with one key; the rate-limit tests lower these.
+        **UNLIMITED,
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -2,13 +2,20 @@
 
 A missing or unknown key raises "Unauthorized" (API Gateway answers 401 before the route's
 function runs or its body is read); a known key whose role is too low gets a Deny (403).
+
+An allowed request is counted against the key's rate limits (lms.auth.rate_limits). A Lambda
+authorizer can only allow or deny (403), so the verdict and the X-RateLimit-* headers travel in the
+authorizer's context, and the route's resolver answers 429 (and adds the headers to every answer)
+before any of the route's code runs (lms.api.resolver).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from lms import jsonutil
 from lms.auth.api_keys import ApiKeyStore, CachedAuthenticator
+from lms.auth.rate_limits import limiter_for
 from lms.auth.roles import allows, required_role
 from lms.config import get_settings
 from lms.observability import logger, observed
@@ -47,6 +54,11 @@ def authorize(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if effect == "Deny":
         logger.info("role too low", extra={"keyId": record.id, "role": record.role, "needed": needed})
     context = {"keyId": record.id, "role": record.role.value, "keyName": record.name}
+    if effect == "Allow":
+        usage = limiter_for(record.rate_limits).take(record.id)
+        if not usage.allowed:
+            logger.info("rate limited", extra={"keyId": record.id, "window": usage.exceeded})
+        context |= {"rateLimited": str(not usage.allowed).lower(), "rateLimitHeaders": jsonutil.dumps(usage.headers())}
     return _policy(record.id, effect, event["methodArn"], context)
 
 

@@ -15,7 +15,8 @@ app = build_resolver()
 
 @app.post("/v1/api-keys", tags=["API keys"], responses=openapi_responses(CreatedApiKeyOut, 201, "Key created"))
 def create_api_key(request: Annotated[CreateApiKeyRequest, Body()]):
-    record, plaintext = ApiKeyStore().create(request.name, request.role)
+    limits = request.rate_limits.chosen() if request.rate_limits else None
+    record, plaintext = ApiKeyStore().create(request.name, request.role, limits)
     body = CreatedApiKeyOut(**ApiKeyOut.of(record).model_dump(), key=plaintext)
     return json_response(body, status=201, headers={"Cache-Control": "no-store"})
 

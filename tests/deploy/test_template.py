@@ -87,6 +87,9 @@ def test_parameters_and_their_defaults(rendered):
         "LogLevel": "INFO",
         "AlarmEmail": "",
         "PushLagAlarmSeconds": 900,
+        "RateLimitPerMinute": 100,
+        "RateLimitPerHour": 1000,
+        "RateLimitPerDay": 10000,
     }
 
 

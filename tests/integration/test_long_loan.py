@@ -40,7 +40,7 @@ class Calls:
         dynamo.client("dynamodb").meta.events.register("before-call.dynamodb", self._count)
 
     def _count(self, event_name, params, **_):
-        if "APIKEY#" not in json.dumps(params, default=str):
+        if not any(tag in json.dumps(params, default=str) for tag in ("APIKEY#", "rate#")):
             self.names.append(event_name.rsplit(".", 1)[-1])
 
     def remove(self):

@@ -1,6 +1,7 @@
 """Every API request makes at most three DynamoDB round trips on its path (docs/data-model.md,
 "Round trips per request"), counted on the shared boto3 client while the request runs. The
-authorizer's read of the API key (cached per environment) is left out, as the document says."""
+authorizer's read of the API key (cached per environment) and its rate-limit update are left out,
+as the document says: they are the authorizer's, before the route's path."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class RoundTrips:
         dynamo.client("dynamodb").meta.events.register("before-call.dynamodb", self._count)
 
     def _count(self, event_name, params, **_):
-        if "APIKEY#" not in json.dumps(params, default=str):
+        if not any(tag in json.dumps(params, default=str) for tag in ("APIKEY#", "rate#")):
             self.calls.append(event_name.rsplit(".", 1)[-1])
 
     def during(self, request):

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     idempotency_wait_seconds: float = Field(default=3, ge=0, alias="IDEMPOTENCY_WAIT_SECONDS")
     accounting_timeout_seconds: float = Field(default=5, gt=0, alias="ACCOUNTING_TIMEOUT_SECONDS")
     push_retry_base_seconds: int = Field(default=10, ge=0, alias="PUSH_RETRY_BASE_SECONDS")
+    # Requests per API key (the disbursement seed's limits); counted by the authorizer.
+    rate_limit_per_minute: int = Field(default=100, ge=1, alias="RATE_LIMIT_PER_MINUTE")
+    rate_limit_per_hour: int = Field(default=1000, ge=1, alias="RATE_LIMIT_PER_HOUR")
+    rate_limit_per_day: int = Field(default=10000, ge=1, alias="RATE_LIMIT_PER_DAY")
 
 
 @cache

@@ -23,12 +23,46 @@ class JsonApiResolver(APIGatewayRestResolver):
     form type by default); a body that is not JSON gets a 400 that says so."""
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        limited, rate_headers = _rate_limit_of(event)
+        if limited:
+            logger.info("request refused: rate limit", extra={"headers": rate_headers})
+            return _with_headers(_RATE_LIMITED, rate_headers)
         if event.get("body"):
             for field in ("headers", "multiValueHeaders"):
                 headers = {k: v for k, v in (event.get(field) or {}).items() if k.lower() != "content-type"}
                 headers["Content-Type"] = ["application/json"] if field == "multiValueHeaders" else "application/json"
                 event = {**event, field: headers}
-        return super().resolve(event, context)
+        return _with_headers(super().resolve(event, context), rate_headers)
+
+
+_RATE_LIMITED = {
+    "statusCode": 429,
+    "body": jsonutil.dumps(
+        {
+            "code": "resource_exhausted",
+            "message": "Rate limit exceeded for this API key; retry after the number of seconds in Retry-After",
+            "reason": "RATE_LIMITED",
+            "details": [],
+        }
+    ),
+    "isBase64Encoded": False,
+    "multiValueHeaders": {"Content-Type": ["application/json"]},
+}
+
+
+def _rate_limit_of(event: dict[str, Any]) -> tuple[bool, dict[str, str]]:
+    """The authorizer's verdict on the key's rate limits and the headers to answer with."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    raw = authorizer.get("rateLimitHeaders")
+    headers = jsonutil.loads(raw) if isinstance(raw, str) and raw else {}
+    return str(authorizer.get("rateLimited", "false")).lower() == "true", headers
+
+
+def _with_headers(result: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    if not headers:
+        return result
+    multi = {**(result.get("multiValueHeaders") or {}), **{name: [value] for name, value in headers.items()}}
+    return {**result, "multiValueHeaders": multi}
 
 
 def build_resolver() -> APIGatewayRestResolver:

@@ -32,6 +32,8 @@ class ApiKey:
     role: Role
     created_at: str
     revoked_at: str | None = None
+    # This key's own limits (a partner with a smaller or larger allowance); None: the deployment's.
+    rate_limits: dict[str, int] | None = None
 
     @property
     def active(self) -> bool:
@@ -53,6 +55,7 @@ def _from_item(item: dict) -> ApiKey:
         role=Role(item["role"]),
         created_at=item["createdAt"],
         revoked_at=item.get("revokedAt"),
+        rate_limits={k: int(v) for k, v in item["rateLimits"].items()} if item.get("rateLimits") else None,
     )
 
 
@@ -61,13 +64,15 @@ class ApiKeyStore:
     def __init__(self, table: Table | None = None):
         self.table = table or core_table()
 
-    def register(self, plaintext: str, name: str, role: Role) -> ApiKey:
+    def register(self, plaintext: str, name: str, role: Role, rate_limits: dict[str, int] | None = None) -> ApiKey:
         """Store a key whose plaintext the caller chose (the bootstrap admin key); idempotent."""
         key_hash = hash_key(plaintext)
         existing = self.table.get(_key(key_hash))
         if existing:
             return _from_item(existing)
-        record = ApiKey(id=f"ak_{new_ulid().lower()}", name=name, role=role, created_at=clock.timestamp())
+        record = ApiKey(
+            id=f"ak_{new_ulid().lower()}", name=name, role=role, created_at=clock.timestamp(), rate_limits=rate_limits
+        )
         try:
             self.table.put(
                 {
@@ -81,6 +86,7 @@ class ApiKeyStore:
                     "keyHash": key_hash,
                     "TypePK": _TYPE,
                     "TypeSK": record.id,
+                    **({"rateLimits": rate_limits} if rate_limits else {}),
                 },
                 condition="attribute_not_exists(PK)",
             )
@@ -88,9 +94,9 @@ class ApiKeyStore:
             return _from_item(self.table.get(_key(key_hash)))
         return record
 
-    def create(self, name: str, role: Role) -> tuple[ApiKey, str]:
+    def create(self, name: str, role: Role, rate_limits: dict[str, int] | None = None) -> tuple[ApiKey, str]:
         plaintext = KEY_PREFIX + new_secret()
-        return self.register(plaintext, name, role), plaintext
+        return self.register(plaintext, name, role, rate_limits), plaintext
 
     def authenticate(self, plaintext: str) -> ApiKey | None:
         item = self.table.get(_key(hash_key(plaintext)))

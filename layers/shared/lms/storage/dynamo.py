@@ -153,7 +153,7 @@ class Table:
 
     def update(
         self,
-        key: Key,
+        key: Key | Mapping[str, str],
         update: str,
         *,
         condition: str | None = None,
@@ -163,7 +163,7 @@ class Table:
     ) -> dict | None:
         kwargs: dict[str, Any] = {
             "TableName": self.name,
-            "Key": key.av(),
+            "Key": key.av() if isinstance(key, Key) else serialize(key),
             "UpdateExpression": update,
             "ReturnValues": return_values,
         }
