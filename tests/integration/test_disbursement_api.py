@@ -213,7 +213,7 @@ def test_undo_disbursal_reverses_every_entry(operator, admin, drain, funded):
     assert balance(admin, "1200") == Decimal("0.00")
     again = disburse(operator, loan["id"])
     assert again.status == 200
-    assert again.json["transactionId"] == "2"
+    assert again.json["transactionId"] == f"DISB-{loan['id']}-2"
     undo_twice = operator.post(f"/v1/loans/{loan['id']}/undo-disbursal", headers=key())
     assert undo_twice.status == 200
     undo_approved = operator.post(f"/v1/loans/{loan['id']}/undo-disbursal", headers=key())

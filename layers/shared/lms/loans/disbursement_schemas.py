@@ -9,7 +9,12 @@ from typing import Any
 from pydantic import Field
 
 from lms.api.types import EntityId, IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
-from lms.loans.domain.disbursement import DisbursementOrder, DisbursementPlan
+from lms.loans.domain.disbursement import (
+    DisbursementOrder,
+    DisbursementPlan,
+    DisbursementStatus,
+    disbursement_reference,
+)
 from lms.loans.domain.loan import Deductions, Loan
 from lms.loans.domain.payment_methods import PaymentMethod
 from lms.loans.domain.schedule import Installment
@@ -167,7 +172,7 @@ def disbursement_out(loan: Loan, product: LoanProduct) -> DisbursementOut:
     names = _names(product)
     return DisbursementOut(
         message="Loan disbursed successfully",
-        transaction_id=str(record.transaction_id),
+        transaction_id=disbursement_reference(loan.id, record.transaction_id),
         loan_id=str(loan.id),
         status="DISBURSED",
         disbursement_details=DisbursementDetailsOut(
@@ -282,4 +287,26 @@ class BulkDisbursementOut(ResponseModel):
             message=f"Processed {successful} successful and {failed} failed disbursements",
             summary=BulkSummaryOut(total=len(results), successful=successful, failed=failed),
             results=results,
+        )
+
+
+class DisbursementStatusOut(ResponseModel):
+    transaction_id: str
+    loan_id: str
+    status: str
+    amount: Decimal
+    payment_method: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, status: DisbursementStatus) -> DisbursementStatusOut:
+        return cls(
+            transaction_id=status.reference,
+            loan_id=str(status.loan_id),
+            status=status.status,
+            amount=status.amount,
+            payment_method=status.payment_method,
+            created_at=status.created_at,
+            updated_at=status.updated_at,
         )

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from lms import clock
 from lms.config import get_settings
 from lms.customers.store import CustomerStore
-from lms.errors import Aborted, PaymentRequired
+from lms.errors import Aborted, NotFound, PaymentRequired
 from lms.ledger.domain.accounts import account_for
 from lms.ledger.reports import LedgerReports
 from lms.loans.domain import charging, payments, revenue
@@ -26,7 +26,10 @@ from lms.loans.domain.charges import ChargeKind, LoanCharge
 from lms.loans.domain.disbursement import (
     DisbursementOrder,
     DisbursementPlan,
+    DisbursementStatus,
     disburse,
+    disbursement_status,
+    parse_disbursement_reference,
     plan_disbursement,
     rail_of,
     undo_disbursal,
@@ -173,6 +176,22 @@ class LoanService:
         loan = self.get(loan_id)
         live = [c for c in loan.charges if (t := loan.transaction(c.transaction_id)) and t.active]
         return loan, page_of(live, page, rows)
+
+    def disbursement_status(self, reference: str) -> DisbursementStatus:
+        """A disbursement by its transaction id: the loan's head (its whole history only for a
+        disbursement that was undone and sealed into a history page)."""
+        found = parse_disbursement_reference(reference)
+        if found is not None:
+            loan_id, txn_id = found
+            try:
+                status = disbursement_status(self.loans.get_head(loan_id), txn_id)
+            except HistoryNeeded:
+                status = disbursement_status(self.loans.get(loan_id), txn_id)
+            except NotFound:
+                status = None
+            if status is not None:
+                return status
+        raise NotFound(f"Disbursement {reference} does not exist", reason="DISBURSEMENT_NOT_FOUND")
 
     def payment_types(self, page: int, rows: int) -> Page[PaymentType]:
         return page_of(list(PAYMENT_TYPES), page, rows)

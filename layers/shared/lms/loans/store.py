@@ -179,6 +179,10 @@ class LoanStore:
         ends = {k: int(v) for k, v in head["historyEnds"].items()}
         return without_older_history(_head_of(head), int(head["pageCount"]), ends)
 
+    def get_head(self, loan_id: int) -> Loan:
+        """The loan without its sealed history (`from_head`): one GetItem."""
+        return self.from_head(loan_id, self.table.get(loan_key(loan_id)))
+
     def get_heads(self, loan_ids: list[int]) -> list[Loan]:
         """Loans by id without their sealed history (`from_head`): one BatchGetItem per 100."""
         return [

@@ -169,6 +169,7 @@ def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books
         rail=plan.rail.value,
         payment_method=plan.method.value,
         reference=reference,
+        net_amount=plan.net_amount,
         payment_details=plan.details or None,
         narration=order.narration,
         entry_ids=[entry_id],
@@ -217,7 +218,9 @@ def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> 
     transactions = [
         t
         if t.reversed
-        else t.model_copy(update={"reversed": True, "reversed_on": actor.today, "reversal_reason": reason})
+        else t.model_copy(
+            update={"reversed": True, "reversed_on": actor.today, "reversal_reason": reason, "reversed_at": actor.at}
+        )
         for t in loan.transactions
     ]
     in_force = [e.id for e in books.journal if e.reverses is None]
@@ -242,4 +245,47 @@ def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> 
             "outbox": books.outbox,
             "timeline": loan.record(LoanAction.UNDO_DISBURSAL, actor.today, note, actor.at, actor.by),
         }
+    )
+
+
+DISBURSEMENT_PREFIX = "DISB"
+
+
+def disbursement_reference(loan_id: int, txn_id: int) -> str:
+    """A disbursement's transaction id for callers: unique across loans, and naming its loan, so
+    that it is found with one read (`parse_disbursement_reference`)."""
+    return f"{DISBURSEMENT_PREFIX}-{loan_id}-{txn_id}"
+
+
+def parse_disbursement_reference(reference: str) -> tuple[int, int] | None:
+    parts = reference.split("-")
+    if len(parts) != 3 or parts[0] != DISBURSEMENT_PREFIX or not all(p.isdigit() and p[0] != "0" for p in parts[1:]):
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+@dataclass(frozen=True)
+class DisbursementStatus:
+    reference: str
+    loan_id: int
+    status: str  # COMPLETED: paid out; REVERSED: the disbursal was undone
+    amount: Decimal  # what was paid out, net of deductions
+    payment_method: str
+    created_at: str
+    updated_at: str
+
+
+def disbursement_status(loan: Loan, txn_id: int) -> DisbursementStatus | None:
+    """Where one of the loan's disbursements stands; None if the loan has no such disbursement."""
+    txn = loan.transaction(txn_id)
+    if txn is None or txn.type is not TransactionType.DISBURSEMENT:
+        return None
+    return DisbursementStatus(
+        reference=disbursement_reference(loan.id, txn.id),
+        loan_id=loan.id,
+        status="REVERSED" if txn.reversed else "COMPLETED",
+        amount=txn.net_amount if txn.net_amount is not None else txn.amount,
+        payment_method=txn.payment_method or PaymentMethod.CASH.value,
+        created_at=txn.created_at,
+        updated_at=txn.reversed_at or txn.created_at,
     )

@@ -144,7 +144,9 @@ def reverse_transaction(
         # The settlement fee was charged for the settlement: it goes with it.
         reverse_ids.add(next(c.transaction_id for c in loan.charges if c.id == txn.charge_id))
     transactions = [
-        t.model_copy(update={"reversed": True, "reversed_on": actor.today, "reversal_reason": reason})
+        t.model_copy(
+            update={"reversed": True, "reversed_on": actor.today, "reversal_reason": reason, "reversed_at": actor.at}
+        )
         if t.id in reverse_ids
         else t
         for t in loan.transactions

@@ -68,6 +68,8 @@ class LoanTransaction(BaseModel):
     reversed: bool = False
     reversed_on: dt.date | None = None
     reversal_reason: str | None = None
+    reversed_at: str | None = None  # when the reversal was recorded (wall clock)
+    net_amount: Decimal | None = None  # a disbursement's: what was paid out after deductions
     entry_ids: list[str] = Field(default_factory=list)  # the entries in force for this transaction
     created_at: str
     created_by: str
