@@ -70,9 +70,11 @@ class RandomFaults:
     def _ours(self, params: dict) -> bool:
         if not self.armed:
             return False
-        tables = {params.get("TableName")} | {
-            next(iter(a.values())).get("TableName") for a in params.get("TransactItems", [])
-        }
+        tables = (
+            {params.get("TableName")}
+            | {next(iter(a.values())).get("TableName") for a in params.get("TransactItems", [])}
+            | set(params.get("RequestItems", {}))  # a batch read of the loan's head with its receipt
+        )
         return self.table in tables
 
     def _count(self, kind: str) -> None:
