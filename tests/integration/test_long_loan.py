@@ -6,17 +6,16 @@ reversing a payment (which read its whole history) give exact answers.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from lms.storage import dynamo
 from lms.storage.tables import core_table
 from tests.support.data import key
 from tests.support.long_loan import PRINCIPAL, long_loan, stored_items
+from tests.support.round_trips import RoundTrips
 
 REPAYMENTS = int(os.environ.get("LMS_LONG_LOAN_REPAYMENTS", "20000"))
 LOAN_ID = 8_000_001
@@ -34,32 +33,19 @@ def long_history(seeded):
     return len(items) - 1  # history pages
 
 
-class Calls:
-    def __init__(self):
-        self.names: list[str] = []
-        dynamo.client("dynamodb").meta.events.register("before-call.dynamodb", self._count)
-
-    def _count(self, event_name, params, **_):
-        if not any(tag in json.dumps(params, default=str) for tag in ("APIKEY#", "rate#")):
-            self.names.append(event_name.rsplit(".", 1)[-1])
-
-    def remove(self):
-        dynamo.client("dynamodb").meta.events.unregister("before-call.dynamodb", self._count)
-
-
 def test_a_loan_with_twenty_thousand_transactions(operator, long_history):
     assert long_history >= 1
     today = datetime.now(UTC).date().isoformat()
     paid = Decimal("10.00") * REPAYMENTS  # every repayment paid interest (penalties, fees, interest first)
     outstanding = Decimal(PRINCIPAL) + INTEREST - paid
 
-    calls = Calls()
+    body = {"transactionDate": today, "transactionAmount": "25.00", "paymentTypeId": 1, "receiptNumber": "R"}
+    round_trips = RoundTrips()
     try:
-        body = {"transactionDate": today, "transactionAmount": "25.00", "paymentTypeId": 1, "receiptNumber": "R"}
-        reply = operator.post(f"/v1/loans/{LOAN_ID}/repayments", body, headers=key())
-        assert calls.names == ["BatchGetItem", "TransactWriteItems"]  # the head and receipt, the commit
+        reply, calls = round_trips.during(lambda: operator.post(f"/v1/loans/{LOAN_ID}/repayments", body, headers=key()))
     finally:
-        calls.remove()
+        round_trips.remove()
+    assert calls == ["BatchGetItem", "TransactWriteItems"]  # the head and receipt, the commit
     assert reply.status == 200, reply
     txn = reply.json
     assert txn["id"] == str(REPAYMENTS + 2)

@@ -5,13 +5,11 @@ as the document says: they are the authorizer's, before the route's path."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 
 from lms.loans.store import LoanStore, loan_key
-from lms.storage import dynamo
 from tests.support.data import (
     active_loan,
     approved_loan,
@@ -21,30 +19,13 @@ from tests.support.data import (
     new_customer,
     submitted_loan,
 )
+from tests.support.round_trips import RoundTrips
 
 LIMIT = 3
 
 
 def today() -> str:
     return datetime.now(UTC).date().isoformat()
-
-
-class RoundTrips:
-    def __init__(self):
-        self.calls: list[str] = []
-        dynamo.client("dynamodb").meta.events.register("before-call.dynamodb", self._count)
-
-    def _count(self, event_name, params, **_):
-        if not any(tag in json.dumps(params, default=str) for tag in ("APIKEY#", "rate#")):
-            self.calls.append(event_name.rsplit(".", 1)[-1])
-
-    def during(self, request):
-        self.calls.clear()
-        reply = request()
-        return reply, list(self.calls)
-
-    def remove(self):
-        dynamo.client("dynamodb").meta.events.unregister("before-call.dynamodb", self._count)
 
 
 @pytest.fixture

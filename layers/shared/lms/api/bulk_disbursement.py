@@ -32,7 +32,7 @@ from lms.loans.disbursement_schemas import (
 )
 from lms.loans.service import Answering, LoanService, actor_for
 from lms.observability import logger, metrics
-from lms.storage.receipts import AlreadyAnswered, Receipt, request_digest
+from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, request_digest
 
 OPERATION = "bulk_disburse"
 PARALLEL_LOANS = 8  # loans disbursed at once: DynamoDB round trips overlap, the function's CPU is shared
@@ -75,15 +75,17 @@ def _disburse_one(
             data = validation_out(loan, plan, service.product_of(loan)).model_dump(by_alias=True, mode="python")
             return BulkResultOut(index=index, loan_id=str(item.loan_id), success=True, data=data)
         receipt = Receipt.of(OPERATION, caller, item_key, digest)
-        answering = Answering(
-            receipt, lambda loan, _: answer_of(json_response(disbursement_out(loan, service.product_of(loan))))
-        )
+
+        def respond(loan, _result) -> Answer:
+            return answer_of(json_response(disbursement_out(loan, service.product_of(loan))))
+
+        answering = Answering(receipt, respond)
         try:
             loan = service.disburse(item.loan_id, order, actor, answering)
         except AlreadyAnswered as done:
             return _result(index, item, jsonutil.loads(done.answer.body))
         metrics.add_metric(name="LoansDisbursed", unit="Count", value=1)
-        answer = answering.given or answer_of(json_response(disbursement_out(loan, service.product_of(loan))))
+        answer = answering.given or respond(loan, None)
         return _result(index, item, jsonutil.loads(answer.body))
     except LmsError as error:
         logger.info("bulk item refused", extra={"index": index, "code": error.code, "reason": error.reason})

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from lms.ledger.domain.entries import JournalEntry
-from lms.loans.domain.loan import Loan, OutboundEvent, TimelineEvent
+from lms.loans.domain.loan import HISTORY_LISTS, Loan, OutboundEvent, TimelineEvent
 from lms.loans.domain.transactions import LoanTransaction
 from lms.storage.compact import pack
 
-HISTORY = ("transactions", "journal", "outbox", "timeline")
+HISTORY = HISTORY_LISTS
 SEAL_AT_BYTES = 1024  # a compressed tail larger than this is sealed into a page
 PAGE_TARGET_BYTES = 96 * 1024  # a very large tail (an undone disbursement) is cut into pages this size
 PAGE_LIMIT_BYTES = 350 * 1024  # inside DynamoDB's 400 KB item limit, with room for the keys

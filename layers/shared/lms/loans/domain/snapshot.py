@@ -59,26 +59,22 @@ class PositionSnapshot(BaseModel):
 
     def position(self) -> LoanPosition:
         """A fresh copy of the position, to apply transactions to."""
-        return LoanPosition(
-            installments=[
-                InstallmentPosition(
-                    number=i.number,
-                    from_date=i.from_date,
-                    due_date=i.due_date,
-                    due=dict(i.due),
-                    paid=dict(i.paid),
-                    waived=dict(i.waived),
-                )
-                for i in self.installments
-            ],
-            credit_balance=self.credit_balance,
-            principal_disbursed=self.principal_disbursed,
-            charged_off_principal=self.charged_off_principal,
-            charged_off=self.charged_off,
-            closed_by=self.closed_by,
-            charge_installment=dict(self.charge_installment),
-            charge_waived=dict(self.charge_waived),
-        )
+        copied = self.model_dump(include=set(POSITION_FIELDS))  # new dicts: the snapshot stays as it was
+        installments = [InstallmentPosition(**i) for i in copied.pop("installments")]
+        return LoanPosition(installments=installments, **copied)
+
+
+# What a snapshot keeps of a position (not `applied`: a resumed replay needs only the new ones').
+POSITION_FIELDS = (
+    "installments",
+    "credit_balance",
+    "principal_disbursed",
+    "charged_off_principal",
+    "charged_off",
+    "closed_by",
+    "charge_installment",
+    "charge_waived",
+)
 
 
 def take_snapshot(
@@ -91,28 +87,14 @@ def take_snapshot(
     force, a refund left uncovered)."""
     if position.interest_ends_on is not None or position.uncovered_refunds:
         return None
-    return PositionSnapshot(
-        installments=[
-            InstallmentState(
-                number=i.number,
-                from_date=i.from_date,
-                due_date=i.due_date,
-                due=i.due,
-                paid=i.paid,
-                waived=i.waived,
-            )
-            for i in position.installments
-        ],
-        credit_balance=position.credit_balance,
-        principal_disbursed=position.principal_disbursed,
-        charged_off_principal=position.charged_off_principal,
-        charged_off=position.charged_off,
-        closed_by=position.closed_by,
-        charge_installment=position.charge_installment,
-        charge_waived=position.charge_waived,
-        last_applied=last_applied,
-        interest_recognised=interest_recognised,
-        counts={name: counts[name] for name in COUNTED},
+    return PositionSnapshot.model_validate(
+        {
+            **{name: getattr(position, name) for name in POSITION_FIELDS},
+            "installments": [InstallmentState.model_validate(i, from_attributes=True) for i in position.installments],
+            "last_applied": last_applied,
+            "interest_recognised": interest_recognised,
+            "counts": {name: counts[name] for name in COUNTED},
+        }
     )
 
 
