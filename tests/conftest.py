@@ -21,6 +21,8 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+        # A payout the sandbox keeps PENDING is asked about again at once.
+        "PAYOUT_RETRY_BASE_SECONDS": "0",
         # Tests send hundreds of requests a minute with one key; the rate-limit tests lower these.
         **UNLIMITED,
     }

@@ -49,7 +49,8 @@ def test_worked_example_disbursement(operator, admin, drain, funded):
     assert body["deductions"]["charges"]["value"] == Decimal("200.00")
     assert body["deductions"]["vat"]["value"] == Decimal("36.00")
     assert [item["type"] for item in body["deductions"]["breakdown"]] == ["charge", "tax"]
-    assert body["paymentInfo"] == {"method": "CASH", "reference": f"CASH-{loan['id']}-1", "status": "COMPLETED"}
+    # Committed, owed to the borrower: the payout provider pays it out after the answer.
+    assert body["paymentInfo"] == {"method": "CASH", "reference": f"CASH-{loan['id']}-1", "status": "PENDING"}
     assert body["repaymentInfo"] == {
         "frequency": "WEEKLY",
         "installmentAmount": {"value": Decimal("11100.00"), "formatted": "11,100.00", "display": "TZS 11,100.00"},
@@ -58,17 +59,23 @@ def test_worked_example_disbursement(operator, admin, drain, funded):
     }
     assert body["controlNumbers"][0]["type"] == "REPAYMENT"
     assert body["loan"]["summary"]["totalOutstanding"] == Decimal("11100.00")
-    drain()
-    [entry] = admin.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json["entries"]
+    drain()  # the ledger's projection, and the payout (the sandbox pays at once)
+    entry, payout = admin.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json["entries"]
     assert lines_of(entry) == [
         ("1200", Decimal("10000.00"), Decimal("0.00")),
-        ("1100", Decimal("0.00"), Decimal("9764.00")),
+        ("2400", Decimal("0.00"), Decimal("9764.00")),
         ("4200", Decimal("0.00"), Decimal("200.00")),
         ("2100", Decimal("0.00"), Decimal("36.00")),
     ]
+    assert lines_of(payout) == [
+        ("2400", Decimal("9764.00"), Decimal("0.00")),
+        ("1100", Decimal("0.00"), Decimal("9764.00")),
+    ]
+    assert payout["referenceType"] == "payout"
     assert entry["referenceType"] == "disbursement"
     assert balance(admin, "1100") == Decimal("9990236.00")
     assert balance(admin, "1200") == Decimal("10000.00")
+    assert balance(admin, "2400") == Decimal("0.00")
     trial = admin.get("/v1/ledger/trial-balance").json
     assert trial["totalDebits"] == trial["totalCredits"]
 
@@ -88,8 +95,11 @@ def test_each_rail_pays_out_of_its_account(operator, admin, drain, funded, metho
     assert reply.status == 200, reply
     assert reply.json["paymentInfo"]["method"] == method
     drain()
-    [entry] = admin.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json["entries"]
-    assert (account, Decimal("0.00"), Decimal("9764.00")) in lines_of(entry)
+    _, payout = admin.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json["entries"]
+    assert lines_of(payout) == [
+        ("2400", Decimal("9764.00"), Decimal("0.00")),
+        (account, Decimal("0.00"), Decimal("9764.00")),
+    ]
 
 
 def test_missing_phone_number_is_a_field_error(operator, funded):
@@ -205,15 +215,19 @@ def test_undo_disbursal_reverses_every_entry(operator, admin, drain, funded):
     assert reply.json["summary"]["principalDisbursed"] == Decimal("0.00")
     drain()
     ledger = admin.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json
-    original, reversal = ledger["entries"]
-    assert (original["status"], original["reversedBy"]) == ("reversed", reversal["id"])
-    assert reversal["reverses"] == original["id"]
+    original, payout, *reversals = ledger["entries"]
+    assert [e["referenceType"] for e in (original, payout)] == ["disbursement", "payout"]
+    assert {(e["status"], e["reversedBy"]) for e in (original, payout)} == {("reversed", r["id"]) for r in reversals}
+    assert sorted(r["reverses"] for r in reversals) == sorted([original["id"], payout["id"]])
     assert all(a["netDebit"] == 0 for a in ledger["accounts"])
     assert balance(admin, "1120") == before_cash + Decimal("9764.00")
     assert balance(admin, "1200") == Decimal("0.00")
     again = disburse(operator, loan["id"])
     assert again.status == 200
     assert again.json["transactionId"] == f"DISB-{loan['id']}-2"
+    pending = operator.post(f"/v1/loans/{loan['id']}/undo-disbursal", headers=key())
+    assert (pending.status, pending.json["reason"]) == (400, "PAYOUT_PENDING")
+    drain()
     undo_twice = operator.post(f"/v1/loans/{loan['id']}/undo-disbursal", headers=key())
     assert undo_twice.status == 200
     undo_approved = operator.post(f"/v1/loans/{loan['id']}/undo-disbursal", headers=key())

@@ -16,7 +16,7 @@ from typing import Any
 from devstack.accounting.ledger import Books as AccountingBooks
 from lms.bootstrap import demo_product_fields
 from lms.ledger.domain.accounts import Role, account_for
-from lms.loans.domain import charging, payments, revenue
+from lms.loans.domain import charging, payments, payout, revenue
 from lms.loans.domain.balances import loan_summary
 from lms.loans.domain.books import Books
 from lms.loans.domain.charges import ChargeKind
@@ -173,6 +173,18 @@ class DomainLoan:
 
     def undo(self, today: date | None = None) -> Loan:
         return self._run(lambda b, a: undo_disbursal(self.loan, b, a, None), today)
+
+    def payout_answered(self, status: str, reason: str = "ACCOUNT_CLOSED", today: date | None = None) -> Loan:
+        """The payout provider's answer to the attempt the loan waits for."""
+        record = self.loan.disbursement
+        txn, attempt = record.transaction_id, record.payout.attempt
+        if status == "COMPLETED":
+            return self._run(lambda b, a: payout.complete_payout(self.loan, txn, attempt, "SBX-1", b, a), today)
+        return self._run(lambda b, a: payout.fail_payout(self.loan, txn, attempt, reason, a), today)
+
+    def retry_payout(self, today: date | None = None) -> Loan:
+        txn = self.loan.disbursement.transaction_id
+        return self._run(lambda b, a: payout.retry_payout(self.loan, txn, a), today)
 
     def run(self, month: date):
         _, outcome, amount = self._run(lambda b, a: revenue.accrue_month(self.loan, month, b))

@@ -82,9 +82,13 @@ def viewer(local_api, keys) -> ApiClient:
 
 @pytest.fixture
 def drain(aws) -> Callable[[], int]:
-    """Deliver every pending stream record to its function now, as Lambda's pollers would."""
+    """Deliver every pending stream record to its function now, as Lambda's pollers would, and make
+    the payouts they request (the sandbox provider answers at once)."""
+    from devstack.sources import sqs_workers
+
     functions = Functions(STACK, inline=True)
-    workers = stream_workers(STACK, functions, STREAMS)
+    payouts = [w for w in sqs_workers(STACK, functions) if w.name == "sqs:MakePayoutsFunction"]
+    workers = [*stream_workers(STACK, functions, STREAMS), *payouts]
 
     def run() -> int:
         for rounds in range(100):

@@ -36,6 +36,7 @@ def test_the_deployment_variables_are_required():
         "IDEMPOTENCY_TABLE",
         "LEDGER_TABLE",
         "LMS_TABLE",
+        "PAYOUT_QUEUE_URL",
         "PUSH_DLQ_URL",
         "PUSH_QUEUE_URL",
         "REVENUE_PAGES_QUEUE_URL",

@@ -19,6 +19,7 @@ from lms.loans.domain.disbursement import (
 )
 from lms.loans.domain.loan import Actor
 from lms.loans.domain.payment_methods import PaymentMethod, check_payment_details
+from lms.loans.domain.payout import fail_payout
 from lms.loans.domain.schedule import build_schedule
 from lms.loans.domain.status import LoanStatus
 from lms.products.domain import FeeRule, LoanProduct, check_product
@@ -186,11 +187,12 @@ def test_disbursement_books_one_entry_and_one_event():
     [entry] = active.journal
     assert [(x.account_id, x.debit, x.credit) for x in entry.lines] == [
         ("1200", Decimal("10000.00"), Decimal("0.00")),
-        ("1120", Decimal("0.00"), Decimal("9764.00")),
+        ("2400", Decimal("0.00"), Decimal("9764.00")),  # owed to the borrower until paid out
         ("4200", Decimal("0.00"), Decimal("200.00")),
         ("2100", Decimal("0.00"), Decimal("36.00")),
     ]
     assert entry.id == "le_7_0001"
+    assert (active.disbursement.payout.status, active.disbursement.payout.attempt) == ("PENDING", 1)
     [event] = active.outbox
     assert (event.id, event.seq, event.type) == ("7-1", 1, "DISBURSEMENT")
     assert event.payload == {
@@ -232,6 +234,7 @@ def test_first_interest_deduction_accrues_and_reports_it():
 def test_undo_disbursal_mirrors_every_entry():
     loan = approved_loan()
     active = disburse(loan, plan_disbursement(loan, product(), order(), TODAY), order(), books(loan), ACTOR)
+    active = fail_payout(active, 1, 1, "ACCOUNT_CLOSED", ACTOR)  # undone once the payout failed
     undone = undo_disbursal(active, books(active), ACTOR, "wrong wallet")
     assert undone.status is LoanStatus.APPROVED
     assert undone.schedule == [] and undone.disbursement is None

@@ -29,6 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from lms.errors import LmsError
 from lms.ledger.domain.accounts import Role
+from lms.ledger.domain.entries import EntryStatus
 from lms.loans.domain.accrual import month_of, next_month
 from lms.loans.domain.charges import ChargeKind
 from lms.loans.domain.disbursement import DisbursementOrder, disburse, plan_disbursement
@@ -209,7 +210,40 @@ class MoneyRules(RuleBasedStateMachine):
         if disbursed is not None:
             self.loan._deliver(disbursed)
 
+    @precondition(lambda self: (d := self.loan.loan.disbursement) is not None and d.payout.status == "PENDING")
+    @rule(completed=st.booleans())
+    def payout_answered(self, completed):
+        if self.attempt(lambda: self.loan.payout_answered("COMPLETED" if completed else "FAILED")) is not None:
+            self.last = None  # the books moved since the last payment: its reversal restores less
+
+    @precondition(lambda self: (d := self.loan.loan.disbursement) is not None and d.payout.status == "FAILED")
+    @rule()
+    def retry_payout(self):
+        if self.attempt(self.loan.retry_payout) is not None:
+            self.last = None
+
     # -- invariants ----------------------------------------------------------------------------
+    @invariant()
+    def what_is_not_paid_out_is_owed_to_the_borrower(self):
+        """The net disbursement sits in Disbursements payable until its payout completes, and the
+        rail pays out exactly once."""
+        loan = self.loan.loan
+        nets = self.loan.nets()
+        payable = nets.get(account(Role.DISBURSEMENTS_PAYABLE), ZERO)
+        record = loan.disbursement
+        if record is None:
+            assert payable == 0
+            return
+        paid = record.payout.status == "COMPLETED"
+        assert payable == (ZERO if paid else -record.net_amount)
+        payouts = [
+            e
+            for e in loan.journal
+            if e.reference_type == "payout" and e.status is EntryStatus.POSTED and not e.reverses
+        ]
+        assert len(payouts) == (1 if paid else 0)
+        assert (record.payout.entry_id is not None) == paid
+
     @invariant()
     def every_entry_balances(self):
         for entry in self.loan.loan.journal:

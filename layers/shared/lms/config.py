@@ -12,11 +12,15 @@ defaults, and `docs/operations.md` lists them all.
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lms.errors import ConfigurationError
+from lms.payouts.sandbox import SandboxRule
+
+PaymentMethodName = Literal["CASH", "NBC_ACCOUNT", "TIPS_MNO", "TIPS_BANK"]
 
 
 class Settings(BaseSettings):
@@ -38,6 +42,7 @@ class Settings(BaseSettings):
     accounting_reversals_enabled: bool = Field(alias="ACCOUNTING_REVERSALS_ENABLED", description="Send REVERSAL")
     revenue_pages_queue_url: str = Field(min_length=1, alias="REVENUE_PAGES_QUEUE_URL", description="Run pages")
     revenue_work_queue_url: str = Field(min_length=1, alias="REVENUE_WORK_QUEUE_URL", description="Run work")
+    payout_queue_url: str = Field(min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check")
 
     # Tuning: documented defaults.
     auth_cache_ttl_seconds: int = Field(default=60, ge=0, alias="AUTH_CACHE_TTL_SECONDS")
@@ -49,6 +54,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=100, ge=1, alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_per_hour: int = Field(default=1000, ge=1, alias="RATE_LIMIT_PER_HOUR")
     rate_limit_per_day: int = Field(default=10000, ge=1, alias="RATE_LIMIT_PER_DAY")
+    # Payouts: the provider of each payment method (lms.payouts.providers), the sandbox's rules
+    # (JSON; empty: lms.payouts.sandbox.DEFAULT_RULES), and how soon a PENDING payout is asked again.
+    payout_providers: dict[PaymentMethodName, Literal["sandbox"]] = Field(
+        default_factory=dict, alias="PAYOUT_PROVIDERS"
+    )
+    payout_sandbox_rules: tuple[SandboxRule, ...] = Field(default=(), alias="PAYOUT_SANDBOX_RULES")
+    payout_retry_base_seconds: int = Field(default=5, ge=0, alias="PAYOUT_RETRY_BASE_SECONDS")
 
 
 @cache

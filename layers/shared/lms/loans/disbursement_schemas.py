@@ -181,7 +181,11 @@ def disbursement_out(loan: Loan, product: LoanProduct) -> DisbursementOut:
             currency=currency,
         ),
         deductions=DeductionsOut.of(record.deductions, currency, *names),
-        payment_info=PaymentInfoOut(method=record.method, reference=record.reference, status="COMPLETED"),
+        payment_info=PaymentInfoOut(
+            method=record.method,
+            reference=record.reference,
+            status=record.payout.status.value if record.payout else "COMPLETED",
+        ),
         control_numbers=[
             ControlNumberOut(
                 type="REPAYMENT",
@@ -290,6 +294,14 @@ class BulkDisbursementOut(ResponseModel):
         )
 
 
+class PayoutAttemptOut(ResponseModel):
+    attempt: int
+    status: str
+    at: str
+    reason: str | None = None
+    provider_reference: str | None = None
+
+
 class DisbursementStatusOut(ResponseModel):
     transaction_id: str
     loan_id: str
@@ -298,6 +310,9 @@ class DisbursementStatusOut(ResponseModel):
     payment_method: str
     created_at: str
     updated_at: str
+    attempt: int | None = Field(default=None, description="The payout attempt in force, from 1")
+    failure_reason: str | None = Field(default=None, description="Why the provider refused it (FAILED)")
+    attempts: list[PayoutAttemptOut] = Field(default_factory=list, description="Each answered payout attempt")
 
     @classmethod
     def of(cls, status: DisbursementStatus) -> DisbursementStatusOut:
@@ -309,4 +324,7 @@ class DisbursementStatusOut(ResponseModel):
             payment_method=status.payment_method,
             created_at=status.created_at,
             updated_at=status.updated_at,
+            attempt=status.attempt,
+            failure_reason=status.failure_reason,
+            attempts=[PayoutAttemptOut.model_validate(a.model_dump()) for a in status.attempts],
         )

@@ -18,7 +18,7 @@ from lms.customers.store import CustomerStore
 from lms.errors import Aborted, NotFound, PaymentRequired
 from lms.ledger.domain.accounts import account_for
 from lms.ledger.reports import LedgerReports
-from lms.loans.domain import charging, payments, revenue
+from lms.loans.domain import charging, payments, payout, revenue
 from lms.loans.domain import loan as transitions
 from lms.loans.domain.application import LoanApplication, submit_loan
 from lms.loans.domain.books import Books
@@ -28,6 +28,7 @@ from lms.loans.domain.disbursement import (
     DisbursementPlan,
     DisbursementStatus,
     disburse,
+    disbursement_reference,
     disbursement_status,
     parse_disbursement_reference,
     plan_disbursement,
@@ -37,6 +38,7 @@ from lms.loans.domain.disbursement import (
 from lms.loans.domain.loan import Actor, Commit, HistoryNeeded, Loan
 from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.payments import PaymentOrder
+from lms.loans.domain.signals import PayoutRequest, signals_of
 from lms.loans.domain.transactions import LoanTransaction
 from lms.loans.store import LoanStore
 from lms.observability import record_loan_operation, traced
@@ -177,21 +179,32 @@ class LoanService:
         live = [c for c in loan.charges if (t := loan.transaction(c.transaction_id)) and t.active]
         return loan, page_of(live, page, rows)
 
-    def disbursement_status(self, reference: str) -> DisbursementStatus:
-        """A disbursement by its transaction id: the loan's head (its whole history only for a
-        disbursement that was undone and sealed into a history page)."""
+    @staticmethod
+    def _disbursement_of(reference: str) -> tuple[int, int]:
         found = parse_disbursement_reference(reference)
-        if found is not None:
-            loan_id, txn_id = found
-            try:
-                status = disbursement_status(self.loans.get_head(loan_id), txn_id)
-            except HistoryNeeded:
-                status = disbursement_status(self.loans.get(loan_id), txn_id)
-            except NotFound:
-                status = None
-            if status is not None:
-                return status
-        raise NotFound(f"Disbursement {reference} does not exist", reason="DISBURSEMENT_NOT_FOUND")
+        if found is None:
+            raise NotFound(f"Disbursement {reference} does not exist", reason="DISBURSEMENT_NOT_FOUND")
+        return found
+
+    def _status_of(self, loan_id: int, txn_id: int, loan: Loan | None = None) -> DisbursementStatus:
+        """From the loan's head (its whole history only for a disbursement that was undone and
+        sealed into a history page)."""
+        try:
+            status = disbursement_status(loan or self.loans.get_head(loan_id), txn_id)
+        except HistoryNeeded:
+            status = disbursement_status(self.loans.get(loan_id), txn_id)
+        except NotFound:
+            status = None
+        if status is None:
+            raise NotFound(
+                f"Disbursement {disbursement_reference(loan_id, txn_id)} does not exist",
+                reason="DISBURSEMENT_NOT_FOUND",
+            )
+        return status
+
+    def disbursement_status(self, reference: str) -> DisbursementStatus:
+        """A disbursement by its transaction id: one read of the loan's head."""
+        return self._status_of(*self._disbursement_of(reference))
 
     def payment_types(self, page: int, rows: int) -> Page[PaymentType]:
         return page_of(list(PAYMENT_TYPES), page, rows)
@@ -267,8 +280,13 @@ class LoanService:
             attempted.append(result)
             committing = changed.with_commit(_commit(key, result))
             answer = answering.respond(committing.next_version(), result) if answering else None
+            also = [answering.receipt.write_action(answer)] if answering else []
+            at = actor.at if actor else clock.timestamp()
+            signals = signals_of(current, committing, at)
+            if signals.notices or signals.payouts:
+                also += self.loans.signal_actions(committing, signals, at)
             try:
-                saved = self.loans.save(committing, [answering.receipt.write_action(answer)] if answering else None)
+                saved = self.loans.save(committing, also or None)
             except Aborted:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
@@ -498,6 +516,54 @@ class LoanService:
             except Exception as err:  # one loan's failure must not stop the others
                 results.append(AccrualResult(loan.id, loan.currency, None, None, f"{type(err).__name__}: {err}"))
         return results
+
+    # ------------------------------------------------------------------ payouts
+    def complete_payout(self, request: PayoutRequest, provider_reference: str | None, actor: Actor) -> Loan:
+        """The provider paid the attempt out: Disbursements payable to the rail, in one commit."""
+        return self.change_with(
+            request.loan_id,
+            lambda loan: (
+                payout.complete_payout(
+                    loan,
+                    request.transaction_id,
+                    request.attempt,
+                    provider_reference,
+                    self.books(loan, actor),
+                    actor,
+                ),
+                None,
+            ),
+            name="payout_completed",
+            actor=actor,
+            amount_of=lambda loan, _: loan.disbursement.net_amount if loan.disbursement else None,
+            head_first=True,
+        )[0]
+
+    def fail_payout(self, request: PayoutRequest, reason: str, actor: Actor) -> Loan:
+        return self.change_with(
+            request.loan_id,
+            lambda loan: (payout.fail_payout(loan, request.transaction_id, request.attempt, reason, actor), None),
+            name="payout_failed",
+            actor=actor,
+            amount_of=lambda loan, _: loan.disbursement.net_amount if loan.disbursement else None,
+            head_first=True,
+        )[0]
+
+    def retry_payout(self, reference: str, actor: Actor, answering: Answering | None = None) -> tuple[Loan, int]:
+        """An operator's retry of a FAILED payout (a new attempt, PENDING): the loan and the
+        disbursement's transaction id."""
+        loan_id, txn_id = self._disbursement_of(reference)
+
+        def retry(current: Loan) -> tuple[Loan, int]:
+            current.transaction(txn_id)  # the answer shows the transaction: read it if it was sealed
+            return payout.retry_payout(current, txn_id, actor), txn_id
+
+        try:
+            return self.change_with(
+                loan_id, retry, name="payout_retried", actor=actor, answering=answering, head_first=True
+            )
+        except NotFound:
+            raise NotFound(f"Disbursement {reference} does not exist", reason="DISBURSEMENT_NOT_FOUND") from None
 
     def undo_disbursal(self, loan_id: int, note: str | None, actor: Actor, answering: Answering | None = None) -> Loan:
         return self.change(

@@ -17,6 +17,7 @@ import time
 from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
 from lms.loans.domain.revenue import first_month_due
+from lms.loans.domain.signals import Signals
 from lms.loans.history import (
     HistoryPage,
     HistoryTooLarge,
@@ -27,6 +28,7 @@ from lms.loans.history import (
     plan_write,
     without_older_history,
 )
+from lms.loans.signal_items import signal_items
 from lms.observability import traced
 from lms.storage.compact import unpack
 from lms.storage.dynamo import ConditionFailed, ItemRef, ItemTooLarge, Key, Table, WriteOutcomeUnknown
@@ -198,6 +200,13 @@ class LoanStore:
     def _whole(self, head: dict) -> Loan:
         """The loan a head item belongs to: the head alone, or read whole if it has sealed pages."""
         return self.get(int(head["PK"].removeprefix("LOAN#"))) if head.get("pageCount") else _from_items(head, [])
+
+    def signal_actions(self, loan: Loan, signals: Signals, at: str) -> list[dict]:
+        """Transaction items announcing what the commit saving `loan` did (written only if absent)."""
+        return [
+            self.table.put_action(item, condition="attribute_not_exists(PK)")
+            for item in signal_items(loan.id, loan.version + 1, signals, at)
+        ]
 
     def save(self, loan: Loan, also: list[dict] | None = None) -> Loan:
         """Replace the loan if nobody changed it since it was read (optimistic concurrency).

@@ -63,6 +63,7 @@ class Role(StrEnum):
     VAT_PAYABLE = "VAT_PAYABLE"
     INSURANCE_PAYABLE = "INSURANCE_PAYABLE"
     CUSTOMER_OVERPAYMENTS = "CUSTOMER_OVERPAYMENTS"
+    DISBURSEMENTS_PAYABLE = "DISBURSEMENTS_PAYABLE"
     CAPITAL = "CAPITAL"
     INTEREST_INCOME = "INTEREST_INCOME"
     FEE_INCOME = "FEE_INCOME"
@@ -88,6 +89,14 @@ DEFAULT_CHART: list[tuple[str, str, AccountType, Role | None, str | None, str]] 
     ("2100", "VAT payable", AccountType.LIABILITY, Role.VAT_PAYABLE, None, "VAT on admin fees"),
     ("2200", "Insurance payable", AccountType.LIABILITY, Role.INSURANCE_PAYABLE, None, "Premiums owed to the insurer"),
     ("2300", "Customer overpayments", AccountType.LIABILITY, Role.CUSTOMER_OVERPAYMENTS, None, "Credit balances"),
+    (
+        "2400",
+        "Disbursements payable",
+        AccountType.LIABILITY,
+        Role.DISBURSEMENTS_PAYABLE,
+        None,
+        "Net disbursements owed to borrowers until their payout completes",
+    ),
     ("3000", "Capital", AccountType.EQUITY, Role.CAPITAL, None, "Owners' funding"),
     ("4100", "Interest income", AccountType.REVENUE, Role.INTEREST_INCOME, None, "Accrued loan interest"),
     ("4200", "Fee income", AccountType.REVENUE, Role.FEE_INCOME, None, "Admin, settlement and other fees"),

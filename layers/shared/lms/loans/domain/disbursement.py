@@ -18,6 +18,8 @@ from lms.loans.domain import events
 from lms.loans.domain.books import Books
 from lms.loans.domain.loan import Actor, Deductions, DisbursementRecord, Loan
 from lms.loans.domain.payment_methods import RAIL_ACCOUNTS, PaymentMethod, check_payment_details
+from lms.loans.domain.payout import ensure_not_paying_out, payout_of
+from lms.loans.domain.payout_state import PayoutAttempt, PayoutStatus, requested
 from lms.loans.domain.rebook import rebook
 from lms.loans.domain.schedule import Installment, build_schedule
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
@@ -150,7 +152,8 @@ def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books
         f"Disbursement of loan {loan.id} via {plan.method.value}",
         [
             Leg(Role.LOANS_RECEIVABLE, debit=plan.amount, description="Principal lent"),
-            Leg(plan.rail, credit=plan.net_amount, description="Net amount paid out"),
+            # Owed to the borrower until the payout provider has paid it (lms.loans.domain.payout).
+            Leg(Role.DISBURSEMENTS_PAYABLE, credit=plan.net_amount, description="Net amount to pay out"),
             Leg(Role.FEE_INCOME, credit=d.admin_fee, description="Admin fee"),
             Leg(Role.VAT_PAYABLE, credit=d.vat, description="VAT on admin fee"),
             Leg(Role.INSURANCE_PAYABLE, credit=d.insurance, description="Insurance premium"),
@@ -194,6 +197,7 @@ def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books
                 control_number=control_number(loan.id),
                 payment_details=plan.details,
                 narration=order.narration,
+                payout=requested(actor.at),
             ),
             "transactions": [*loan.transactions, txn],
             "timeline": loan.record(LoanAction.DISBURSE, order.on, order.note, actor.at, actor.by),
@@ -214,6 +218,7 @@ def disburse(loan: Loan, plan: DisbursementPlan, order: DisbursementOrder, books
 def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> Loan:
     """Back to Approved: every transaction reversed, every entry the loan posted mirrored."""
     ensure_allowed(LoanAction.UNDO_DISBURSAL, loan.status)
+    ensure_not_paying_out(loan)
     reason = "disbursal undone"
     transactions = [
         t
@@ -268,11 +273,16 @@ def parse_disbursement_reference(reference: str) -> tuple[int, int] | None:
 class DisbursementStatus:
     reference: str
     loan_id: int
-    status: str  # COMPLETED: paid out; REVERSED: the disbursal was undone
-    amount: Decimal  # what was paid out, net of deductions
+    # PENDING: the payout provider has not paid it yet; COMPLETED: paid out; FAILED: the provider
+    # refused it (retry it, or undo the disbursal); REVERSED: the disbursal was undone
+    status: str
+    amount: Decimal  # what is paid out, net of deductions
     payment_method: str
     created_at: str
     updated_at: str
+    attempt: int | None = None
+    failure_reason: str | None = None
+    attempts: tuple[PayoutAttempt, ...] = ()  # each answered attempt, oldest first
 
 
 def disbursement_status(loan: Loan, txn_id: int) -> DisbursementStatus | None:
@@ -280,12 +290,22 @@ def disbursement_status(loan: Loan, txn_id: int) -> DisbursementStatus | None:
     txn = loan.transaction(txn_id)
     if txn is None or txn.type is not TransactionType.DISBURSEMENT:
         return None
+    payout = None if txn.reversed else payout_of(loan, txn.id)
+    if txn.reversed:
+        status, updated = "REVERSED", txn.reversed_at or txn.created_at
+    elif payout is None:  # paid at disbursement, before payouts went through a provider
+        status, updated = PayoutStatus.COMPLETED.value, txn.created_at
+    else:
+        status, updated = payout.status.value, payout.updated_at
     return DisbursementStatus(
         reference=disbursement_reference(loan.id, txn.id),
         loan_id=loan.id,
-        status="REVERSED" if txn.reversed else "COMPLETED",
+        status=status,
         amount=txn.net_amount if txn.net_amount is not None else txn.amount,
         payment_method=txn.payment_method or PaymentMethod.CASH.value,
         created_at=txn.created_at,
-        updated_at=txn.reversed_at or txn.created_at,
+        updated_at=updated,
+        attempt=payout.attempt if payout else None,
+        failure_reason=payout.failure_reason if payout else None,
+        attempts=tuple(payout.attempts) if payout else (),
     )

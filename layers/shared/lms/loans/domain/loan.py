@@ -16,6 +16,7 @@ from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.charges import LoanCharge
 from lms.loans.domain.payload import with_decimal_amounts
+from lms.loans.domain.payout_state import Payout
 from lms.loans.domain.schedule import Installment
 from lms.loans.domain.snapshot import PositionSnapshot
 from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
@@ -55,6 +56,7 @@ class DisbursementRecord(BaseModel):
     control_number: str
     payment_details: dict[str, str] = Field(default_factory=dict)
     narration: str | None = None
+    payout: Payout | None = None  # None: recorded before payouts went through a provider (paid)
 
 
 class OutboundEvent(BaseModel):

@@ -1,0 +1,39 @@
+"""Where a disbursement's payout stands (held in the loan's disbursement record; transitions in
+`payout`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class PayoutStatus(StrEnum):
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+class PayoutAttempt(BaseModel):
+    attempt: int
+    status: PayoutStatus
+    at: str
+    reason: str | None = None
+    provider_reference: str | None = None
+
+
+class Payout(BaseModel):
+    """Where the payout of the loan's current disbursement stands, with every attempt's outcome."""
+
+    status: PayoutStatus
+    attempt: int  # the attempt in force, from 1
+    updated_at: str
+    provider_reference: str | None = None
+    failure_reason: str | None = None
+    entry_id: str | None = None  # Disbursements payable -> rail, once COMPLETED
+    attempts: list[PayoutAttempt] = []
+
+
+def requested(at: str) -> Payout:
+    """The payout a disbursement's commit asks for."""
+    return Payout(status=PayoutStatus.PENDING, attempt=1, updated_at=at)

@@ -1,0 +1,1 @@
+"""Paying disbursements out to borrowers through a payout provider per payment method."""

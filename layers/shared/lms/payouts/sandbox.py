@@ -1,0 +1,64 @@
+"""A payout provider for tests and the local stack: pays at once unless a rule says otherwise.
+
+Rules match the end of any payment detail (an account or phone number), the way payment sandboxes
+use magic test numbers. The defaults (`PAYOUT_SANDBOX_RULES` replaces them):
+- ...0001 fails on the first attempt and completes when retried;
+- ...0002 always fails;
+- ...0003 stays pending for two checks, then completes;
+- ...0004 stays pending.
+Its answers depend only on the order, so it needs no state and any number of workers agree.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from lms.loans.domain.payout_state import PayoutStatus
+from lms.payouts.provider import PayoutOrder, PayoutResult
+
+
+class SandboxRule(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+
+    ends_with: str = Field(min_length=1, max_length=34)
+    outcome: Literal["FAILED", "PENDING"]
+    attempts: int | None = Field(default=None, ge=1)  # the first N attempts; None: every attempt
+    checks: int | None = Field(default=None, ge=1)  # PENDING for N checks, then COMPLETED; None: forever
+    reason: str = Field(default="SANDBOX_DECLINED: the sandbox declined this payout", max_length=500)
+
+
+DEFAULT_RULES: tuple[SandboxRule, ...] = (
+    SandboxRule(
+        ends_with="0001",
+        outcome="FAILED",
+        attempts=1,
+        reason="RECIPIENT_UNREACHABLE: the recipient's provider did not accept the transfer",
+    ),
+    SandboxRule(ends_with="0002", outcome="FAILED", reason="ACCOUNT_CLOSED: the recipient's account is closed"),
+    SandboxRule(ends_with="0003", outcome="PENDING", checks=2),
+    SandboxRule(ends_with="0004", outcome="PENDING"),
+)
+
+
+class SandboxPayoutProvider:
+    def __init__(self, method: str, rules: tuple[SandboxRule, ...] = DEFAULT_RULES):
+        self.method = method
+        self.rules = rules
+
+    def _rule_for(self, order: PayoutOrder) -> SandboxRule | None:
+        values = [str(v) for v in order.details.values()]
+        return next((r for r in self.rules if any(v.endswith(r.ends_with) for v in values)), None)
+
+    def pay(self, order: PayoutOrder) -> PayoutResult:
+        paid = PayoutResult(PayoutStatus.COMPLETED, provider_reference=f"SBX-{order.idempotency_key}")
+        rule = self._rule_for(order)
+        if rule is None or (rule.attempts is not None and order.attempt > rule.attempts):
+            return paid
+        if rule.outcome == "FAILED":
+            return PayoutResult(PayoutStatus.FAILED, reason=rule.reason)
+        if rule.checks is not None and order.asked >= rule.checks:
+            return paid
+        return PayoutResult(PayoutStatus.PENDING)
