@@ -653,3 +653,34 @@ def test_two_copies_of_a_delivery_message_post_once(admin, receiver, webhook_pip
     assert len(receiver.received) == 1
     [delivery] = deliveries(admin, webhook["id"])["items"]
     assert (delivery["id"], delivery["status"], codes(delivery)) == (delivery_id, "SUCCEEDED", [200])
+
+
+# ------------------------------------------------------------------------------ requests made
+def test_each_route_and_worker_makes_the_requests_the_data_model_lists(admin, receiver, webhook_pipeline):
+    """docs/data-model.md, "Access patterns" and "Round trips per request", counted on the client."""
+    from tests.support.round_trips import RoundTrips
+
+    counter = RoundTrips()
+    try:
+        created, calls = counter.during(
+            lambda: admin.post("/v1/webhooks", {"url": receiver.url + "/counted", "events": ["loan.closed"]})
+        )
+        assert created.status == 201 and calls == ["PutItem"]
+        receiver.expect("/counted", created.json["secret"])
+        webhook_id = created.json["id"]
+        assert counter.during(lambda: admin.get("/v1/webhooks"))[1] == ["Query", "BatchGetItem"]
+        assert counter.during(lambda: admin.get(f"/v1/webhooks/{webhook_id}"))[1] == ["GetItem"]
+        webhook_pipeline()  # the seed's own stream records (the ledger's), before counting
+        write_notice("ntc_21_1_1", "loan.closed", 21)
+        # The fan-out (active subscriptions: index Query + batch read; the delivery), then the attempt
+        # (delivery and subscription in one batch read, the lease, the outcome).
+        _, calls = counter.during(webhook_pipeline)
+        assert calls == ["Query", "BatchGetItem", "PutItem", "BatchGetItem", "UpdateItem", "UpdateItem"]
+        assert [r.status for r in receiver.received] == [200]
+        listed, calls = counter.during(lambda: admin.get(f"/v1/webhooks/{webhook_id}/deliveries"))
+        assert listed.json["total"] == 1 and calls == ["GetItem", "Query", "BatchGetItem"]
+        assert counter.during(lambda: admin.delete(f"/v1/webhooks/{webhook_id}"))[1] == ["UpdateItem"]
+        assert counter.during(lambda: admin.delete(f"/v1/webhooks/{webhook_id}"))[1] == ["UpdateItem"]
+        assert counter.during(lambda: admin.get("/v1/webhooks/nope"))[1] == []
+    finally:
+        counter.remove()

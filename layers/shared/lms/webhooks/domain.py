@@ -148,7 +148,10 @@ def check_url(url: str, *, allow_http: bool) -> tuple[str, str, int, str]:
         raise UnsafeUrl(f"must be at most {MAX_URL_LENGTH} characters")
     if not url.isascii() or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
         raise UnsafeUrl("must be ASCII without spaces or control characters (write a host name in punycode)")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ of an IPv6 host
+        raise UnsafeUrl("is not a valid URL") from None
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not parts.netloc:
         raise UnsafeUrl("must be an absolute https URL")
@@ -162,9 +165,13 @@ def check_url(url: str, *, allow_http: bool) -> tuple[str, str, int, str]:
     if not host:
         raise UnsafeUrl("must name a host")
     try:
-        port = parts.port or (443 if scheme == "https" else 80)
+        port = parts.port
     except ValueError:
-        raise UnsafeUrl("has an invalid port") from None
+        port = 0
+    if port is None:
+        port = 443 if scheme == "https" else 80
+    if not 0 < port < 65536:
+        raise UnsafeUrl("has an invalid port")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return scheme, host, port, path
 
