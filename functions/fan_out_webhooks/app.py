@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from lms.observability import logger, metrics, observed
-from lms.webhooks.service import WebhookService
+from lms.webhooks.service import MalformedNotice, WebhookService
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -15,7 +15,12 @@ def handle(event: dict, context) -> dict:
     subscriptions = service.active_subscriptions() if event.get("Records") else []  # once per batch
 
     def fan_out(record: DynamoDBRecord) -> None:
-        queued = service.fan_out(record.raw_event["dynamodb"]["NewImage"], subscriptions)
+        try:
+            queued = service.fan_out(record.raw_event["dynamodb"]["NewImage"], subscriptions)
+        except MalformedNotice as err:
+            metrics.add_metric(name="NoticesMalformed", unit="Count", value=1)
+            logger.error("notice skipped", extra={"keys": record.raw_event["dynamodb"].get("Keys"), "error": str(err)})
+            return
         if queued:
             metrics.add_metric(name="WebhooksQueued", unit="Count", value=len(queued))
             logger.info("webhook deliveries queued", extra={"deliveries": queued})

@@ -655,6 +655,29 @@ def test_two_copies_of_a_delivery_message_post_once(admin, receiver, webhook_pip
     assert (delivery["id"], delivery["status"], codes(delivery)) == (delivery_id, "SUCCEEDED", [200])
 
 
+def test_a_malformed_notice_is_skipped_and_does_not_hold_up_the_next(admin, receiver, webhook_pipeline):
+    webhook = subscribe(admin, receiver, "/after-bad", ["loan.closed"])
+    bad = {"PK": "NOTICE#ntc_bad", "SK": "NOTICE", "entity": "notice", "id": "ntc_bad", "type": "loan.closed"}
+    core_table().put(bad)  # no loanId, no body
+    record = {
+        "eventID": "bad",
+        "eventName": "INSERT",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": serialize({"PK": bad["PK"], "SK": "NOTICE"}),
+            "NewImage": serialize(bad),
+            "SequenceNumber": "900000000000000000000009",
+        },
+    }
+    assert Functions(STACK, inline=True).invoke("FanOutWebhooksFunction", {"Records": [record]}) == {
+        "batchItemFailures": []
+    }
+    body = write_notice("ntc_14_1_1", "loan.closed", 14)
+    webhook_pipeline()  # the stream holds the bad notice, then the good one
+    assert [r.body for r in receiver.received] == [body.encode()]
+    assert [d["id"] for d in deliveries(admin, webhook["id"])["items"]] == [f"msg_ntc_14_1_1_{webhook['id']}"]
+
+
 # ------------------------------------------------------------------------------ requests made
 def test_each_route_and_worker_makes_the_requests_the_data_model_lists(admin, receiver, webhook_pipeline):
     """docs/data-model.md, "Access patterns" and "Round trips per request", counted on the client."""

@@ -29,11 +29,14 @@ from lms.webhooks.store import (
     Delivery,
     DeliveryBusy,
     DeliveryClosed,
+    MalformedNotice,
     Subscription,
     WebhookStore,
     not_found,
     notice_of,
 )
+
+__all__ = ["DeliveryNotDone", "MalformedNotice", "WebhookService"]
 
 _ID = re.compile(r"^wh_[0-9a-z]{26}$")
 # How long an attempt holds its delivery beyond the HTTP time-out (the DynamoDB writes around it).
@@ -105,7 +108,8 @@ class WebhookService:
     def fan_out(self, new_image: dict, subscriptions: Sequence[Subscription]) -> list[str]:
         """One delivery per subscription that wants the notice's event, created once and queued; the
         webhook-ids queued. A record seen again finds its deliveries and queues only those never
-        queued or never attempted (a crash between creating and queueing); the worker drops copies."""
+        queued or never attempted (a crash between creating and queueing); the worker drops copies.
+        MalformedNotice for an image that is not a usable notice."""
         notice = notice_of(new_image)
         retention = get_settings().webhook_delivery_retention_days
         queued: list[tuple[str, str, str]] = []

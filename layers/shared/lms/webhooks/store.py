@@ -89,16 +89,27 @@ def delivery_key(subscription_id: str, notice_id: str) -> Key:
     return Key(f"WEBHOOK#{subscription_id}", f"DELIVERY#{notice_id}")
 
 
+class MalformedNotice(ValueError):
+    """A notice item without the fields a delivery needs (a bug in its writer): it is skipped, and
+    logged, rather than retried for ever, which would hold up the notices behind it on the stream."""
+
+
 def notice_of(new_image: dict) -> Notice:
     """A notice from a stream record's NewImage (DynamoDB JSON)."""
-    item = deserialize(new_image) or {}
-    return Notice(
-        id=str(item["id"]),
-        type=str(item["type"]),
-        loan_id=int(item["loanId"]),
-        body=str(item["body"]),
-        created_at=str(item.get("createdAt", "")),
-    )
+    try:
+        item = deserialize(new_image) or {}
+        notice = Notice(
+            id=item["id"],
+            type=item["type"],
+            loan_id=int(item["loanId"]),
+            body=item["body"],
+            created_at=str(item.get("createdAt", "")),
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as err:
+        raise MalformedNotice(f"notice without a usable {err}") from None
+    if not all(isinstance(v, str) and v for v in (notice.id, notice.type, notice.body)):
+        raise MalformedNotice("notice whose id, type or body is not a non-empty string")
+    return notice
 
 
 def _subscription(item: dict) -> Subscription:
