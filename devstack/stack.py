@@ -27,6 +27,14 @@ _LOCAL_ENV = {
     "POWERTOOLS_DEV": "false",
 }
 
+# Webhooks to receivers on this machine (plain http, local addresses), retried after 1, 2, 4 ...
+# seconds; a deployment takes only https URLs of public hosts. Set in the environment to choose.
+_LOCAL_WEBHOOKS = {
+    "WEBHOOK_ALLOW_HTTP": "true",
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+    "WEBHOOK_RETRY_BASE_SECONDS": "1",
+}
+
 
 @dataclass
 class LocalStack:
@@ -56,6 +64,8 @@ class LocalStack:
         chosen = {name: os.environ[name] for name in RATE_LIMIT_VARIABLES if name in os.environ}
         os.environ.update(environment_of(self.stack))
         os.environ.update(chosen)
+        for name, value in _LOCAL_WEBHOOKS.items():
+            os.environ.setdefault(name, value)
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level
         self._start_accounting()
         os.environ.update(self.extra_env)

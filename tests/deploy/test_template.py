@@ -21,7 +21,7 @@ def alarms(rendered: Rendered) -> dict[str, dict]:
 
 
 def test_every_function_gets_every_required_setting(rendered):
-    assert len(functions(rendered)) == 67
+    assert len(functions(rendered)) == 74
     for name, function in functions(rendered).items():
         variables = function["Properties"]["Environment"]["Variables"]
         assert set(variables) >= REQUIRED_SETTINGS, (name, REQUIRED_SETTINGS - set(variables))

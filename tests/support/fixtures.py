@@ -145,3 +145,25 @@ def deliver(drain, accounting) -> Callable[..., int]:
 def funded(seeded, drain) -> None:
     """The demo seed's opening capital projected into the ledger, so that rails can pay out."""
     drain()
+
+
+@pytest.fixture
+def webhook_pipeline(drain) -> Callable[..., int]:
+    """Run the webhook pipeline until it is quiet: the core table's stream (the fan-out among its
+    consumers), then the webhook queue, as Lambda's pollers would. A delivery waiting for its
+    backoff (an invisible message) ends the run; with WEBHOOK_RETRY_BASE_SECONDS=0 none waits."""
+    from devstack.sources import sqs_workers
+
+    functions = Functions(STACK, inline=True)
+    queues = [w for w in sqs_workers(STACK, functions) if w.fn.logical_id == "DeliverWebhooksFunction"]
+    assert queues, "DeliverWebhooksFunction polls the webhook queue"
+
+    def run(rounds: int = 100) -> int:
+        for done in range(rounds):
+            streams = drain()
+            delivered = any([q.poll() for q in queues])
+            if not delivered and not streams:
+                return done
+        raise AssertionError("the webhook pipeline did not settle")
+
+    return run

@@ -41,6 +41,7 @@ def test_the_deployment_variables_are_required():
         "PUSH_QUEUE_URL",
         "REVENUE_PAGES_QUEUE_URL",
         "REVENUE_WORK_QUEUE_URL",
+        "WEBHOOK_QUEUE_URL",
     ]
 
 

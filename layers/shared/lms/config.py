@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     payout_sandbox_rules: tuple[SandboxRule, ...] = Field(default=(), alias="PAYOUT_SANDBOX_RULES")
     payout_retry_base_seconds: int = Field(default=5, ge=0, alias="PAYOUT_RETRY_BASE_SECONDS")
 
+    # Webhooks (docs/webhooks.md): the queue is deployment, the rest tuning and the local stack's exceptions.
+    webhook_queue_url: str = Field(
+        min_length=1, alias="WEBHOOK_QUEUE_URL", description="SQS queue of webhook deliveries"
+    )
+    # Plain http receivers and receivers on private, loopback or link-local addresses: the local stack only.
+    webhook_allow_http: bool = Field(default=False, alias="WEBHOOK_ALLOW_HTTP")
+    webhook_allow_private_addresses: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+    # At most 15: the queue's maxReceiveCount (20) must stay above it, with room for redeliveries.
+    webhook_max_attempts: int = Field(default=8, ge=1, le=15, alias="WEBHOOK_MAX_ATTEMPTS")
+    webhook_retry_base_seconds: int = Field(default=60, ge=0, le=3600, alias="WEBHOOK_RETRY_BASE_SECONDS")
+    webhook_timeout_seconds: float = Field(default=5, gt=0, le=10, alias="WEBHOOK_TIMEOUT_SECONDS")
+    webhook_delivery_retention_days: int = Field(default=30, ge=1, le=365, alias="WEBHOOK_DELIVERY_RETENTION_DAYS")
+
 
 @cache
 def get_settings() -> Settings:

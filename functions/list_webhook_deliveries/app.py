@@ -1,0 +1,18 @@
+"""GET /v1/webhooks/{id}/deliveries: a subscription's deliveries with their attempts, newest first (admin)."""
+
+from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.resolver import build_resolver
+from lms.api.responses import openapi_page, page_response
+from lms.observability import observed
+from lms.webhooks.schemas import DeliveryOut, WebhookIdPath
+from lms.webhooks.service import WebhookService
+
+app = build_resolver()
+
+
+@app.get("/v1/webhooks/<id>/deliveries", tags=["Webhooks"], responses=openapi_page(DeliveryOut))
+def list_webhook_deliveries(id: WebhookIdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
+    return page_response(WebhookService().deliveries(id, page, rows), DeliveryOut.of)
+
+
+lambda_handler = observed(app.resolve)

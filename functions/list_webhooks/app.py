@@ -1,0 +1,18 @@
+"""GET /v1/webhooks: every webhook subscription, without its secret (admin)."""
+
+from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.resolver import build_resolver
+from lms.api.responses import openapi_page, page_response
+from lms.observability import observed
+from lms.webhooks.schemas import WebhookOut
+from lms.webhooks.service import WebhookService
+
+app = build_resolver()
+
+
+@app.get("/v1/webhooks", tags=["Webhooks"], responses=openapi_page(WebhookOut))
+def list_webhooks(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
+    return page_response(WebhookService().list(page, rows), WebhookOut.of)
+
+
+lambda_handler = observed(app.resolve)

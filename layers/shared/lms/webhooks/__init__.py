@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions to loan events, signed deliveries (Standard Webhooks), retried through a queue."""
