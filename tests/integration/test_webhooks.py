@@ -20,6 +20,7 @@ from lms.storage.tables import core_table
 from lms.webhooks import network, queue
 from lms.webhooks.store import WebhookStore
 from tests.conftest import STACK
+from tests.support.data import approved_loan, key
 from tests.support.webhook_receiver import WebhookReceiver
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -707,3 +708,61 @@ def test_each_route_and_worker_makes_the_requests_the_data_model_lists(admin, re
         assert counter.during(lambda: admin.get("/v1/webhooks/nope"))[1] == []
     finally:
         counter.remove()
+
+
+# ------------------------------------------------------------------------------ from loan commits
+def test_a_loans_own_commits_reach_the_subscriber_signed(admin, operator, receiver, webhook_pipeline):
+    """No notice written by hand: a disbursement whose payout fails, its retry, an overpayment and
+    the refund that closes the loan each commit a notice, and the receiver verifies each delivery
+    with the standardwebhooks library."""
+    events = ["disbursement.completed", "disbursement.failed", "loan.closed", "loan.overpaid"]
+    webhook = subscribe(admin, receiver, "/lms", events)
+    webhook_pipeline()  # the demo seed's capital projected into the ledger, so the float can pay out
+    loan = approved_loan(operator)
+    lid = loan["id"]
+    disbursed = operator.post(
+        f"/v1/loans/{lid}/disburse",
+        {
+            "actualDisbursementDate": "2026-05-23",
+            "transactionAmount": 10000,
+            "paymentMethod": "TIPS_MNO",
+            # the sandbox provider fails a detail ending 0001 on the first attempt
+            "paymentDetails": {"phoneNumber": "255712340001", "mnoProvider": "MPESA"},
+        },
+        headers=key(),
+    )
+    assert disbursed.status == 200, disbursed
+    reference = disbursed.json["transactionId"]
+    webhook_pipeline()
+    operator.post(f"/v1/disbursements/{reference}/retry", headers=key())
+    webhook_pipeline()
+    paid = {"transactionDate": "2026-05-23", "transactionAmount": 11200, "paymentTypeId": 1, "receiptNumber": "R-1"}
+    assert operator.post(f"/v1/loans/{lid}/repayments", paid, headers=key()).json["loan"]["status"] == "Overpaid"
+    webhook_pipeline()
+    refund = {"transactionDate": "2026-05-23", "paymentTypeId": 1, "receiptNumber": "REF-1"}
+    assert operator.post(f"/v1/loans/{lid}/refund", refund, headers=key()).json["loan"]["status"].startswith("Closed")
+    webhook_pipeline()
+
+    assert all(r.refused is None for r in receiver.received), [r.refused for r in receiver.received]
+    bodies = [r.verified for r in receiver.received]
+    for body in bodies:
+        assert TIMESTAMP.fullmatch(body.pop("timestamp"))
+    assert bodies == [
+        {
+            "event": "disbursement.failed",
+            "transactionId": reference,
+            "loanId": lid,
+            "status": "FAILED",
+            "reason": "RECIPIENT_UNREACHABLE: the recipient's provider did not accept the transfer",
+        },
+        {"event": "disbursement.completed", "transactionId": reference, "loanId": lid, "status": "COMPLETED"},
+        {"event": "loan.overpaid", "loanId": lid, "status": "OVERPAID"},
+        {"event": "loan.closed", "loanId": lid, "status": "CLOSED"},
+    ]
+    listed = deliveries(admin, webhook["id"])["items"]
+    assert [(d["event"], d["status"], codes(d)) for d in listed] == [
+        ("loan.closed", "SUCCEEDED", [200]),
+        ("loan.overpaid", "SUCCEEDED", [200]),
+        ("disbursement.completed", "SUCCEEDED", [200]),
+        ("disbursement.failed", "SUCCEEDED", [200]),
+    ]
