@@ -518,8 +518,11 @@ class LoanService:
         return results
 
     # ------------------------------------------------------------------ payouts
-    def complete_payout(self, request: PayoutRequest, provider_reference: str | None, actor: Actor) -> Loan:
-        """The provider paid the attempt out: Disbursements payable to the rail, in one commit."""
+    def complete_payout(
+        self, request: PayoutRequest, provider_reference: str | None, actor: Actor, read: Loan | None = None
+    ) -> Loan:
+        """The provider paid the attempt out: Disbursements payable to the rail, in one commit
+        (`read`: the loan's head as the worker read it; a lost race reads it again)."""
         return self.change_with(
             request.loan_id,
             lambda loan: (
@@ -536,16 +539,18 @@ class LoanService:
             name="payout_completed",
             actor=actor,
             amount_of=lambda loan, _: loan.disbursement.net_amount if loan.disbursement else None,
+            read=read,
             head_first=True,
         )[0]
 
-    def fail_payout(self, request: PayoutRequest, reason: str, actor: Actor) -> Loan:
+    def fail_payout(self, request: PayoutRequest, reason: str, actor: Actor, read: Loan | None = None) -> Loan:
         return self.change_with(
             request.loan_id,
             lambda loan: (payout.fail_payout(loan, request.transaction_id, request.attempt, reason, actor), None),
             name="payout_failed",
             actor=actor,
             amount_of=lambda loan, _: loan.disbursement.net_amount if loan.disbursement else None,
+            read=read,
             head_first=True,
         )[0]
 

@@ -64,7 +64,7 @@ class PayoutWorker:
             raise PayoutStillPending(f"payout {request} is still pending at the provider (asked {asked + 1} times)")
         actor = self._actor(request, result.status)
         if result.status is PayoutStatus.COMPLETED:
-            self.loans.complete_payout(request, result.provider_reference, actor)
+            self.loans.complete_payout(request, result.provider_reference, actor, read=loan)
             return "completed"
-        self.loans.fail_payout(request, result.reason or "the provider refused the payout", actor)
+        self.loans.fail_payout(request, result.reason or "the provider refused the payout", actor, read=loan)
         return "failed"
