@@ -138,6 +138,19 @@ def test_commits_signal_payout_requests_and_notices():
     assert [n.type for n in signals_of(closed, overpaid, "t7").notices] == ["loan.overpaid"]
 
 
+def test_every_notice_a_loan_commits_is_an_event_a_webhook_can_subscribe_to():
+    from lms.loans.domain import signals
+    from lms.webhooks.domain import WebhookEvent
+
+    committed = {
+        signals.DISBURSEMENT_COMPLETED,
+        signals.DISBURSEMENT_FAILED,
+        signals.LOAN_CLOSED,
+        signals.LOAN_OVERPAID,
+    }
+    assert committed == {e.value for e in WebhookEvent}
+
+
 def pay_order(details: dict, attempt: int = 1, asked: int = 0) -> PayoutOrder:
     return PayoutOrder("DISB-7-1", attempt, Decimal("9764.00"), "TZS", "TIPS_MNO", details, None, asked)
 
