@@ -177,10 +177,15 @@ def test_fifty_concurrent_requests_with_one_key_disburse_once(stack):
     assert len({r.raw for r in replies}) == 1
     replayed = [{k.lower(): v for k, v in r.headers.items()}["idempotent-replayed"] for r in replies]
     assert sorted(replayed) == ["false"] + ["true"] * 49
+    reference = replies[0].json["transactionId"]
+    paid = eventually(lambda: http.get(f"/v1/disbursements/{reference}").json["status"] == "COMPLETED")
+    assert paid, http.get(f"/v1/disbursements/{reference}").json
     final = http.get(f"/v1/loans/{loan['id']}").json
-    assert (final["status"], final["version"]) == ("Active", loan["version"] + 1)
-    entries = eventually(lambda: http.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json["entries"])
-    assert len(entries) == 1
+    # One disbursement commit, then one payout commit: no other write.
+    assert (final["status"], final["version"]) == ("Active", loan["version"] + 2)
+    sub_ledger = lambda: http.get(f"/v1/ledger/loans/{loan['id']}/sub-ledger").json["entries"]  # noqa: E731
+    entries = eventually(lambda: len(sub_ledger()) >= 2 and sub_ledger())
+    assert [e["referenceType"] for e in entries] == ["disbursement", "payout"]
 
 
 def test_concurrent_reversals_of_a_journal_entry_give_exactly_one(stack):
