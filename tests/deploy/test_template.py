@@ -67,6 +67,29 @@ def test_the_alarms_an_operator_needs_exist_and_notify(rendered):
             assert alarm["Namespace"] == "LoanServicing", name  # the functions' namespace
 
 
+def test_every_dead_letter_queue_and_stream_failure_destination_has_an_alarm(rendered):
+    """A message parked where nothing reads it is money or a notice waiting on a person."""
+    resources = rendered.cfn["Resources"]
+    parked = {
+        props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for props in (r["Properties"] for r in rendered.resources("AWS::SQS::Queue").values())
+        if "RedrivePolicy" in props
+    }
+    parked |= {
+        mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        for mapping in resources.values()
+        if mapping["Type"] == "AWS::Lambda::EventSourceMapping"
+        and "DestinationConfig" in mapping["Properties"]
+    }
+    assert {"PushDeadLetterQueue", "PayoutDeadLetterQueue", "WebhookDeadLetterQueue"} <= parked
+    watched = {
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in alarms(rendered).values()
+        if alarm.get("MetricName") == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 1
+    }
+    assert parked - watched == set()
+
+
 def test_the_dashboard_shows_every_alarm(rendered):
     body, names = rendered.cfn["Resources"]["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     assert names == {"Namespace": "LoanServicing", "Service": "lms"}
