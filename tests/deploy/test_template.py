@@ -7,6 +7,7 @@ import re
 import tomllib
 
 from lms.config import Settings
+from lms.integration.push import MAX_BACKOFF_SECONDS
 from tests.deploy.conftest import ROOT, Rendered
 
 REQUIRED_SETTINGS = {f.alias for f in Settings.model_fields.values() if f.is_required()}
@@ -88,6 +89,16 @@ def test_every_dead_letter_queue_and_stream_failure_destination_has_an_alarm(ren
         if alarm.get("MetricName") == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 1
     }
     assert parked - watched == set()
+
+
+def test_an_accounting_outage_of_half_a_day_dead_letters_no_event(rendered):
+    """Skipped receives (a loan's later events behind its failing one) count too: with half of an
+    event's receives spent that way, its own retries at the default backoff still span 12 hours."""
+    policy = rendered.cfn["Resources"]["PushQueue"]["Properties"]["RedrivePolicy"]
+    base = Settings.model_fields["push_retry_base_seconds"].default
+    own_attempts = policy["maxReceiveCount"] // 2
+    waited = sum(min(base * 2 ** (n - 1), MAX_BACKOFF_SECONDS) for n in range(1, own_attempts))
+    assert waited >= 12 * 3600, waited
 
 
 def test_the_dashboard_shows_every_alarm(rendered):
