@@ -79,8 +79,7 @@ def test_every_dead_letter_queue_and_stream_failure_destination_has_an_alarm(ren
     parked |= {
         mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
         for mapping in resources.values()
-        if mapping["Type"] == "AWS::Lambda::EventSourceMapping"
-        and "DestinationConfig" in mapping["Properties"]
+        if mapping["Type"] == "AWS::Lambda::EventSourceMapping" and "DestinationConfig" in mapping["Properties"]
     }
     assert {"PushDeadLetterQueue", "PayoutDeadLetterQueue", "WebhookDeadLetterQueue"} <= parked
     watched = {
