@@ -20,10 +20,11 @@ processor.raise_on_entire_batch_failure = False
 
 
 def push_record(record: SQSRecord) -> None:
-    event_id = json.loads(record.body)["eventId"]
+    message = json.loads(record.body)
+    event_id = message["eventId"]
     integration = IntegrationService()
     try:
-        outcome = integration.push(event_id)
+        outcome = integration.push(event_id, int(message.get("resends", 0)))
     except PushNotDone as err:
         metrics.add_metric(name="EventsRetried", unit="Count", value=1)
         seconds = backoff_seconds(err.attempts)

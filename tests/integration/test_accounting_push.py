@@ -220,6 +220,10 @@ def test_dead_letter_and_redrive(operator, deliver, accounting, funded, monkeypa
         ("REVENUE_REPORT", "FAILED", True),
         ("REPAYMENT", "FAILED", False),
     ]
+    # The repayment is set aside behind the refused event, its message gone: no copy of it waits
+    # in the loan's FIFO group ahead of what the redrive sends.
+    assert [r.held_by for r in records] == [None, None, f"{loan['id']}-2"]
+    assert records[2].attempts == 1
     sqs = boto3.client("sqs")
     dlq = sqs.get_queue_url(QueueName="PushDeadLetterQueue.fifo")["QueueUrl"]
     messages = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], VisibilityTimeout=0)["Messages"]
@@ -229,6 +233,44 @@ def test_dead_letter_and_redrive(operator, deliver, accounting, funded, monkeypa
     deliver()
     assert [e["eventType"] for e in accepted(accounting, loan["id"])] == ["DISBURSEMENT", "REVENUE_REPORT", "REPAYMENT"]
     assert sqs.receive_message(QueueUrl=dlq).get("Messages", []) == []
+
+
+def test_a_redrive_is_not_held_up_by_a_stale_copy_of_a_later_event(operator, deliver, accounting, funded, monkeypatch):
+    """SQS moves an event to the dead-letter queue itself once its receives run out, while the
+    loan's next event stays on the push queue. After the redrive, that event's old copy is first
+    in the loan's group, ahead of the resent earlier event it waits for: it must be dropped."""
+    from lms.integration import accounting_client
+    from lms.integration.retry import redrive
+
+    loan = active_loan(operator)
+    repay(operator, loan["id"], 2000)
+    real_push = accounting_client.HttpAccountingClient.push
+    down = {"revenue": True}  # revenue reports fail (retryably) until the accounting system is fixed
+
+    def push(self, record, api_key):
+        if record.type == "REVENUE_REPORT" and down["revenue"]:
+            return accounting_client.PushResult(accounting_client.Outcome.RETRY, "503 Service Unavailable")
+        return real_push(self, record, api_key)
+
+    monkeypatch.setattr(accounting_client.HttpAccountingClient, "push", push)
+    deliver(rounds=4)
+    assert statuses(loan["id"]) == [("DISBURSEMENT", "PUSHED"), ("REVENUE_REPORT", "FAILED"), ("REPAYMENT", "STAGED")]
+    sqs = boto3.client("sqs")
+    queue = sqs.get_queue_url(QueueName="PushQueue.fifo")["QueueUrl"]
+    dlq = sqs.get_queue_url(QueueName="PushDeadLetterQueue.fifo")["QueueUrl"]
+    # What the redrive policy does at the last receive: the head of the group moves to the DLQ.
+    [head] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, AttributeNames=["All"])["Messages"]
+    assert json.loads(head["Body"])["eventId"] == f"{loan['id']}-2"
+    sqs.send_message(QueueUrl=dlq, MessageBody=head["Body"], MessageGroupId=loan["id"], MessageDeduplicationId="moved")
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=head["ReceiptHandle"])
+    deliver(rounds=3)  # the repayment's copy now leads its group and waits for the revenue report
+    assert statuses(loan["id"])[2] == ("REPAYMENT", "FAILED")
+    down["revenue"] = False
+    assert redrive(dlq) == {int(loan["id"]): 2}
+    deliver()
+    assert [e["eventType"] for e in accepted(accounting, loan["id"])] == ["DISBURSEMENT", "REVENUE_REPORT", "REPAYMENT"]
+    assert [r.resends for r in EventStore().of_loan(int(loan["id"]))] == [0, 1, 1]
+    assert statuses(loan["id"]) == [("DISBURSEMENT", "PUSHED"), ("REVENUE_REPORT", "PUSHED"), ("REPAYMENT", "PUSHED")]
 
 
 def test_retry_endpoint_resends_in_order(admin, operator, deliver, drain, accounting, funded):

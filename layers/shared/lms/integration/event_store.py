@@ -37,6 +37,12 @@ class EventRecord(BaseModel):
     attempts: int = 0
     last_error: str | None = None
     dead_lettered: bool = False
+    # The dead-lettered event of its loan that this one waits behind, its message dropped: a redrive
+    # or retry of that event sends this one again, in order.
+    held_by: str | None = None
+    # How many times a retry or redrive has sent it again. A queued copy from before the latest
+    # resend is stale: it would sit ahead of the resent earlier events in the loan's FIFO group.
+    resends: int = 0
     created_at: str
     updated_at: str
     pushed_at: str | None = None
@@ -68,6 +74,7 @@ class EventRecord(BaseModel):
             "seq": self.seq,
             "type": self.type,
             "payload": self.payload,
+            "resends": self.resends,
         }
 
 

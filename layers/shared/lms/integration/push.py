@@ -1,8 +1,13 @@
 """Pushing one event to the accounting system, in its loan's order, at most once.
 
 - An event already PUSHED is skipped (a redelivered message changes nothing).
+- A copy queued before the event's latest retry or redrive is stale and dropped: it would sit
+  ahead of the resent earlier events in the loan's FIFO group and wait for them for ever.
 - An event whose predecessor (same loan, previous sequence number) is not PUSHED waits: the
   accounting system enforces per-loan order, and a retried or redriven event must not overtake.
+  Behind a dead-lettered predecessor it is held instead: recorded FAILED with `held_by`, its
+  message dropped, because only a redrive or retry of that event (which sends this one too) can
+  let it through, and retrying it meanwhile would only spend the queue's receives.
 - 200 with a success body: PUSHED. 400: our event is wrong; it goes to the dead-letter queue with
   the reason, and the loan's later events wait behind it. 401: the key is wrong; fetched afresh
   once, then logged as a configuration error and retried, never dropped. Anything else (200 with a
@@ -47,13 +52,18 @@ class Pusher:
     api_key: Callable[[bool], str]  # force_fetch -> key
     dead_letter: Callable[[EventRecord, str], None]
 
-    def push(self, event_id: str) -> str:
+    def push(self, event_id: str, resends: int = 0) -> str:
         record = self.events.get(event_id)
         if record.status is PushStatus.PUSHED:
             return "duplicate"
+        if resends < record.resends:
+            return "stale"
         if record.seq > 1:
             previous = self.events.find(event_id_of(record.loan_id, record.seq - 1))
             if previous is None or previous.status is not PushStatus.PUSHED:
+                blocker = _dead_lettered_blocker(previous)
+                if blocker:
+                    return self._held(record, blocker)
                 state = previous.status.value if previous else "not staged"
                 self._failed(record, f"waiting for event {event_id_of(record.loan_id, record.seq - 1)} ({state})")
         if record.type == "REVERSAL" and not get_settings().accounting_reversals_enabled:
@@ -77,6 +87,7 @@ class Pusher:
                         "last_error": None,
                         "pushed_at": clock.timestamp(),
                         "dead_lettered": False,
+                        "held_by": None,
                     }
                 )
             )
@@ -102,9 +113,31 @@ class Pusher:
             )
         self._failed(record, result.detail)
 
+    def _held(self, record: EventRecord, blocker: str) -> str:
+        self.events.save(
+            record.model_copy(
+                update={
+                    "status": PushStatus.FAILED,
+                    "attempts": record.attempts + 1,
+                    "held_by": blocker,
+                    "last_error": f"held behind dead-lettered event {blocker}: redriving or retrying it sends this too",
+                }
+            )
+        )
+        return "held"
+
     def _failed(self, record: EventRecord, error: str) -> NoReturn:
         attempts = record.attempts + 1
         self.events.save(
             record.model_copy(update={"status": PushStatus.FAILED, "attempts": attempts, "last_error": error})
         )
         raise PushNotDone(error, attempts)
+
+
+def _dead_lettered_blocker(previous: EventRecord | None) -> str | None:
+    """The dead-lettered event that `previous` is, or is held behind; None if it may still go."""
+    if previous is None or previous.status is not PushStatus.FAILED:
+        return None
+    if previous.dead_lettered:
+        return previous.id
+    return previous.held_by

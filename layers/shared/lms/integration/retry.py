@@ -23,7 +23,14 @@ def retry_event(event_id: str, events: EventStore | None = None) -> list[EventRe
 def resend_loan(loan_id: int, from_seq: int = 1, events: EventStore | None = None) -> list[EventRecord]:
     events = events or EventStore()
     waiting = [r for r in events.of_loan(loan_id) if r.seq >= from_seq and r.status is not PushStatus.PUSHED]
-    staged = [events.save(r.model_copy(update={"status": PushStatus.STAGED, "dead_lettered": False})) for r in waiting]
+    staged = [
+        events.save(
+            r.model_copy(
+                update={"status": PushStatus.STAGED, "dead_lettered": False, "held_by": None, "resends": r.resends + 1}
+            )
+        )
+        for r in waiting
+    ]
     # A fresh de-duplication id: SQS would drop a copy of a message it saw within five minutes.
     send_in_order(staged, deduplication_suffix=f":retry:{new_ulid()}")
     return staged

@@ -17,6 +17,7 @@ class EventOut(ResponseModel):
     attempts: int
     last_error: str | None
     dead_lettered: bool
+    held_by: str | None
     payload: dict[str, Any]
     created_at: str
     updated_at: str
@@ -25,5 +26,7 @@ class EventOut(ResponseModel):
     @classmethod
     def of(cls, record: EventRecord) -> EventOut:
         return cls(
-            **record.model_dump(exclude={"loan_id", "status"}), loan_id=str(record.loan_id), status=record.status.value
+            **record.model_dump(exclude={"loan_id", "status", "resends"}),
+            loan_id=str(record.loan_id),
+            status=record.status.value,
         )

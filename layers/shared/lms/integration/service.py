@@ -30,11 +30,12 @@ class IntegrationService:
         """Send the loan's committed events that are not on the push queue yet, in order."""
         return relay_loan(loan_id, events=self.events)
 
-    def push(self, event_id: str) -> str:
-        """Push one event to the accounting system; its outcome, or PushNotDone to retry it later."""
+    def push(self, event_id: str, resends: int = 0) -> str:
+        """Push one copy of an event (`resends`: which resend it is) to the accounting system; its
+        outcome, or PushNotDone to retry it later."""
         settings = get_settings()
         client = HttpAccountingClient(settings.accounting_base_url, settings.accounting_timeout_seconds)
-        return Pusher(self.events, client, accounting_api_key, queue.dead_letter).push(event_id)
+        return Pusher(self.events, client, accounting_api_key, queue.dead_letter).push(event_id, resends)
 
     def delay(self, receipt_handle: str, seconds: int) -> None:
         """Let a received push message come back after `seconds` (0: at once)."""
