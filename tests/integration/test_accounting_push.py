@@ -198,21 +198,30 @@ def test_a_401_never_drops_an_event(operator, deliver, accounting, funded):
     assert [e["eventType"] for e in accepted(accounting, loan["id"])] == ["DISBURSEMENT"]
 
 
+def failing_revenue_reports(monkeypatch, outcome, detail: str) -> dict[str, bool]:
+    """The accounting system answers revenue reports with `outcome` while the switch is on."""
+    from lms.integration import accounting_client
+
+    real_push = accounting_client.HttpAccountingClient.push
+    switch = {"on": True}
+
+    def push(self, record, api_key):
+        if record.type == "REVENUE_REPORT" and switch["on"]:
+            return accounting_client.PushResult(outcome, detail)
+        return real_push(self, record, api_key)
+
+    monkeypatch.setattr(accounting_client.HttpAccountingClient, "push", push)
+    return switch
+
+
 def test_dead_letter_and_redrive(operator, deliver, accounting, funded, monkeypatch):
     from lms.integration import accounting_client
     from lms.integration.retry import redrive
 
     loan = active_loan(operator)
     repay(operator, loan["id"], 2000)
-    real_push = accounting_client.HttpAccountingClient.push
-    broken = {"revenue": True}  # the accounting system answers 400 to revenue reports until fixed
-
-    def push(self, record, api_key):
-        if record.type == "REVENUE_REPORT" and broken["revenue"]:
-            return accounting_client.PushResult(accounting_client.Outcome.REJECTED, "400 Bad Request: rejected")
-        return real_push(self, record, api_key)
-
-    monkeypatch.setattr(accounting_client.HttpAccountingClient, "push", push)
+    # The accounting system answers 400 to revenue reports until fixed.
+    broken = failing_revenue_reports(monkeypatch, accounting_client.Outcome.REJECTED, "400 Bad Request: rejected")
     deliver(rounds=15)
     records = EventStore().of_loan(int(loan["id"]))
     assert [(r.type, r.status.value, r.dead_lettered) for r in records] == [
@@ -228,7 +237,7 @@ def test_dead_letter_and_redrive(operator, deliver, accounting, funded, monkeypa
     dlq = sqs.get_queue_url(QueueName="PushDeadLetterQueue.fifo")["QueueUrl"]
     messages = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], VisibilityTimeout=0)["Messages"]
     assert messages[0]["MessageAttributes"]["reason"]["StringValue"] == "400 Bad Request: rejected"
-    broken["revenue"] = False
+    broken["on"] = False
     assert redrive(dlq) == {int(loan["id"]): 2}
     deliver()
     assert [e["eventType"] for e in accepted(accounting, loan["id"])] == ["DISBURSEMENT", "REVENUE_REPORT", "REPAYMENT"]
@@ -244,15 +253,8 @@ def test_a_redrive_is_not_held_up_by_a_stale_copy_of_a_later_event(operator, del
 
     loan = active_loan(operator)
     repay(operator, loan["id"], 2000)
-    real_push = accounting_client.HttpAccountingClient.push
-    down = {"revenue": True}  # revenue reports fail (retryably) until the accounting system is fixed
-
-    def push(self, record, api_key):
-        if record.type == "REVENUE_REPORT" and down["revenue"]:
-            return accounting_client.PushResult(accounting_client.Outcome.RETRY, "503 Service Unavailable")
-        return real_push(self, record, api_key)
-
-    monkeypatch.setattr(accounting_client.HttpAccountingClient, "push", push)
+    # Revenue reports fail (retryably) until the accounting system is fixed.
+    down = failing_revenue_reports(monkeypatch, accounting_client.Outcome.RETRY, "503 Service Unavailable")
     deliver(rounds=4)
     assert statuses(loan["id"]) == [("DISBURSEMENT", "PUSHED"), ("REVENUE_REPORT", "FAILED"), ("REPAYMENT", "STAGED")]
     sqs = boto3.client("sqs")
@@ -265,7 +267,7 @@ def test_a_redrive_is_not_held_up_by_a_stale_copy_of_a_later_event(operator, del
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=head["ReceiptHandle"])
     deliver(rounds=3)  # the repayment's copy now leads its group and waits for the revenue report
     assert statuses(loan["id"])[2] == ("REPAYMENT", "FAILED")
-    down["revenue"] = False
+    down["on"] = False
     assert redrive(dlq) == {int(loan["id"]): 2}
     deliver()
     assert [e["eventType"] for e in accepted(accounting, loan["id"])] == ["DISBURSEMENT", "REVENUE_REPORT", "REPAYMENT"]
@@ -347,3 +349,42 @@ def test_a_reversal_after_a_push_reaches_the_accounting_system(operator, deliver
     books = invoices(accounting, loan["id"])
     assert Decimal(str(books["outstandingPrincipal"])) == Decimal("10000.00")
     assert Decimal(str(books["openInterest"])) == Decimal("0")
+
+
+def test_the_relay_reads_a_loan_s_head_and_cursor_not_its_history(operator, deliver, accounting, funded):
+    """The head's tail holds the newest events: a relay that keeps up reads the head and its cursor
+    in one batch, however many pages the loan has; one whose cursor fell behind a sealed page
+    reads the whole loan, and sends nothing twice."""
+    from devstack.lambdas import Functions
+    from lms.integration.relay import cursor_key
+    from lms.loans.store import loan_key
+    from tests.conftest import STACK
+    from tests.support.round_trips import RoundTrips
+
+    loan = active_loan(operator)
+    lid = int(loan["id"])
+    store = LoanStore()
+    while not store.table.get(loan_key(lid)).get("pageCount"):
+        repay(operator, loan["id"], 10, on="2026-05-24")
+    deliver()
+    repay(operator, loan["id"], 10, on="2026-05-24")  # committed; its stream record not handled yet
+    record = {
+        "eventID": "relay-count",
+        "eventName": "MODIFY",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {"Keys": {"PK": {"S": f"LOAN#{lid}"}, "SK": {"S": "LOAN"}}, "SequenceNumber": "1"},
+    }
+    functions = Functions(STACK, inline=True)
+    counter = RoundTrips()
+    try:
+        _, calls = counter.during(lambda: functions.invoke("RelayOutboxFunction", {"Records": [record]}))
+        assert calls[0] == "BatchGetItem" and "Query" not in calls, calls  # then the event staged, the cursor
+        boto3.client("dynamodb").delete_item(TableName=store.table.name, Key=cursor_key(lid).av())
+        _, calls = counter.during(lambda: functions.invoke("RelayOutboxFunction", {"Records": [record]}))
+        assert calls[:2] == ["BatchGetItem", "Query"], calls  # the events from the first: in sealed pages
+    finally:
+        counter.remove()
+    deliver()
+    types = [e["eventType"] for e in accepted(accounting, loan["id"])]
+    assert len(types) == len(EventStore().of_loan(lid)) and types[0] == "DISBURSEMENT"
+    assert all(r.status is PushStatus.PUSHED for r in EventStore().of_loan(lid))

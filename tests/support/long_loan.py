@@ -2,14 +2,14 @@
 
 Built by the pure domain as the service runs a payment that applies after all others: each
 repayment is given the loan without its older history (`without_history`), so it resumes from the
-loan's snapshot and costs the same however long the history is. Stored as the store stores a loan
-whose tail was sealed into pages, but in pages of about `PAGE_TARGET_BYTES` (what the store does
-with a large tail) so that seeding writes a few hundred items, not thousands.
+loan's snapshot and costs the same however long the history is. Stored as the store would have
+stored it, one repayment at a time: the tail sealed into a page each time it compresses past
+`SEAL_AT_BYTES` (about 1 KB, seven repayments), so a 20,000-repayment loan is some 2,900 pages and
+more than 3 MB, past a Query's 1 MB.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from lms.loans.domain.books import Books
 from lms.loans.domain.loan import HISTORY_LISTS, Loan
 from lms.loans.domain.payments import PaymentOrder
 from lms.loans.history import (
-    PAGE_TARGET_BYTES,
+    SEAL_AT_BYTES,
     HistoryPage,
     LoanWrite,
     PageWrite,
@@ -32,8 +32,12 @@ from tests.support.domain import AT, BASE, CASH, DomainLoan, product, without_hi
 PRINCIPAL = 10**8  # the seed's 7-day product, one installment: interest 11% of it
 
 
-def long_loan(loan_id: int, repayments: int, amount: str = "10.00", first: date = date(2026, 5, 24)) -> Loan:
-    """A disbursed loan with `repayments` repayments of `amount`, 250 a day from `first`."""
+def long_loan(
+    loan_id: int, repayments: int, amount: str = "10.00", first: date = date(2026, 5, 24)
+) -> tuple[Loan, list[dict[str, int]]]:
+    """A disbursed loan with `repayments` repayments of `amount`, 250 a day from `first`, and the
+    counts of its history lists after its disbursement and after each repayment (where a commit
+    could have sealed its tail)."""
     domain = DomainLoan(
         product(max_principal=Decimal(10**9), principal=Decimal(PRINCIPAL)), principal=PRINCIPAL, loan_id=loan_id
     )
@@ -41,31 +45,33 @@ def long_loan(loan_id: int, repayments: int, amount: str = "10.00", first: date 
     history = {n: list(getattr(loan, n)) for n in HISTORY_LISTS}
     head = without_history(loan, loan.counts())
     actor = domain.actor()
+    commits = [loan.counts()]
     for n in range(repayments):
         order = PaymentOrder(first + timedelta(days=n // 250), Decimal(amount), CASH, f"R-{n + 1}")
         head, _ = payments.repay(head, order, Books(head, BASE, AT, "ak_test"), actor)
         for name in HISTORY_LISTS:
             history[name].extend(getattr(head, name))
         head = without_history(head, head.counts())
-    return head.model_copy(update=history).with_earlier_history({})
+        commits.append(head.counts())
+    return head.model_copy(update=history).with_earlier_history({}), commits
 
 
-def stored_items(loan: Loan, version: int = 1) -> list[dict]:
-    """The head and history pages of `loan` at `version`, everything but its last records sealed."""
-    tail = {n: max(len(getattr(loan, n)) - 1, 0) for n in HISTORY_LISTS}  # keep one of each in the head
-    whole = HistoryPage(**{n: getattr(loan, n)[: tail[n]] for n in HISTORY_LISTS})
-    parts = max(1, math.ceil(len(pack(whole.model_dump_json())) / PAGE_TARGET_BYTES))
-    writes, ends = [], dict.fromkeys(HISTORY_LISTS, 0)
-    for number in range(1, parts + 1):
-        starts = dict(ends)
-        ends = {n: min(tail[n], math.ceil(tail[n] * number / parts)) for n in HISTORY_LISTS}
-        records = HistoryPage(**{n: getattr(loan, n)[starts[n] : ends[n]] for n in HISTORY_LISTS})
-        page = SealedPage(number, starts, ends, version, records)
-        writes.append(PageWrite(page, pack(records.model_dump_json()), []))  # the ledger has these
-    head = loan.model_copy(update={"version": version, **{n: getattr(loan, n)[tail[n] :] for n in HISTORY_LISTS}})
+def stored_items(loan: Loan, commits: list[dict[str, int]], version: int = 1) -> list[dict]:
+    """The head and history pages of `loan` at `version`, sealed as its commits would have sealed
+    them: after each commit, a tail that compresses past SEAL_AT_BYTES becomes the next page."""
+    ends = dict.fromkeys(HISTORY_LISTS, 0)
+    writes = []
+    for counts in commits:
+        records = HistoryPage(**{n: getattr(loan, n)[ends[n] : counts[n]] for n in HISTORY_LISTS})
+        state = pack(records.model_dump_json())
+        if len(state) > SEAL_AT_BYTES:
+            page = SealedPage(len(writes) + 1, dict(ends), dict(counts), version, records)
+            writes.append(PageWrite(page, state, []))  # the ledger has these entries
+            ends = dict(counts)
+    head = loan.model_copy(update={"version": version, **{n: getattr(loan, n)[ends[n] :] for n in HISTORY_LISTS}})
     write = LoanWrite(
         head_state=pack(head.model_dump_json()),
         pages=[],  # the head's commit wrote none of them (pagesWritten is empty)
-        stored=StoredHistory(tuple(w.page for w in writes), page_count=parts, ends=ends),
+        stored=StoredHistory(tuple(w.page for w in writes), page_count=len(writes), ends=ends),
     )
     return [loan_item(loan, version, write), *page_items(loan, version, LoanWrite(b"", writes, write.stored))]

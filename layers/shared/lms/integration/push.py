@@ -79,30 +79,17 @@ class Pusher:
             # From the commit that created the event to the accounting system's acknowledgement.
             lag = (clock.now() - datetime.fromisoformat(record.created_at)).total_seconds()
             metrics.add_metric(name="PushLagSeconds", unit=MetricUnit.Seconds, value=max(lag, 0))
-            self.events.save(
-                record.model_copy(
-                    update={
-                        "status": PushStatus.PUSHED,
-                        "attempts": record.attempts + 1,
-                        "last_error": None,
-                        "pushed_at": clock.timestamp(),
-                        "dead_lettered": False,
-                        "held_by": None,
-                    }
-                )
+            self._attempted(
+                record,
+                PushStatus.PUSHED,
+                last_error=None,
+                pushed_at=clock.timestamp(),
+                dead_lettered=False,
+                held_by=None,
             )
             return "pushed"
         if result.outcome is Outcome.REJECTED:
-            self.events.save(
-                record.model_copy(
-                    update={
-                        "status": PushStatus.FAILED,
-                        "attempts": record.attempts + 1,
-                        "last_error": result.detail,
-                        "dead_lettered": True,
-                    }
-                )
-            )
+            self._attempted(record, PushStatus.FAILED, last_error=result.detail, dead_lettered=True)
             self.dead_letter(record, result.detail)
             logger.error("accounting system rejected an event", extra={"eventId": record.id, "detail": result.detail})
             return "dead-lettered"
@@ -113,25 +100,20 @@ class Pusher:
             )
         self._failed(record, result.detail)
 
-    def _held(self, record: EventRecord, blocker: str) -> str:
-        self.events.save(
-            record.model_copy(
-                update={
-                    "status": PushStatus.FAILED,
-                    "attempts": record.attempts + 1,
-                    "held_by": blocker,
-                    "last_error": f"held behind dead-lettered event {blocker}: redriving or retrying it sends this too",
-                }
-            )
+    def _attempted(self, record: EventRecord, status: PushStatus, **changes) -> EventRecord:
+        """Record one more attempt at the event, ending in `status`."""
+        return self.events.save(
+            record.model_copy(update={"status": status, "attempts": record.attempts + 1, **changes})
         )
+
+    def _held(self, record: EventRecord, blocker: str) -> str:
+        error = f"held behind dead-lettered event {blocker}: redriving or retrying it sends this too"
+        self._attempted(record, PushStatus.FAILED, held_by=blocker, last_error=error)
         return "held"
 
     def _failed(self, record: EventRecord, error: str) -> NoReturn:
-        attempts = record.attempts + 1
-        self.events.save(
-            record.model_copy(update={"status": PushStatus.FAILED, "attempts": attempts, "last_error": error})
-        )
-        raise PushNotDone(error, attempts)
+        saved = self._attempted(record, PushStatus.FAILED, last_error=error)
+        raise PushNotDone(error, saved.attempts)
 
 
 def _dead_lettered_blocker(previous: EventRecord | None) -> str | None:

@@ -126,6 +126,8 @@ class LoanService:
         self.sleep: Callable[[float], None] = time.sleep
         # Items read in one batch with the loan's receipt, for the current attempt (change_with).
         self.read_with_loan: dict[ItemRef, dict | None] = {}
+        # The loan's head item as the current attempt read it (change_with), to read its pages.
+        self.head_read: dict | None = None
 
     def product_of(self, loan: Loan) -> LoanProduct:
         """The loan's product (kept by the environment once read: products never change)."""
@@ -251,15 +253,17 @@ class LoanService:
         found its own condition failed, or the caller retried after an error), so what that
         commit produced is the answer.
 
-        With `answering`, the request's receipt is read in one batch with the items `reads` names
-        (before the operation can refuse anything, so a replay is never refused) and written in the
-        commit: a request answered before raises AlreadyAnswered with its answer. A request thus
-        costs three round trips: the loan, the batch, the commit.
+        With `answering`, the request's receipt is read in one batch with the loan's head (before
+        the operation can refuse anything, so a replay is never refused) and written in the commit:
+        a request answered before raises AlreadyAnswered with its answer. Then the loan's history
+        pages and the items `reads` names are read at once, so a request costs at most three round
+        trips whatever the loan's age: the head and receipt, the pages and reads, the commit (two
+        for a loan with no pages and nothing else to read).
 
         With `head_first` (operations that usually add a transaction after all others: a payment, a
-        charge), the loan's head is read in that batch instead, without its sealed history, and the
+        charge), the operation starts from the head alone, without its sealed history, and the
         position resumes from its snapshot: two round trips whatever the loan's age. If the
-        operation needs the older history after all, the whole loan is read: three.
+        operation needs the older history after all, the pages of that head are read: three.
         """
         key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
         attempted: list[T] = []
@@ -270,7 +274,7 @@ class LoanService:
             except HistoryNeeded:
                 # Read without its older history, the loan could not do this operation (a back-dated
                 # payment, a reversal): the whole loan, once, and the operation again.
-                current = self.loans.get(loan_id)
+                current = self._with_history(loan_id)
                 done, current, changed, result = self._attempt(current, key, operation, attempted)
             if done:
                 record_loan_operation(name, current.currency, amount_of(current, result))
@@ -306,18 +310,40 @@ class LoanService:
         reads: Callable[[Loan], list[ItemRef]] | None,
         head_first: bool,
     ) -> Loan:
-        """The loan and the request's receipt (and what `reads` names): with `head_first`, the
-        loan's head and the receipt in one batch; else the whole loan, then the batch."""
-        if head_first and read is None and reads is None:
-            receipt = [answering.receipt.ref] if answering else []
-            head, *found = self._read_batch([self.loans.head_ref(loan_id), *receipt])
-            if answering and found[0] is not None:
-                raise AlreadyAnswered(answering.receipt.answer_in(found[0]))
+        """The loan, the request's receipt and what `reads` names, in at most two round trips.
+
+        First, the loan's head and the receipt in one batch: a replay is answered from it, before
+        the operation can refuse anything. With `head_first` the operation starts from the head
+        alone. Otherwise the loan's history pages (if it has any) and the items `reads` names
+        (found from the head: its product, its currency) are read at once. With nothing to read
+        but the loan (approve, reject, withdraw), it is read whole (`LoanStore.get`)."""
+        self.head_read = None
+        if read is not None:
+            self._read_with_loan(read, answering, reads(read) if reads else [])
+            return read
+        if answering is None and reads is None and not head_first:
             self.read_with_loan = {}
-            return self.loans.from_head(loan_id, head)
-        current = read if read is not None else self.loans.get(loan_id)
-        self._read_with_loan(current, answering, reads(current) if reads else [])
+            return self.loans.get(loan_id)  # nothing to read beside it: the whole loan, newest first
+        receipt = [answering.receipt.ref] if answering else []
+        head, *found = self._read_batch([self.loans.head_ref(loan_id), *receipt])
+        if answering and found[0] is not None:
+            raise AlreadyAnswered(answering.receipt.answer_in(found[0]))
+        headed = self.loans.from_head(loan_id, head)
+        self.head_read = head
+        if head_first and reads is None:
+            self.read_with_loan = {}
+            return headed
+        extra = reads(headed) if reads else []
+        current, items = self.loans.with_history(loan_id, head, lambda: self._read_batch(extra) if extra else [])
+        self.read_with_loan = dict(zip(extra, items, strict=True))
         return current
+
+    def _with_history(self, loan_id: int) -> Loan:
+        """The whole loan, for an operation that found the head it started from not enough: the
+        pages of the head read this attempt (one round trip), or the loan read afresh."""
+        if self.head_read is not None:
+            return self.loans.with_history(loan_id, self.head_read)[0]
+        return self.loans.get(loan_id)
 
     @staticmethod
     def _attempt(

@@ -6,13 +6,20 @@ scale) plus the key attributes of the indexes that list loans by kind, customer 
 commit that only changes the head is one conditional PutItem; one that seals its tail into a page
 or corrects a record in a sealed page writes those pages with the head in one TransactWriteItems,
 conditional on the head's version. Either way a money operation is one conditional write, and its
-size does not depend on the loan's age. A read is one Query of the loan's partition (head and
-pages, strongly consistent).
+size does not depend on the loan's age.
+
+A whole read is one strongly consistent Query of the loan's partition, newest first (the head,
+then its newest pages), for any loan whose history fits in its 1 MB; a longer history's older
+pages are then read in ranges of `PAGES_PER_QUERY`, all at once. A read that starts from a head
+read already (with a request's receipt) reads only the pages, all at once. Either way a loan of
+any age is read in at most two round trips.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.loan import Loan
@@ -31,6 +38,7 @@ from lms.loans.history import (
 from lms.loans.signal_items import signal_items
 from lms.observability import traced
 from lms.storage.compact import unpack
+from lms.storage.concurrent import at_once
 from lms.storage.dynamo import ConditionFailed, ItemRef, ItemTooLarge, Key, Table, WriteOutcomeUnknown
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
@@ -38,6 +46,11 @@ from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, co
 HEAD = "LOAN"
 PAGE = "HISTORY#"  # sorts before HEAD, so one Query from PAGE to HEAD reads pages then head
 TORN_READ_ATTEMPTS = 5
+# Pages one Query of a range reads: sealed pages are about 1.2 KB (a tail sealed once it compresses
+# past 1 KB), so a range stays inside a Query's 1 MB; one that does not (pages cut from an undone
+# disbursement's large tail) is continued by a further request.
+PAGES_PER_QUERY = 384
+T = TypeVar("T")
 
 
 def loan_key(loan_id: int) -> Key:
@@ -69,6 +82,11 @@ def _from_items(head: dict, pages: list[dict]) -> Loan:
         [int(n) for n in head.get("pagesWritten", [])],
         [_page_of(p) for p in pages],
     )
+
+
+def _ranges(first: int, last: int) -> list[tuple[int, int]]:
+    """Page numbers `first` to `last` in runs of at most PAGES_PER_QUERY (none if last < first)."""
+    return [(start, min(start + PAGES_PER_QUERY - 1, last)) for start in range(first, last + 1, PAGES_PER_QUERY)]
 
 
 def accrual_index(loan: Loan) -> dict:
@@ -146,24 +164,62 @@ class LoanStore:
         return self._commit(loan, 1, {"condition": "attribute_not_exists(PK)"})
 
     def get(self, loan_id: int) -> Loan:
-        """The whole loan: one strongly consistent Query of its head and pages (read again if it
+        """The whole loan: one strongly consistent Query of its head and newest pages, and for a
+        history past that Query's 1 MB, its older pages in ranges read at once (read again if it
         raced a commit that wrote pages)."""
         for attempt in range(TORN_READ_ATTEMPTS):
-            items = list(
-                self.table.query(
-                    "PK = :pk AND SK BETWEEN :first AND :head",
-                    {":pk": loan_key(loan_id).pk, ":first": PAGE, ":head": HEAD},
-                    consistent=True,
-                )
+            items, more = self.table.query_page(
+                "PK = :pk AND SK BETWEEN :first AND :head",
+                {":pk": loan_key(loan_id).pk, ":first": PAGE, ":head": HEAD},
+                forward=False,
+                consistent=True,
             )
-            head = next((i for i in items if i["SK"] == HEAD), None)
-            if head is None:
+            if not items or items[0]["SK"] != HEAD:  # the head sorts after its pages: first, newest first
                 raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
+            head, pages = items[0], items[1:]
+            if more:  # the older pages, below the oldest this Query reached
+                oldest = min((int(p["number"]) for p in pages), default=int(head.get("pageCount", 0)) + 1)
+                pages += self._pages(loan_id, 1, oldest - 1)
             try:
-                return _from_items(head, [i for i in items if i["SK"] != HEAD])
+                return _from_items(head, pages)
             except TornRead:
                 time.sleep(0.01 * (attempt + 1))
         raise Aborted(f"Loan {loan_id} kept changing while it was read; retry", reason="CONCURRENT_MODIFICATION")
+
+    def with_history(self, loan_id: int, head: dict | None, beside: Callable[[], T] = lambda: None) -> tuple[Loan, T]:
+        """The whole loan from its head item as read already: its pages read at once, each range
+        one Query, with `beside()` (other reads the operation needs) in the same round trip. If a
+        commit raced the head, the whole loan is read again (`get`)."""
+        if head is None:
+            raise NotFound(f"Loan with identifier {loan_id} does not exist", reason="LOAN_NOT_FOUND")
+        count = int(head.get("pageCount", 0))
+        ranges = _ranges(1, count)
+        found = at_once([*(lambda r=r: self._range(loan_id, *r) for r in ranges), beside])
+        try:
+            return _from_items(head, [page for pages in found[:-1] for page in pages]), found[-1]
+        except TornRead:
+            return self.get(loan_id), found[-1]
+
+    def _pages(self, loan_id: int, first: int, last: int) -> list[dict]:
+        """History pages `first` to `last`, in ranges of PAGES_PER_QUERY read at once."""
+        return [
+            page
+            for pages in at_once([lambda r=r: self._range(loan_id, *r) for r in _ranges(first, last)])
+            for page in pages
+        ]
+
+    def _range(self, loan_id: int, first: int, last: int) -> list[dict]:
+        return list(
+            self.table.query(
+                "PK = :pk AND SK BETWEEN :first AND :last",
+                {
+                    ":pk": loan_key(loan_id).pk,
+                    ":first": page_key(loan_id, first).sk,
+                    ":last": page_key(loan_id, last).sk,
+                },
+                consistent=True,
+            )
+        )
 
     def head_ref(self, loan_id: int) -> ItemRef:
         """The loan's head, to read in a batch with other items (`from_head`)."""
@@ -194,12 +250,25 @@ class LoanStore:
 
     def get_many(self, loan_ids: list[int]) -> list[Loan]:
         """Loans by id, in the order given (unknown ids are left out): one BatchGetItem per 100
-        heads, and a read of the whole loan only for those with sealed pages."""
-        return [self._whole(head) for head in self.table.batch_get([loan_key(i) for i in loan_ids])]
+        heads, then the pages of those that have any, all at once."""
+        return self._whole(self.table.batch_get([loan_key(i) for i in loan_ids]))
 
-    def _whole(self, head: dict) -> Loan:
-        """The loan a head item belongs to: the head alone, or read whole if it has sealed pages."""
-        return self.get(int(head["PK"].removeprefix("LOAN#"))) if head.get("pageCount") else _from_items(head, [])
+    def _whole(self, heads: list[dict]) -> list[Loan]:
+        """The loans these head items belong to: the pages of every one that has any, read at once."""
+        wanted = [
+            (h, int(h["PK"].removeprefix("LOAN#")), r) for h in heads for r in _ranges(1, int(h.get("pageCount", 0)))
+        ]
+        found = at_once([lambda w=w: self._range(w[1], *w[2]) for w in wanted])
+        pages: dict[str, list[dict]] = {}
+        for (head, _, _), items in zip(wanted, found, strict=True):
+            pages.setdefault(head["PK"], []).extend(items)
+        loans = []
+        for head in heads:
+            try:
+                loans.append(_from_items(head, pages.get(head["PK"], [])))
+            except TornRead:  # a commit raced this read: that loan alone is read again
+                loans.append(self.get(int(head["PK"].removeprefix("LOAN#"))))
+        return loans
 
     def signal_actions(self, loan: Loan, signals: Signals, at: str) -> list[dict]:
         """Transaction items announcing what the commit saving `loan` did (written only if absent)."""
@@ -271,4 +340,4 @@ class LoanStore:
             )
         else:
             candidates = self.table.query("TypePK = :t", {":t": "LOAN"}, index=BY_TYPE, projection="PK, SK")
-        return load_page(self.table, candidates, page, rows, self._whole)
+        return load_page(self.table, candidates, page, rows, build_all=self._whole)

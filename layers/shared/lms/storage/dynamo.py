@@ -22,6 +22,7 @@ _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 
 BATCH_GET_LIMIT = 100
+MAX_CONCURRENT_REQUESTS = 32
 
 
 class ConditionFailed(Exception):
@@ -45,7 +46,14 @@ class ItemTooLarge(Exception):
 def client(service: str = "dynamodb"):
     with _lock:
         if service not in _clients:
-            _clients[service] = boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+            _clients[service] = boto3.client(
+                service,
+                config=Config(
+                    retries={"mode": "standard", "max_attempts": 5},
+                    # Reads made at once (lms.storage.concurrent) each need a connection of their own.
+                    max_pool_connections=MAX_CONCURRENT_REQUESTS,
+                ),
+            )
         return _clients[service]
 
 
@@ -231,13 +239,20 @@ class Table:
         values_: Mapping[str, Any],
         *,
         index: str | None = None,
-        limit: int,
+        limit: int | None = None,
         start: Mapping[str, Any] | None = None,
         projection: str | None = None,
+        forward: bool = True,
+        consistent: bool = False,
     ) -> tuple[list[dict], dict | None]:
-        """One page of a Query, and the key to continue from (None once the end is reached)."""
+        """One page of a Query (one request: at most `limit` items and 1 MB), and the key to
+        continue from (None once the end is reached)."""
         kwargs = self._query_kwargs(key_condition, values_, index, projection)
-        kwargs["Limit"] = limit
+        kwargs["ScanIndexForward"] = forward
+        if limit:
+            kwargs["Limit"] = limit
+        if consistent and not index:
+            kwargs["ConsistentRead"] = True
         if start:
             kwargs["ExclusiveStartKey"] = serialize(start)
         page = self._client.query(**kwargs)

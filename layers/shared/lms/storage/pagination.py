@@ -34,9 +34,20 @@ def paginate_keys(candidates: Iterable[dict], page: int, rows: int) -> tuple[int
     return total, chosen
 
 
-def load_page(table: Table, candidates: Iterable[dict], page: int, rows: int, build: Callable[[dict], T]) -> Page[T]:
+def load_page(
+    table: Table,
+    candidates: Iterable[dict],
+    page: int,
+    rows: int,
+    build: Callable[[dict], T] | None = None,
+    *,
+    build_all: Callable[[list[dict]], list[T]] | None = None,
+) -> Page[T]:
+    """The page's rows from one BatchGetItem, each made by `build`, or all by `build_all` (which
+    may read more for them, at once)."""
     total, keys = paginate_keys(candidates, page, rows)
-    items = [build(item) for item in table.batch_get(keys)] if keys else []
+    found = table.batch_get(keys) if keys else []
+    items = build_all(found) if build_all else [build(item) for item in found]
     return Page(items=items, total=total, page=page, rows=rows)
 
 
