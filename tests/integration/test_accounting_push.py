@@ -354,7 +354,7 @@ def test_a_reversal_after_a_push_reaches_the_accounting_system(operator, deliver
 def test_the_relay_reads_a_loan_s_head_and_cursor_not_its_history(operator, deliver, accounting, funded):
     """The head's tail holds the newest events: a relay that keeps up reads the head and its cursor
     in one batch, however many pages the loan has; one whose cursor fell behind a sealed page
-    reads the whole loan, and sends nothing twice."""
+    reads back the newest pages to its next event, and nothing is applied twice."""
     from devstack.lambdas import Functions
     from lms.integration.relay import cursor_key
     from lms.loans.store import loan_key

@@ -90,3 +90,29 @@ def test_a_loan_with_twenty_thousand_transactions(operator, long_history, round_
     assert len(calls) == 3 and calls[0] == "BatchGetItem" and calls[-1] == "TransactWriteItems", calls
     assert (paid_back.json["principal"], paid_back.json["interest"]) == (0, Decimal("25.00"))
     assert paid_back.json["loan"]["summary"]["totalOutstanding"] == outstanding - Decimal("25.00")
+
+
+def test_the_relay_reads_back_only_the_pages_holding_events_it_has_not_sent(seeded, round_trips):
+    """From a cursor anywhere in the history, exactly the events after it, in order; a cursor in
+    the head's tail reads no page, one a page behind reads one request's worth."""
+    from lms.loans.store import EVENT_PAGES_PER_QUERY, LoanStore, loan_key
+
+    loan, commits = long_loan(LOAN_ID + 1, 300)
+    table = core_table()
+    items = stored_items(loan, commits)
+    for item in items:
+        table.put(item)
+    pages = len(items) - 1
+    assert pages > 2 * EVENT_PAGES_PER_QUERY  # reading back from the start takes several requests
+    store = LoanStore()
+    head = table.get(loan_key(LOAN_ID + 1))
+    sealed = int(head["historyEnds"]["outbox"])
+    everything = [e.id for e in loan.outbox]
+    for cursor in (0, 1, sealed // 2, sealed - 1, sealed, len(everything)):
+        found, calls = round_trips.during(lambda cursor=cursor: store.events_after(LOAN_ID + 1, head, cursor))
+        assert [e.id for e in found] == everything[cursor:], cursor
+        assert [e.seq for e in found] == list(range(cursor + 1, len(everything) + 1))
+        if cursor >= sealed:
+            assert calls == [], (cursor, calls)
+        elif cursor == sealed - 1:
+            assert calls == ["Query"], (cursor, calls)

@@ -4,8 +4,8 @@ Triggered by the core table's stream, but it never trusts the stream's order or 
 for the loan a record names, it reads the loan's outbox by key and sends every event above the
 loan's relay cursor, in sequence order, then moves the cursor. The loan's head and the cursor are
 one BatchGetItem: the head's tail holds the newest events, so a relay that keeps up reads no
-history page, however long the loan's history; one that fell behind a sealed page reads the
-whole loan. A crash between sending and moving
+history page, however long the loan's history; one that fell behind a seal reads back only the
+newest pages, to the one holding its next event. A crash between sending and moving
 the cursor only sends again: SQS de-duplicates by event id for five minutes, and the push skips
 an event it has already pushed.
 """
@@ -16,7 +16,6 @@ import contextlib
 
 from lms.integration.event_store import EventRecord, EventStore
 from lms.integration.queue import send_in_order
-from lms.loans.domain.loan import Loan
 from lms.loans.store import LoanStore
 from lms.storage.dynamo import ConditionFailed, ItemRef, Key, batch_get_across
 
@@ -28,11 +27,8 @@ def cursor_key(loan_id: int) -> Key:
 def relay_loan(loan_id: int, loans: LoanStore | None = None, events: EventStore | None = None) -> list[EventRecord]:
     loans, events = loans or LoanStore(), events or EventStore()
     head, cursor = batch_get_across([loans.head_ref(loan_id), ItemRef.of(events.table.name, cursor_key(loan_id))])
-    loan: Loan = loans.from_head(loan_id, head)
     done = int(cursor["seq"]) if cursor else 0
-    if done < loan.earlier("outbox"):  # events not sent yet were sealed into a history page
-        loan = loans.get(loan_id)
-    pending = [e for e in loan.outbox if e.seq > done]
+    pending = loans.events_after(loan_id, head, done)
     if not pending:
         return []
     records = [events.stage(loan_id, event) for event in pending]

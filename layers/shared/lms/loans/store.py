@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from lms.errors import Aborted, NotFound, ResourceExhausted
-from lms.loans.domain.loan import Loan
+from lms.loans.domain.loan import Loan, OutboundEvent
 from lms.loans.domain.revenue import first_month_due
 from lms.loans.domain.signals import Signals
 from lms.loans.history import (
@@ -51,6 +51,7 @@ TORN_READ_ATTEMPTS = 5
 # disbursement's large tail) is continued by a further request.
 PAGES_PER_QUERY = 384
 T = TypeVar("T")
+EVENT_PAGES_PER_QUERY = 16  # pages the relay reads back at a time when it fell behind a seal
 
 
 def loan_key(loan_id: int) -> Key:
@@ -236,6 +237,31 @@ class LoanStore:
             return self.get(loan_id)
         ends = {k: int(v) for k, v in head["historyEnds"].items()}
         return without_older_history(_head_of(head), int(head["pageCount"]), ends)
+
+    def events_after(self, loan_id: int, head: dict | None, seq: int) -> list[OutboundEvent]:
+        """The loan's outbound events after `seq`, in order: from its head item, and, when some were
+        sealed, only the newest pages back to the one holding event `seq + 1` (events never change
+        once committed, so the pages need not match the head's version)."""
+        loan = self.from_head(loan_id, head)
+        older: list[OutboundEvent] = []
+        if seq < loan.earlier("outbox"):
+            newest = page_key(loan_id, int(head["pageCount"])).sk
+            start = None
+            while True:
+                items, start = self.table.query_page(
+                    "PK = :pk AND SK BETWEEN :first AND :last",
+                    {":pk": loan_key(loan_id).pk, ":first": PAGE, ":last": newest},
+                    forward=False,
+                    consistent=True,
+                    limit=EVENT_PAGES_PER_QUERY,
+                    start=start,
+                )
+                pages = [_page_of(item) for item in items]
+                for page in pages:
+                    older = [*page.records.outbox, *older]
+                if not start or any(page.starts["outbox"] <= seq for page in pages):
+                    break
+        return [event for event in [*older, *loan.outbox] if event.seq > seq]
 
     def get_head(self, loan_id: int) -> Loan:
         """The loan without its sealed history (`from_head`): one GetItem."""
