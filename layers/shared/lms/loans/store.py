@@ -51,7 +51,10 @@ TORN_READ_ATTEMPTS = 5
 # disbursement's large tail) is continued by a further request.
 PAGES_PER_QUERY = 384
 T = TypeVar("T")
-EVENT_PAGES_PER_QUERY = 16  # pages the relay reads back at a time when it fell behind a seal
+# Pages the relay reads back first when it fell behind a seal: the events it has not sent are
+# nearly always in the page just sealed, so it starts small and doubles if it must go further.
+FIRST_EVENT_PAGES = 2
+EVENT_PAGES_PER_QUERY = 64
 
 
 def loan_key(loan_id: int) -> Key:
@@ -246,16 +249,17 @@ class LoanStore:
         older: list[OutboundEvent] = []
         if seq < loan.earlier("outbox"):
             newest = page_key(loan_id, int(head["pageCount"])).sk
-            start = None
+            start, limit = None, FIRST_EVENT_PAGES
             while True:
                 items, start = self.table.query_page(
                     "PK = :pk AND SK BETWEEN :first AND :last",
                     {":pk": loan_key(loan_id).pk, ":first": PAGE, ":last": newest},
                     forward=False,
                     consistent=True,
-                    limit=EVENT_PAGES_PER_QUERY,
+                    limit=limit,
                     start=start,
                 )
+                limit = min(limit * 2, EVENT_PAGES_PER_QUERY)
                 pages = [_page_of(item) for item in items]
                 for page in pages:
                     older = [*page.records.outbox, *older]
