@@ -246,7 +246,7 @@ class LoanStore:
         sealed, only the newest pages back to the one holding event `seq + 1` (events never change
         once committed, so the pages need not match the head's version)."""
         loan = self.from_head(loan_id, head)
-        older: list[OutboundEvent] = []
+        pages: list[SealedPage] = []  # newest first
         if seq < loan.earlier("outbox"):
             newest = page_key(loan_id, int(head["pageCount"])).sk
             start, limit = None, FIRST_EVENT_PAGES
@@ -260,11 +260,11 @@ class LoanStore:
                     start=start,
                 )
                 limit = min(limit * 2, EVENT_PAGES_PER_QUERY)
-                pages = [_page_of(item) for item in items]
-                for page in pages:
-                    older = [*page.records.outbox, *older]
-                if not start or any(page.starts["outbox"] <= seq for page in pages):
+                read = [_page_of(item) for item in items]
+                pages += read
+                if not start or any(page.starts["outbox"] <= seq for page in read):
                     break
+        older = [event for page in reversed(pages) for event in page.records.outbox]
         return [event for event in [*older, *loan.outbox] if event.seq > seq]
 
     def get_head(self, loan_id: int) -> Loan:
