@@ -25,7 +25,11 @@ def get_account_balance(
     if as_of and as_of_snake and as_of != as_of_snake:
         raise InvalidArgument.field("asOf", "asOf and as_of disagree; give one")
     day: date | None = as_of or as_of_snake
-    return json_response(BalanceOut.of(LedgerReports().balance(id, day), day))
+    reports = LedgerReports()
+    if day is not None:
+        return json_response(BalanceOut.of(reports.balance(id, day), day))
+    balance, available = reports.balance_and_available(id)
+    return json_response(BalanceOut.of(balance, None, available))
 
 
 lambda_handler = observed(app.resolve)

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import JournalEntry
+from lms.ledger.domain.funds import is_funded_role
+from lms.ledger.funds import FundsStore
 from lms.ledger.store import LedgerStore
 from lms.money import ZERO, round_money
 from lms.observability import traced
@@ -69,6 +71,18 @@ class LedgerReports:
         account = self.store.account(account_id)
         debits, credits = self.store.totals_until(account_id, as_of)
         return AccountBalance(account, round_money(debits, account.currency), round_money(credits, account.currency))
+
+    def balance_and_available(self, account_id: str) -> tuple[AccountBalance, Decimal | None]:
+        """The current balance and, for a disbursement rail, what it has available to pay out
+        (lms.ledger.funds), read in one batch."""
+        funds = FundsStore(self.store.table)
+        balance_refs, funds_refs = self.store.current_balance_refs(account_id), funds.refs(account_id)
+        items = batch_get_across([*balance_refs, *funds_refs])
+        balance = self.current_balance(account_id, items[: len(balance_refs)])
+        if not is_funded_role(balance.account.role):
+            return balance, None
+        available = sum(funds.shards_in(items[len(balance_refs) :]), ZERO)
+        return balance, round_money(available, balance.account.currency)
 
     def current_balance(self, account_id: str, items: list[dict | None]) -> AccountBalance:
         """The current balance from the items `current_balance_refs` names, as read (with other

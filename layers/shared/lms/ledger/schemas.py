@@ -61,12 +61,18 @@ class BalanceOut(ResponseModel):
     debits: Decimal
     credits: Decimal
     balance: Decimal
+    available: Decimal | None = Field(
+        None,
+        description="A disbursement rail's current balance less the payouts promised out of it and not yet made: "
+        "what disbursements can still pay out (null for other accounts and for a past asOf)",
+    )
     as_of: date | None
 
     @classmethod
-    def of(cls, balance: AccountBalance, as_of: date | None) -> BalanceOut:
+    def of(cls, balance: AccountBalance, as_of: date | None, available: Decimal | None = None) -> BalanceOut:
         account = balance.account
         return cls(
+            available=available,
             account_id=account.id,
             code=account.code,
             name=account.name,

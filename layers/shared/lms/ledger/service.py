@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+import time
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from lms import clock
 from lms.config import get_settings
-from lms.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from lms.errors import Aborted, FailedPrecondition, InvalidArgument, PermissionDenied
 from lms.ids import new_ulid
 from lms.ledger.domain import entries as journal
 from lms.ledger.domain.accounts import Account, AccountType, default_chart
 from lms.ledger.domain.entries import EntryStatus, JournalEntry, JournalLine
+from lms.ledger.domain.funds import is_funded_role, net_moves
+from lms.ledger.funds import FundsMove, FundsStore
 from lms.ledger.loan_projection import project_loan_journal
 from lms.ledger.projection import apply_posted_entry
 from lms.ledger.store import LedgerStore, account_from_item, entry_from_item
@@ -20,6 +24,9 @@ from lms.money import is_supported_currency
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, deserialize
 from lms.storage.pagination import Page, load_page, paginate_keys
+
+# Writers racing for one account's funds shards retry; each attempt reads them afresh.
+MAX_FUNDS_ATTEMPTS = 10
 
 
 def new_entry_id() -> str:
@@ -30,6 +37,7 @@ def new_entry_id() -> str:
 class LedgerService:
     def __init__(self, store: LedgerStore | None = None):
         self.store = store or LedgerStore()
+        self.funds = FundsStore(self.store.table)
 
     # ------------------------------------------------------------------ chart
     def ensure_chart(self, currency: str) -> int:
@@ -102,8 +110,24 @@ class LedgerService:
 
     def post(self, entry_id: str) -> JournalEntry:
         posted = journal.post(self.store.entry(entry_id), clock.timestamp())
-        self.store.replace_draft(posted)
+        self._with_funds(posted, lambda also: self.store.replace_draft(posted, also))
         return posted
+
+    def _with_funds(self, entry: JournalEntry, write: Callable[[list[dict]], None]) -> None:
+        """`write` the entry with what it moves in or out of rail accounts' available balances
+        (lms.ledger.domain.funds): money out only if it is there (402). A race for an account's
+        shards is lost by one writer, who reads them again."""
+        accounts = self.store.accounts(line.account_id for line in entry.lines)
+        funded = [a.id for a in accounts.values() if is_funded_role(a.role)]
+        moves = [FundsMove(account, amount) for account, amount in net_moves(entry.lines, funded).items()]
+        for attempt in range(MAX_FUNDS_ATTEMPTS):
+            try:
+                write(self.funds.actions(moves, seed=entry.id))
+                return
+            except Aborted:
+                if attempt == MAX_FUNDS_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, min(0.5, 0.02 * 2**attempt)))
 
     def reverse(self, entry_id: str, reason: str, on: date | None, by: str) -> tuple[JournalEntry, JournalEntry]:
         original = self.store.entry(entry_id)
@@ -116,7 +140,7 @@ class LedgerService:
             )
         reversal = journal.reversal_of(original, new_entry_id(), on, reason, clock.timestamp(), by)
         marked = journal.mark_reversed(original, reversal.id)
-        self.store.record_reversal(marked, reversal)
+        self._with_funds(reversal, lambda also: self.store.record_reversal(marked, reversal, also))
         return marked, reversal
 
     @staticmethod
@@ -130,8 +154,9 @@ class LedgerService:
 
     def post_opening_entry(self, entry: JournalEntry) -> bool:
         """Record a posted entry once (bootstrap's opening balances); False if already there."""
+        checked = self._checked(entry)
         try:
-            self.store.add_entry(self._checked(entry))
+            self._with_funds(checked, lambda also: self.store.add_entry(checked, also))
         except ConditionFailed:
             return False
         return True

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from lms.errors import AlreadyExists, FailedPrecondition, NotFound
+from lms.errors import Aborted, AlreadyExists, FailedPrecondition, NotFound
 from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.money import ZERO
@@ -38,6 +38,16 @@ def entry_key(entry_id: str) -> Key:
 
 def total_shard(entry_id: str) -> int:
     return int(hashlib.sha256(entry_id.encode()).hexdigest(), 16) % TOTAL_SHARDS
+
+
+def _failed(failure: ConditionFailed, index: int) -> bool:
+    """Whether the transaction's action at `index` is one whose condition failed."""
+    reasons = failure.reasons or []
+    return index < len(reasons) and reasons[index].get("Code") == "ConditionalCheckFailed"
+
+
+def _first_failed(failure: ConditionFailed) -> bool:
+    return _failed(failure, 0)
 
 
 def entry_item(entry: JournalEntry) -> dict:
@@ -113,8 +123,13 @@ class LedgerStore:
         return self.table.query("TypePK = :t", {":t": "ACCOUNT"}, index=BY_TYPE, projection="PK, SK")
 
     # ------------------------------------------------------------------ entries
-    def add_entry(self, entry: JournalEntry) -> None:
-        self.table.put(entry_item(entry), condition="attribute_not_exists(PK)")
+    def add_entry(self, entry: JournalEntry, also: list[dict] | None = None) -> None:
+        if also:
+            self.table.transact_write(
+                [self.table.put_action(entry_item(entry), condition="attribute_not_exists(PK)"), *also]
+            )
+        else:
+            self.table.put(entry_item(entry), condition="attribute_not_exists(PK)")
 
     def entry(self, entry_id: str) -> JournalEntry:
         item = self.table.get(entry_key(entry_id))
@@ -122,22 +137,27 @@ class LedgerStore:
             raise NotFound(f"Journal entry {entry_id} does not exist", reason="ENTRY_NOT_FOUND")
         return entry_from_item(item)
 
-    def replace_draft(self, entry: JournalEntry) -> None:
-        """Write a draft's new content, or its posting, only if it is still a draft."""
+    def replace_draft(self, entry: JournalEntry, also: list[dict] | None = None) -> None:
+        """Write a draft's new content, or its posting, only if it is still a draft; `also`
+        (funds changes) with it in one transaction. A failed condition of `also` is Aborted."""
+        put = {"condition": "#status = :draft", "names": {"#status": "status"}, "values_": {":draft": "draft"}}
         try:
-            self.table.put(
-                entry_item(entry),
-                condition="#status = :draft",
-                names={"#status": "status"},
-                values_={":draft": "draft"},
-            )
-        except ConditionFailed:
+            if also:
+                self.table.transact_write([self.table.put_action(entry_item(entry), **put), *also])
+            else:
+                self.table.put(entry_item(entry), **put)
+        except ConditionFailed as failure:
+            if also and not _first_failed(failure):
+                raise Aborted(
+                    f"Journal entry {entry.id}: the funds it moves changed; retry", reason="FUNDS_CHANGED"
+                ) from None
             raise FailedPrecondition(
                 f"Journal entry {entry.id} is already posted", reason="ENTRY_ALREADY_POSTED"
             ) from None
 
-    def record_reversal(self, original: JournalEntry, reversal: JournalEntry) -> None:
-        """Store the reversal and mark the original in one transaction; only one reversal can win."""
+    def record_reversal(self, original: JournalEntry, reversal: JournalEntry, also: list[dict] | None = None) -> None:
+        """Store the reversal and mark the original in one transaction, with `also` (funds
+        changes); only one reversal can win. A failed condition of `also` is Aborted."""
         try:
             self.table.transact_write(
                 [
@@ -148,9 +168,14 @@ class LedgerStore:
                         names={"#status": "status"},
                         values_={":posted": EntryStatus.POSTED.value},
                     ),
+                    *(also or []),
                 ]
             )
-        except ConditionFailed:
+        except ConditionFailed as failure:
+            if also and not any(_failed(failure, i) for i in (0, 1)):
+                raise Aborted(
+                    f"Journal entry {original.id}: the funds its reversal moves changed; retry", reason="FUNDS_CHANGED"
+                ) from None
             raise FailedPrecondition(
                 f"Journal entry {original.id} is already reversed", reason="ENTRY_ALREADY_REVERSED"
             ) from None

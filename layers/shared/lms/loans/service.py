@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 from lms import clock
 from lms.config import get_settings
 from lms.customers.store import CustomerStore
-from lms.errors import Aborted, NotFound, PaymentRequired
+from lms.errors import Aborted, NotFound
 from lms.ledger.domain.accounts import account_for
-from lms.ledger.reports import LedgerReports
+from lms.ledger.domain.funds import insufficient
+from lms.ledger.funds import FundsMove, FundsStore
 from lms.loans.domain import charging, payments, payout, revenue
 from lms.loans.domain import loan as transitions
 from lms.loans.domain.application import LoanApplication, submit_loan
@@ -35,6 +36,7 @@ from lms.loans.domain.disbursement import (
     rail_of,
     undo_disbursal,
 )
+from lms.loans.domain.funds import funds_moves
 from lms.loans.domain.loan import Actor, Commit, HistoryNeeded, Loan
 from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.payments import PaymentOrder
@@ -123,6 +125,7 @@ class LoanService:
         self.loans = loans or LoanStore()
         self.customers = customers or CustomerStore()
         self.products = products or ProductStore()
+        self.funds = FundsStore()
         self.sleep: Callable[[float], None] = time.sleep
         # Items read in one batch with the loan's receipt, for the current attempt (change_with).
         self.read_with_loan: dict[ItemRef, dict | None] = {}
@@ -227,6 +230,19 @@ class LoanService:
             loan_id, operation, name=name, actor=actor, amount_of=amount_of, answering=answering, reads=reads
         )[0]
 
+    def _funds_actions(self, before: Loan, after: Loan, key: str, overdraw: bool) -> list[dict]:
+        """The commit's changes to the available balances of rail accounts, conditioned so that
+        money leaving an account must be there (lms.ledger.domain.funds); an account's shards
+        already read with the loan are not read again."""
+        moves = funds_moves(before, after, get_settings().base_currency)
+        if not moves:
+            return []
+        return self.funds.actions(
+            [FundsMove(account, amount, overdraw) for account, amount in moves.items()],
+            seed=f"{after.id}#{key}",
+            read=self.read_with_loan,
+        )
+
     def change_with(
         self,
         loan_id: int,
@@ -239,6 +255,7 @@ class LoanService:
         answering: Answering | None = None,
         reads: Callable[[Loan], list[ItemRef]] | None = None,
         head_first: bool = False,
+        overdraw: bool = False,
     ) -> tuple[Loan, T]:
         """Apply `operation` to the current loan and save it conditionally; on a lost race, start over.
 
@@ -264,6 +281,10 @@ class LoanService:
         charge), the operation starts from the head alone, without its sealed history, and the
         position resumes from its snapshot: two round trips whatever the loan's age. If the
         operation needs the older history after all, the pages of that head are read: three.
+
+        Money the commit moves in or out of a rail account changes that account's available
+        balance in the same write (`_funds_actions`): money out only if it is there (402
+        INSUFFICIENT_FUNDS otherwise), unless `overdraw` (a correction: a reversed repayment).
         """
         key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
         attempted: list[T] = []
@@ -285,6 +306,7 @@ class LoanService:
             committing = changed.with_commit(_commit(key, result))
             answer = answering.respond(committing.next_version(), result) if answering else None
             also = [answering.receipt.write_action(answer)] if answering else []
+            also += self._funds_actions(current, committing, key, overdraw)
             at = actor.at if actor else clock.timestamp()
             signals = signals_of(current, committing, at)
             if signals.notices or signals.payouts:
@@ -387,24 +409,20 @@ class LoanService:
         return account_for(rail_of(order), loan.currency, get_settings().base_currency)
 
     def _disbursement_reads(self, loan: Loan, order: DisbursementOrder) -> list[ItemRef]:
-        account = self._funds_account(loan, order)
-        return [*self._product_reads(loan), *LedgerReports().store.current_balance_refs(account)]
+        return [*self._product_reads(loan), *self.funds.refs(self._funds_account(loan, order))]
 
     def _ensure_funds(self, loan: Loan, order: DisbursementOrder, amount: Decimal) -> None:
-        """The rail's cash account must hold what is paid out (its balance as the ledger projects it;
-        read with the request's receipt when change_with read it)."""
+        """The rail's account must have `amount` available (its balance less payouts promised and
+        not yet made; read with the request's receipt when change_with read it). The commit takes
+        it out conditionally all the same (_funds_actions): this refuses early and plainly."""
         account = self._funds_account(loan, order)
-        reports = LedgerReports()
-        refs = reports.store.current_balance_refs(account)
+        refs = self.funds.refs(account)
         if all(ref in self.read_with_loan for ref in refs):
-            available = reports.current_balance(account, [self.read_with_loan[ref] for ref in refs]).balance
+            available = sum(self.funds.shards_in([self.read_with_loan[ref] for ref in refs]), Decimal(0))
         else:
-            available = reports.balance(account, None).balance
+            available = self.funds.available(account)
         if available < amount:
-            raise PaymentRequired(
-                f"Insufficient funds in disbursement account {account}: {available} available, {amount} needed",
-                reason="INSUFFICIENT_FUNDS",
-            )
+            raise insufficient(account, available, amount)
 
     def plan_disbursement(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> tuple[Loan, DisbursementPlan]:
         loan = self.loans.get(loan_id)
@@ -451,6 +469,8 @@ class LoanService:
             name="reverse",
             actor=actor,
             answering=answering,
+            # The cash a reversed repayment booked was never there: taking it back cannot wait for funds.
+            overdraw=True,
         )
 
     def refund(
