@@ -80,6 +80,7 @@ e2e: venv
 fuzz: venv
 	LMS_MONEY_EXAMPLES=$${LMS_MONEY_EXAMPLES:-2000} LMS_MONEY_STEPS=$${LMS_MONEY_STEPS:-40} \
 		$(BIN)/python -m pytest -p no:xdist tests/unit/test_money_properties.py
+	LMS_FUNDS_EXAMPLES=$${LMS_FUNDS_EXAMPLES:-100} $(BIN)/python -m pytest -p no:xdist tests/integration/test_funds_properties.py
 	LMS_FAULT_OPERATIONS=$${LMS_FAULT_OPERATIONS:-2000} $(BIN)/python -m pytest -p no:xdist -s tests/integration/test_fault_injection.py
 	LMS_API_FUZZ_EXAMPLES=$${LMS_API_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -p no:xdist tests/integration/test_api_fuzz.py
 	LMS_PUSH_LOANS=$${LMS_PUSH_LOANS:-1000} $(BIN)/python -m pytest -p no:xdist -s tests/integration/test_accounting_random_faults.py
