@@ -51,4 +51,7 @@ def test_readme_examples_run(stack):
         "invalid_argument|failed_precondition|unauthenticated|permission_denied|not_found|already_exists|aborted"
     )
     errors = re.findall(rf'"code": "({canonical}|resource_exhausted|internal)"', result.stdout)
-    assert errors == ["failed_precondition"], result.stdout[-3000:]  # only the deliberate second approval
+    # Only the deliberate ones: the second approval, and the disbursement from an unfunded rail.
+    assert errors == ["failed_precondition", "failed_precondition"], result.stdout[-3000:]
+    assert "Insufficient funds in disbursement account 1100-RWF: 0 available, 50000 needed" in result.stdout
+    assert '"available": 60000' in result.stdout
