@@ -61,7 +61,9 @@ def test_each_limit_is_named(admin):
         {"field": "body", "message": f"the number 111111111111... has more than {MAX_NUMBER_LENGTH} characters"}
     ]
     assert refused(b"\xff\xfe{}") == [{"field": "body", "message": "must be UTF-8 encoded JSON (byte 0 is not UTF-8)"}]
-    assert refused(b"\xef\xbb\xbf{}") == [{"field": "body", "message": "must not start with a byte-order mark (U+FEFF)"}]
+    assert refused(b"\xef\xbb\xbf{}") == [
+        {"field": "body", "message": "must not start with a byte-order mark (U+FEFF)"}
+    ]
     assert refused(b'{"transactionAmount": 10, "transactionAmount": 20}') == [
         {"field": "transactionAmount", "message": "is given more than once in the request body"}
     ]
