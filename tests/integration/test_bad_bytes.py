@@ -111,3 +111,22 @@ def test_the_local_gateway_answers_non_utf8_bytes_with_400(local_api):
             ]
     finally:
         gateway.stop()
+
+
+@pytest.mark.parametrize("length", ["abc", "-5"])
+def test_the_local_gateway_answers_a_bad_content_length_with_400(local_api, length):
+    import socket
+
+    from devstack.gateway import Gateway
+
+    gateway = Gateway(local_api, 0)
+    gateway.start()
+    try:
+        with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as conn:
+            conn.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 400 "), answer
+    finally:
+        gateway.stop()
