@@ -245,8 +245,15 @@ class Gateway:
                 pass
 
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY:
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    length = -1
+                if length < 0:
+                    # The body's end is unknown: answer, and read nothing more from this connection.
+                    self.close_connection = True
+                    status, headers, data = api.gateway_response("BAD_REQUEST_BODY", 400, "Invalid Content-Length")
+                elif length > MAX_BODY:
                     status, headers, data = api.gateway_response("REQUEST_TOO_LARGE", 413, "Request body too large")
                 else:
                     body = self.rfile.read(length) if length else b""

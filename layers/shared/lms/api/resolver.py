@@ -12,7 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from lms import jsonutil
-from lms.api.responses import error_response
+from lms.api import request_body
+from lms.api.responses import error_body, error_response
 from lms.api.validation import field_errors
 from lms.errors import InvalidArgument, LmsError
 from lms.observability import logger
@@ -20,19 +21,45 @@ from lms.observability import logger
 
 class JsonApiResolver(APIGatewayRestResolver):
     """Every body this API accepts is JSON, whatever Content-Type the client sent (curl -d sends a
-    form type by default); a body that is not JSON gets a 400 that says so."""
+    form type by default); a body that is not JSON, or not within lms.limits, gets a 400 that says
+    so before any route code runs, and so does a body sent to a route that takes none."""
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         limited, rate_headers = _rate_limit_of(event)
         if limited:
             logger.info("request refused: rate limit", extra={"headers": rate_headers})
             return _with_headers(_RATE_LIMITED, rate_headers)
+        takes_body = self._takes_body(event)
+        if takes_body is not None:
+            try:
+                event = request_body.checked_event(event, takes_body)
+            except InvalidArgument as refused:
+                logger.info("request refused", extra={"details": [d.__dict__ for d in refused.details]})
+                return _with_headers(_refusal(refused), rate_headers)
         if event.get("body"):
             for field in ("headers", "multiValueHeaders"):
                 headers = {k: v for k, v in (event.get(field) or {}).items() if k.lower() != "content-type"}
                 headers["Content-Type"] = ["application/json"] if field == "multiValueHeaders" else "application/json"
                 event = {**event, field: headers}
         return _with_headers(super().resolve(event, context), rate_headers)
+
+    def _takes_body(self, event: dict[str, Any]) -> bool | None:
+        """Whether the route the event is for declares a body; None for no route (the 404 answers)."""
+        method = str(event.get("httpMethod") or "").upper()
+        path = self._remove_prefix(str(event.get("path") or ""))
+        for route in self._static_routes + self._dynamic_routes:
+            if route.method == method and route.rule.match(path):
+                return bool(route.dependant.body_params)
+        return None
+
+
+def _refusal(error: InvalidArgument) -> dict[str, Any]:
+    return {
+        "statusCode": error.status,
+        "body": jsonutil.dumps(error_body(error.code, error.message, error.details, error.reason)),
+        "isBase64Encoded": False,
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+    }
 
 
 _RATE_LIMITED = {
@@ -69,7 +96,7 @@ def build_resolver() -> APIGatewayRestResolver:
     app = JsonApiResolver(
         enable_validation=True,
         serializer=jsonutil.dumps,
-        json_body_deserializer=jsonutil.loads,
+        json_body_deserializer=request_body.parse,
     )
 
     @app.exception_handler([RequestValidationError, RequestUnsupportedContentType])

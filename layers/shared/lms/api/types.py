@@ -1,4 +1,5 @@
-"""Field types of request models: strict ISO dates, non-blank strings, exact decimal amounts."""
+"""Field types of request models: strict ISO dates, printable non-blank text, exact decimal amounts,
+ASCII digits wherever a number is written as text."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
+from lms.limits import MAX_ID_DIGITS, MAX_LONG_TEXT, MAX_SHORT_TEXT
 from lms.money import MAX_INTEGER_DIGITS
+from lms.text import ascii_digits, text_problem
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
+# [0-9], not \d: \d (and Decimal()) also read Arabic-Indic and full-width digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _iso_date(value: Any) -> Any:
@@ -27,11 +31,22 @@ def _iso_date(value: Any) -> Any:
         raise ValueError("must be ISO yyyy-MM-dd (no such calendar day)") from None
 
 
-def _non_blank(value: Any) -> Any:
+def _line(value: Any) -> Any:
+    """One line of text: trimmed, printable, not only invisible characters."""
+    return _checked_text(value, multiline=False)
+
+
+def _paragraphs(value: Any) -> Any:
+    """Free text that may span lines (a note): line breaks and tabs are its only controls."""
+    return _checked_text(value, multiline=True)
+
+
+def _checked_text(value: Any, *, multiline: bool) -> Any:
     if isinstance(value, str):
         value = value.strip()
-        if not value:
-            raise ValueError("must not be blank")
+        problem = text_problem(value, multiline=multiline)
+        if problem:
+            raise ValueError(problem)
     return value
 
 
@@ -70,12 +85,14 @@ def _identifier(value: Any) -> Any:
     """Ids are positive integers; JSON may carry them as numbers or digit strings."""
     if isinstance(value, bool):
         raise ValueError("must be a positive integer id")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and len(value.strip()) <= MAX_ID_DIGITS and ascii_digits(value.strip()):
         value = int(value.strip())
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = int(value)
     if not isinstance(value, int) or value <= 0:
         raise ValueError("must be a positive integer id")
+    if value >= 10**MAX_ID_DIGITS:
+        raise ValueError(f"must be a positive integer id of at most {MAX_ID_DIGITS} digits")
     return value
 
 
@@ -83,8 +100,10 @@ _DATE_SCHEMA = WithJsonSchema({"type": "string", "format": "date", "example": "2
 _DECIMAL_SCHEMA = WithJsonSchema({"type": "number", "example": 10000})
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date), _DATE_SCHEMA]
-NonBlankStr = Annotated[str, BeforeValidator(_non_blank), Field(max_length=200)]
-LongText = Annotated[str, BeforeValidator(_non_blank), Field(max_length=2000)]
+# Names, references, external ids, descriptions: one line.
+NonBlankStr = Annotated[str, BeforeValidator(_line), Field(max_length=MAX_SHORT_TEXT)]
+# Notes and narrations: may span lines.
+LongText = Annotated[str, BeforeValidator(_paragraphs), Field(max_length=MAX_LONG_TEXT)]
 DecimalNumber = Annotated[Decimal, BeforeValidator(_decimal), _DECIMAL_SCHEMA]
 PositiveAmount = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_positive), _DECIMAL_SCHEMA]
 NonNegativeAmount = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_not_negative), _DECIMAL_SCHEMA]
@@ -100,7 +119,7 @@ class RequestModel(BaseModel):
         alias_generator=to_camel,
         validate_by_alias=True,
         validate_by_name=False,
-        str_max_length=2000,
+        str_max_length=MAX_LONG_TEXT,
     )
 
 

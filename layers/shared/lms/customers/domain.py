@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from lms.errors import FieldProblems, PermissionDenied
 
-_MOBILE = re.compile(r"\+?\d{7,15}")
+_MOBILE = re.compile(r"\+?[0-9]{7,15}")  # ASCII digits: \d takes other scripts' digits
 
 
 class LegalForm(IntEnum):

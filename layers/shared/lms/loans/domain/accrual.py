@@ -24,6 +24,7 @@ from decimal import Decimal, localcontext
 
 from lms.loans.domain.schedule import Installment
 from lms.money import ZERO, round_money
+from lms.text import ascii_digits
 
 PRECISION = 40
 
@@ -57,7 +58,7 @@ def last_day(month: date) -> date:
 def parse_month(text: str) -> date:
     """'2026-05' -> 2026-05-01; ValueError for anything else."""
     year, _, month = text.partition("-")
-    if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
+    if len(year) != 4 or len(month) != 2 or not ascii_digits(year + month):
         raise ValueError("must be yyyy-MM")
     return date(int(year), int(month), 1)
 

@@ -26,6 +26,7 @@ from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.transactions import LoanTransaction, Portions, TransactionType
 from lms.money import ZERO, MoneyError, round_money, to_money
 from lms.products.domain import FeeRule, LoanProduct
+from lms.text import ascii_digits
 
 HUNDRED = Decimal(100)
 
@@ -264,7 +265,8 @@ def disbursement_reference(loan_id: int, txn_id: int) -> str:
 
 def parse_disbursement_reference(reference: str) -> tuple[int, int] | None:
     parts = reference.split("-")
-    if len(parts) != 3 or parts[0] != DISBURSEMENT_PREFIX or not all(p.isdigit() and p[0] != "0" for p in parts[1:]):
+    numbers = parts[1:]
+    if len(parts) != 3 or parts[0] != DISBURSEMENT_PREFIX or not all(ascii_digits(p) and p[0] != "0" for p in numbers):
         return None
     return int(parts[1]), int(parts[2])
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from lms.errors import FieldProblems
 from lms.ledger.domain.accounts import Role
+from lms.text import is_blank, text_problem
 
 
 class PaymentMethod(StrEnum):
@@ -33,7 +34,8 @@ RAIL_ACCOUNTS = {
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 _ACCOUNT = re.compile(r"[A-Za-z0-9]{6,34}")
-_PHONE = re.compile(r"\+?\d{10,15}")
+# ASCII digits only ([0-9], not \d): the number goes to the mobile network as typed.
+_PHONE = re.compile(r"\+?[0-9]{10,15}")
 _SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 
 
@@ -100,7 +102,7 @@ def check_payment_details(method: PaymentMethod, details: dict[str, str] | None)
     cleaned: dict[str, str] = {}
     for detail in DETAILS[method]:
         value = details.get(detail.name)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and is_blank(value)):
             if detail.required:
                 problems.add(f"paymentDetails.{detail.name}", detail.missing)
             continue
@@ -110,6 +112,11 @@ def check_payment_details(method: PaymentMethod, details: dict[str, str] | None)
         value = value.strip()
         if detail.pattern is not None and not detail.pattern.fullmatch(value):
             problems.add(f"paymentDetails.{detail.name}", detail.malformed or "is malformed")
+            continue
+        # A holder's name goes to the payout provider as given: printable text only.
+        problem = text_problem(value)
+        if problem:
+            problems.add(f"paymentDetails.{detail.name}", problem)
             continue
         cleaned[detail.name] = value
     if method is PaymentMethod.TIPS_MNO and "mnoProvider" in cleaned and cleaned["mnoProvider"] not in MNO_PROVIDERS:

@@ -18,7 +18,7 @@ class PaymentType:
     rail: Role
     reference_field: str
     reference_label: str
-    pattern: re.Pattern
+    pattern: re.Pattern  # ASCII only: [0-9], never \d, which takes other scripts' digits
     hint: str
 
 
@@ -40,7 +40,7 @@ PAYMENT_TYPES: tuple[PaymentType, ...] = (
         Role.ACH_CLEARING,
         "traceNumber",
         "ACH trace number",
-        re.compile(r"\d{15}"),
+        re.compile(r"[0-9]{15}"),
         "exactly 15 digits",
     ),
     PaymentType(
@@ -50,7 +50,7 @@ PAYMENT_TYPES: tuple[PaymentType, ...] = (
         Role.CHEQUE_CLEARING,
         "checkNumber",
         "check number",
-        re.compile(r"\d{1,10}"),
+        re.compile(r"[0-9]{1,10}"),
         "1 to 10 digits",
     ),
     PaymentType(
