@@ -210,6 +210,9 @@ class ChargeOut(ResponseModel):
     amount: Decimal
     due_date: date
     waived: bool
+    waived_amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
     transaction_id: str
 
     @classmethod
@@ -222,6 +225,9 @@ class ChargeOut(ResponseModel):
             amount=charge.amount,
             due_date=charge.due_date,
             waived=charge.waived,
+            waived_amount=charge.waived_amount,
+            paid=charge.paid,
+            outstanding=charge.outstanding,
             transaction_id=str(charge.transaction_id),
         )
 
