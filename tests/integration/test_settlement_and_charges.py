@@ -217,6 +217,7 @@ def test_a_waiver_a_back_dated_payment_made_needless_shows_nothing_waived(admin,
     assert paid["penalties"] == Decimal("1000.00")
     waiver = transaction_of(operator, loan["id"], "Waiver")
     assert (waiver["amount"], waiver["penalties"], waiver["entryIds"]) == (0, 0, [])
+    assert waiver["waiverLimit"] == Decimal("1000.00")
     listed = operator.get(f"/v1/loans/{loan['id']}/charges").json["items"]
     assert [(c["waived"], c["waivedAmount"], c["paid"], c["outstanding"]) for c in listed] == [
         (False, 0, Decimal("1000.00"), 0)
