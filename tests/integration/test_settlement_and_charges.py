@@ -164,3 +164,71 @@ def test_charge_off_and_recovery(admin, operator, drain, funded):
     assert net(ledger, "4400") == Decimal("-1000.00")
     assert net(ledger, "1200") == 0
     assert recovery["loan"]["summary"]["principalOutstanding"] == Decimal("8100.00")
+
+
+def transaction_of(operator, loan_id, kind: str) -> dict:
+    items = operator.get(f"/v1/loans/{loan_id}/transactions").json["items"]
+    return next(t for t in items if t["type"] == kind)
+
+
+def entry_lines(ledger, txn: dict) -> list:
+    """The lines of the entries in force for a transaction, as (account, debit, credit)."""
+    return [
+        (x["accountId"], x["debit"], x["credit"])
+        for e in ledger["entries"]
+        if e["id"] in txn["entryIds"]
+        for x in e["lines"]
+    ]
+
+
+def test_a_charge_off_shows_what_it_writes_off_after_the_repayment_before_it_is_reversed(
+    admin, operator, drain, funded
+):
+    """Issue 26, case 7: the charge-off kept showing the principal outstanding when it was recorded."""
+    loan = active_loan(operator)
+    repaid = repay(operator, loan["id"], 2000).json  # 1,100 interest, 900 principal
+    operator.post(f"/v1/loans/{loan['id']}/charge-off", {"transactionDate": "2026-06-30"}, headers=key())
+    charged_off = transaction_of(operator, loan["id"], "Charge-off")
+    assert (charged_off["amount"], charged_off["principal"]) == (Decimal("9100.00"), Decimal("9100.00"))
+    reversed_ = operator.post(f"/v1/loans/{loan['id']}/repayments/{repaid['id']}/reverse", {}, headers=key())
+    assert reversed_.status == 200, reversed_
+    charged_off = transaction_of(operator, loan["id"], "Charge-off")
+    assert (charged_off["amount"], charged_off["principal"]) == (Decimal("10000.00"), Decimal("10000.00"))
+    one = operator.get(f"/v1/loans/{loan['id']}/transactions/{charged_off['id']}").json
+    assert (one["amount"], one["principal"]) == (Decimal("10000.00"), Decimal("10000.00"))
+    ledger = sub_ledger(admin, drain, loan["id"])
+    assert net(ledger, "5100") == Decimal("10000.00")
+    assert entry_lines(ledger, charged_off) == [("5100", Decimal("10000.00"), 0), ("1200", 0, Decimal("10000.00"))]
+
+
+def test_a_waiver_a_back_dated_payment_made_needless_shows_nothing_waived(admin, operator, drain, funded):
+    """Issue 26, case 7: the waiver kept its amount and the charge `waived: true` after a payment
+    dated before the waiver paid the penalty."""
+    loan = active_loan(operator)
+    charge = operator.post(
+        f"/v1/loans/{loan['id']}/charges",
+        {"name": "Late penalty", "chargeType": "penalty", "amount": 1000, "dueDate": "2026-05-25"},
+        headers=key(),
+    ).json
+    assert (charge["paid"], charge["outstanding"], charge["waivedAmount"]) == (0, Decimal("1000.00"), 0)
+    waived = operator.post(f"/v1/loans/{loan['id']}/charges/{charge['id']}/waive", headers=key()).json
+    assert (waived["waived"], waived["waivedAmount"], waived["outstanding"]) == (True, Decimal("1000.00"), 0)
+    paid = repay(operator, loan["id"], 1000, on="2026-05-26").json  # before the waiver: pays the penalty
+    assert paid["penalties"] == Decimal("1000.00")
+    waiver = transaction_of(operator, loan["id"], "Waiver")
+    assert (waiver["amount"], waiver["penalties"], waiver["entryIds"]) == (0, 0, [])
+    assert waiver["waiverLimit"] == Decimal("1000.00")
+    listed = operator.get(f"/v1/loans/{loan['id']}/charges").json["items"]
+    assert [(c["waived"], c["waivedAmount"], c["paid"], c["outstanding"]) for c in listed] == [
+        (False, 0, Decimal("1000.00"), 0)
+    ]
+    ledger = sub_ledger(admin, drain, loan["id"])
+    assert (net(ledger, "4300"), net(ledger, "1230")) == (Decimal("-1000.00"), 0)
+    # Reversed, the payment no longer pays the penalty: the waiver forgives it again.
+    operator.post(f"/v1/loans/{loan['id']}/repayments/{paid['id']}/reverse", {}, headers=key())
+    waiver = transaction_of(operator, loan["id"], "Waiver")
+    assert (waiver["amount"], waiver["penalties"]) == (Decimal("1000.00"), Decimal("1000.00"))
+    ledger = sub_ledger(admin, drain, loan["id"])
+    assert entry_lines(ledger, waiver) == [("4300", Decimal("1000.00"), 0), ("1230", 0, Decimal("1000.00"))]
+    listed = operator.get(f"/v1/loans/{loan['id']}/charges").json["items"]
+    assert [(c["waived"], c["waivedAmount"], c["paid"]) for c in listed] == [(True, Decimal("1000.00"), 0)]

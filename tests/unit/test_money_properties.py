@@ -11,7 +11,10 @@ monthly revenue run) and, after every step, checks:
 - reversing the latest payment restores every balance as it was before it;
 - a refused operation changes nothing;
 - a closed loan has no interest receivable and its interest income is the interest paid;
-- the accounting system accepted every event, in order, and holds what the ledger says.
+- the accounting system accepted every event, in order, and holds what the ledger says;
+- every transaction record equals the journal lines in force for it (per account, its split; in
+  all, its amount), and every charge's paid, waived and outstanding parts equal what the payments,
+  waivers and receivables in the ledger hold for it.
 
 `make test` runs a bounded number of examples; `make fuzz` sets LMS_MONEY_EXAMPLES (and
 LMS_MONEY_STEPS) for a long run. A failure prints the steps and a `@reproduce_failure` blob.
@@ -20,6 +23,7 @@ LMS_MONEY_STEPS) for a long run. A failure prints the steps and a `@reproduce_fa
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -36,6 +40,7 @@ from lms.loans.domain.disbursement import DisbursementOrder, disburse, plan_disb
 from lms.loans.domain.rebook import position_of
 from lms.loans.domain.status import LoanStatus
 from lms.loans.domain.transactions import PAYMENTS, REVERSIBLE, Portions
+from lms.loans.domain.transactions import TransactionType as T
 from lms.money import ZERO
 from lms.products.domain import FeeRule
 from tests.support.domain import AT, BASE, Books, DomainLoan, account, product
@@ -316,6 +321,121 @@ class MoneyRules(RuleBasedStateMachine):
         position = position_of(loan)
         assert books["openInterest"] == self.loan.net(Role.INTEREST_RECEIVABLE)
         assert books["outstandingPrincipal"] == position.principal_disbursed - position.paid.principal
+
+    @invariant()
+    def every_record_equals_the_journal_lines_booked_for_it(self):
+        loan = self.loan.loan
+        in_force: dict[int, list] = defaultdict(list)  # transaction id -> its entries in force
+        for entry in loan.journal:
+            if entry.status is EntryStatus.POSTED and not entry.reverses and entry.reference_type != "payout":
+                owner = entry.reference_id.partition("/")[2]
+                if owner:
+                    in_force[int(owner)].append(entry)
+        for txn in loan.transactions:
+            entries = in_force.get(txn.id, [])
+            assert sorted(txn.entry_ids) == sorted(e.id for e in entries), (txn.id, txn.type)
+            if not txn.active:
+                assert not entries, (txn.id, txn.type)
+                continue
+            expected = expected_nets(txn, loan.charges)
+            held = nets_of(entries)
+            if txn.type is T.DISBURSEMENT:  # its entry also pays out and books the deductions
+                held = {k: v for k, v in held.items() if k in COMPONENT_ACCOUNTS}
+            assert held == expected, (txn.id, txn.type, txn.amount, txn.portions)
+
+    @invariant()
+    def every_charge_shows_what_paid_and_waived_it(self):
+        loan = self.loan.loan
+        active = {t.id for t in loan.transactions if t.active}
+        paid = dict.fromkeys(("fees", "penalties"), ZERO)
+        for txn in loan.transactions:
+            if txn.active and (txn.type in PAYMENTS or txn.type is T.DISBURSEMENT):
+                paid = {c: paid[c] + getattr(txn.portions, c) for c in paid}
+        charged = {c: dict.fromkeys(("paid", "outstanding"), ZERO) for c in paid}
+        for charge in loan.charges:
+            waivers = [t for t in loan.transactions if t.active and t.type is T.WAIVER and t.charge_id == charge.id]
+            forgiven = sum((t.amount for t in waivers), ZERO)
+            if charge.transaction_id not in active:
+                assert (charge.paid, charge.waived_amount, charge.outstanding, forgiven) == (0, 0, 0, 0), charge
+                continue
+            assert charge.waived_amount == forgiven, charge
+            assert charge.waived is (forgiven > 0), charge
+            assert charge.paid >= 0 and charge.outstanding >= 0, charge
+            assert charge.paid + charge.waived_amount + charge.outstanding == charge.amount, charge
+            for part in ("paid", "outstanding"):
+                charged[charge.kind.component][part] += getattr(charge, part)
+        if loan.status is LoanStatus.APPROVED:
+            return
+        # The products here schedule no fees: every fee or penalty paid or owed is a charge's.
+        assert {c: charged[c]["paid"] for c in paid} == paid
+        assert charged["fees"]["outstanding"] == self.loan.net(Role.FEES_RECEIVABLE)
+        assert charged["penalties"]["outstanding"] == self.loan.net(Role.PENALTIES_RECEIVABLE)
+
+
+COMPONENT_ACCOUNTS = {
+    account(role)
+    for role in (
+        Role.LOANS_RECEIVABLE,
+        Role.INTEREST_RECEIVABLE,
+        Role.FEES_RECEIVABLE,
+        Role.PENALTIES_RECEIVABLE,
+        Role.CUSTOMER_OVERPAYMENTS,
+    )
+}
+CHARGE_ROLES = {
+    ChargeKind.FEE: (Role.FEES_RECEIVABLE, Role.FEE_INCOME),
+    ChargeKind.PENALTY: (Role.PENALTIES_RECEIVABLE, Role.PENALTY_INCOME),
+}
+
+
+def nets_of(entries: list) -> dict[str, D]:
+    """Debits less credits per account over `entries` (accounts that net to zero left out)."""
+    nets: dict[str, D] = defaultdict(lambda: ZERO)
+    for entry in entries:
+        for line in entry.lines:
+            nets[line.account_id] += line.debit - line.credit
+    return {k: v for k, v in nets.items() if v}
+
+
+def expected_nets(txn, charges) -> dict[str, D]:
+    """Debits less credits per account that a transaction's record says its entries in force hold;
+    also checks that its amount is its split's total (and any overpayment)."""
+    p = txn.portions
+    nets: dict[str, D] = defaultdict(lambda: ZERO)
+
+    def pays_components() -> None:
+        nets[account(Role.INTEREST_RECEIVABLE)] -= p.interest
+        nets[account(Role.FEES_RECEIVABLE)] -= p.fees
+        nets[account(Role.PENALTIES_RECEIVABLE)] -= p.penalties
+        nets[account(Role.CUSTOMER_OVERPAYMENTS)] -= txn.overpayment
+
+    if txn.type in PAYMENTS:
+        assert txn.amount == p.total + txn.overpayment
+        nets[account(Role(txn.rail))] += txn.amount
+        nets[account(Role.RECOVERY_INCOME if txn.recovery else Role.LOANS_RECEIVABLE)] -= p.principal
+        pays_components()
+    elif txn.type is T.DISBURSEMENT:  # lends its amount; the interest deducted from it pays its split
+        assert p.total + txn.overpayment == (txn.split.interest if txn.split else ZERO)
+        nets[account(Role.LOANS_RECEIVABLE)] += txn.amount - p.principal
+        pays_components()
+    elif txn.type is T.REFUND:
+        assert txn.amount == txn.overpayment and p.total == 0
+        nets[account(Role.CUSTOMER_OVERPAYMENTS)] += txn.amount
+        nets[account(Role(txn.rail))] -= txn.amount
+    elif txn.type in (T.CHARGE, T.WAIVER):
+        charge = next(c for c in charges if c.transaction_id == txn.id or c.id == txn.charge_id)
+        assert txn.amount == getattr(p, charge.kind.component) == p.total
+        receivable, income = CHARGE_ROLES[charge.kind]
+        sign = 1 if txn.type is T.CHARGE else -1
+        nets[account(receivable)] += sign * txn.amount
+        nets[account(income)] -= sign * txn.amount
+    elif txn.type is T.CHARGE_OFF:
+        assert txn.amount == p.principal == p.total
+        nets[account(Role.CHARGE_OFF_EXPENSE)] += txn.amount
+        nets[account(Role.LOANS_RECEIVABLE)] -= txn.amount
+    else:
+        raise AssertionError(f"no rule for {txn.type}")
+    return {k: v for k, v in nets.items() if v}
 
 
 MoneyRules.TestCase.settings = settings(

@@ -23,7 +23,7 @@ from lms.loans.domain.charges import LoanCharge
 from lms.loans.domain.loan import Loan
 from lms.loans.domain.payment_types import PaymentType, check_reference, payment_type
 from lms.loans.domain.payments import PaymentOrder, PayoffQuote
-from lms.loans.domain.transactions import LoanTransaction, Portions
+from lms.loans.domain.transactions import LoanTransaction, Portions, TransactionType
 from lms.loans.schemas import LoanOut, render_loan
 from lms.money import ZERO
 
@@ -130,6 +130,7 @@ class TransactionOut(ResponseModel):
     receipt_number: str | None
     reference: str | None
     charge_id: str | None
+    waiver_limit: Decimal | None  # a waiver's: the most it may forgive; its amount is what it forgives now
     entry_ids: list[str]
     created_at: str
     created_by: str
@@ -156,10 +157,16 @@ class TransactionOut(ResponseModel):
             receipt_number=txn.receipt_number,
             reference=txn.reference,
             charge_id=str(txn.charge_id) if txn.charge_id else None,
+            waiver_limit=txn.waiver_limit if txn.waiver_limit is not None else waiver_limit_of(txn),
             entry_ids=txn.entry_ids,
             created_at=txn.created_at,
             created_by=txn.created_by,
         )
+
+
+def waiver_limit_of(txn: LoanTransaction) -> Decimal | None:
+    """A waiver recorded before its limit was kept apart: its amount is still that limit."""
+    return txn.amount if txn.type is TransactionType.WAIVER else None
 
 
 class TransactionWithLoanOut(TransactionOut):
@@ -210,6 +217,9 @@ class ChargeOut(ResponseModel):
     amount: Decimal
     due_date: date
     waived: bool
+    waived_amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
     transaction_id: str
 
     @classmethod
@@ -222,6 +232,9 @@ class ChargeOut(ResponseModel):
             amount=charge.amount,
             due_date=charge.due_date,
             waived=charge.waived,
+            waived_amount=charge.waived_amount,
+            paid=charge.paid,
+            outstanding=charge.outstanding,
             transaction_id=str(charge.transaction_id),
         )
 

@@ -40,6 +40,7 @@ from lms.loans.domain.funds import funds_moves
 from lms.loans.domain.loan import Actor, Commit, HistoryNeeded, Loan
 from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.payments import PaymentOrder
+from lms.loans.domain.rebook import position_of, resumed, with_charge_states
 from lms.loans.domain.signals import PayoutRequest, signals_of
 from lms.loans.domain.transactions import LoanTransaction
 from lms.loans.store import LoanStore
@@ -181,6 +182,8 @@ class LoanService:
     def charges(self, loan_id: int, page: int, rows: int) -> tuple[Loan, Page[LoanCharge]]:
         """The loan and one page of its charges, leaving out those whose transaction was reversed."""
         loan = self.get(loan_id)
+        if loan.charges:  # states as the replay has them, also of a loan last written before they were kept
+            loan = with_charge_states(loan, resumed(loan, []) or position_of(loan))  # the snapshot, if current
         live = [c for c in loan.charges if (t := loan.transaction(c.transaction_id)) and t.active]
         return loan, page_of(live, page, rows)
 

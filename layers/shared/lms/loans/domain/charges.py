@@ -25,4 +25,14 @@ class LoanCharge(BaseModel):
     amount: Decimal
     due_date: dt.date
     transaction_id: int  # the Charge transaction that assessed it
-    waived: bool = False
+    # Its state as the last replay left it (`rebook.with_charge_states`), never set by an operation:
+    # a back-dated payment can pay what a waiver had forgiven, a reversal can bring it back.
+    waived: bool = False  # a waiver in force forgives some of it
+    waived_amount: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+    outstanding: Decimal = Decimal(0)
+
+    def unassessed(self) -> LoanCharge:
+        """Its state once its transaction is reversed: nothing paid, waived or owed."""
+        zero = self.amount - self.amount
+        return self.model_copy(update={"waived": False, "waived_amount": zero, "paid": zero, "outstanding": zero})

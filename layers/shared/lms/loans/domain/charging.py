@@ -28,7 +28,8 @@ def assess_charge(
         update={"timeline": changed.record(f"{kind.value} {charge.id}: {name}", due, note, actor.at, actor.by)}
     )
     appended = [changed.transactions[-1]]  # the charge's
-    return rebook(changed, books, min(due, actor.today), appended=appended), charge
+    booked = rebook(changed, books, min(due, actor.today), appended=appended)
+    return booked, next(c for c in booked.charges if c.id == charge.id)
 
 
 def waive_charge(loan: Loan, charge_id: int, note: str | None, books: Books, actor: Actor) -> tuple[Loan, LoanCharge]:
@@ -46,17 +47,22 @@ def waive_charge(loan: Loan, charge_id: int, note: str | None, books: Books, act
             f"Charge {charge_id} is fully paid; there is nothing to waive", reason="NOTHING_TO_WAIVE"
         )
     txn = _new_transaction(
-        loan, actor, type=TransactionType.WAIVER, date=actor.today, amount=unpaid, charge_id=charge_id
+        loan,
+        actor,
+        type=TransactionType.WAIVER,
+        date=actor.today,
+        amount=unpaid,
+        waiver_limit=unpaid,
+        charge_id=charge_id,
     )
-    waived = charge.model_copy(update={"waived": True})
     changed = loan.model_copy(
         update={
             "transactions": [*loan.transactions, txn],
-            "charges": [waived if c.id == charge_id else c for c in loan.charges],
             "timeline": loan.record(f"waive charge {charge_id}", actor.today, note, actor.at, actor.by),
         }
     )
-    return rebook(changed, books, actor.today, appended=[txn]), waived
+    booked = rebook(changed, books, actor.today, appended=[txn])  # the charge's state follows the waiver
+    return booked, next(c for c in booked.charges if c.id == charge_id)
 
 
 def charge_off(loan: Loan, on: date, note: str | None, books: Books, actor: Actor) -> Loan:

@@ -247,6 +247,7 @@ def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> 
             "charged_off_on": None,
             "position_snapshot": None,
             "transactions": [t.model_copy(update={"entry_ids": []}) for t in transactions],
+            "charges": [c.unassessed() for c in loan.charges],
             "journal": books.journal,
             "outbox": books.outbox,
             "timeline": loan.record(LoanAction.UNDO_DISBURSAL, actor.today, note, actor.at, actor.by),

@@ -15,7 +15,8 @@ Rules the replay applies, whatever order operations were recorded in:
 - A component payment keeps its split while it fits; the part that no longer fits (a back-dated
   payment paid that component first) is allocated by the loan's strategy.
 - Within an installment, payments of a component settle its charges in the order they were
-  assessed; a waiver forgives at most what it forgave when recorded, and only what is still unpaid.
+  assessed; a waiver forgives at most what was unpaid when it was recorded (its `waiver_limit`),
+  and only what is still unpaid: its amount is what it forgives, 0 once payments cover the charge.
 - A refund pays back the credit (overpayment) the loan holds at its point. A change that would take
   away credit a refund already paid back (a reversal, a charge dated before the refund) leaves that
   refund uncovered (`uncovered_refunds`), and `rebook` refuses the change: the refund is reversed
@@ -99,6 +100,15 @@ class LoanPosition:
             if other.id == charge.id:
                 return payable - share
         return ZERO
+
+    def charge_state(self, charge: LoanCharge, charges: list[LoanCharge]) -> tuple[Decimal, Decimal, Decimal]:
+        """(paid, waived, outstanding) of one charge at this point; all zero if it is not assessed
+        here (its transaction is reversed)."""
+        if charge.id not in self.charge_installment:
+            return ZERO, ZERO, ZERO
+        waived = self.charge_waived.get(charge.id, ZERO)
+        outstanding = self.unpaid_of(charge, charges)
+        return charge.amount - waived - outstanding, waived, outstanding
 
 
 def positions_of(
@@ -250,7 +260,8 @@ class Replay:
                 self.assess(txn)
         elif txn.type is TransactionType.WAIVER:
             charge = self.by_id[txn.charge_id]
-            forgiven = min(txn.amount, max(position.unpaid_of(charge, self.charges), ZERO))
+            limit = txn.waiver_limit if txn.waiver_limit is not None else txn.amount
+            forgiven = min(limit, max(position.unpaid_of(charge, self.charges), ZERO))
             if forgiven:
                 installments[position.charge_installment[charge.id] - 1].waived[charge.kind.component] += forgiven
                 position.charge_waived[charge.id] = position.charge_waived.get(charge.id, ZERO) + forgiven

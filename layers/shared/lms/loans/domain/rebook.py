@@ -10,6 +10,10 @@ event when it arrives:
    revenue the accounting system holds is lowered (`accounting_view`);
 4. post and send new transactions and the changed ones again;
 5. derive the loan's status.
+
+Every record the replay changes follows it before anything is posted: a transaction's split (and,
+for a waiver or a charge-off, its amount: what it forgives or writes off as replayed) and every
+charge's state (paid, waived, outstanding), so what the API shows is what the journal holds.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from lms.loans.domain.loan import HistoryNeeded, Loan, OutboundEvent
 from lms.loans.domain.position import Applied, LoanPosition, replay
 from lms.loans.domain.snapshot import last_applied, resume, take_snapshot
 from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.transactions import LoanTransaction, TransactionType
+from lms.loans.domain.transactions import DERIVED_AMOUNT, LoanTransaction, TransactionType
 from lms.money import ZERO
 
 REPLAY_REASON = "re-posted: an earlier transaction of the loan changed"
@@ -85,6 +89,27 @@ def recognition_date(loan: Loan, on: date) -> date:
     if loan.accrued_through is None:
         return on
     return max(on, next_month(loan.accrued_through))
+
+
+def with_charge_states(loan: Loan, position: LoanPosition) -> Loan:
+    """The loan with each charge's paid, waived and outstanding parts as `position` has them."""
+    charges = []
+    for charge in loan.charges:
+        zero = charge.amount - charge.amount
+        paid, waived, outstanding = position.charge_state(charge, loan.charges)
+        state = {"paid": paid + zero, "waived_amount": waived + zero, "outstanding": outstanding + zero}
+        charges.append(charge.model_copy(update={**state, "waived": waived > 0}))
+    return loan.model_copy(update={"charges": charges})
+
+
+def _derived(txn: LoanTransaction, applied: Applied) -> dict:
+    """What a transaction's record takes from its replay besides its split."""
+    if txn.type not in DERIVED_AMOUNT:
+        return {}
+    update = {"amount": applied.portions.total + (txn.amount - txn.amount)}
+    if txn.type is TransactionType.WAIVER and txn.waiver_limit is None:
+        update["waiver_limit"] = txn.amount  # recorded when its amount was its limit
+    return update
 
 
 def _fee_name(loan: Loan, txn_date: date) -> str:
@@ -235,6 +260,8 @@ def rebook(
     if position is None:
         position = position_of(loan)
     refuse_uncovered_refunds(loan, position)
+    # Before posting: a payment's fee name leaves out charges a waiver in force forgives.
+    loan = with_charge_states(loan, position)
     pending: dict[int, tuple[LoanTransaction, Applied]] = {}
     updated: dict[int, LoanTransaction] = {}
     deducted: dict[int, LoanTransaction] = {}
@@ -256,6 +283,9 @@ def rebook(
             and txn.recovery == applied.after_charge_off
         )
         if txn.entry_ids and unchanged:
+            derived = _derived(txn, applied)
+            if any(getattr(txn, name) != value for name, value in derived.items()):
+                updated[txn.id] = txn.model_copy(update=derived)  # a record left stale by an earlier replay
             continue
         if txn.entry_ids:
             _retract(books, txn, on, REPLAY_REASON)
@@ -297,6 +327,7 @@ def rebook(
                 "overpayment": applied.overpayment,
                 "recovery": applied.after_charge_off,
                 "entry_ids": entry_ids,
+                **_derived(txn, applied),
             }
         )
     transactions = [updated.get(t.id, t) for t in loan.transactions]

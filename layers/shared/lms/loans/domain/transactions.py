@@ -23,6 +23,8 @@ class TransactionType(StrEnum):
 
 # Transactions that bring money in and are allocated across the schedule.
 PAYMENTS = frozenset({TransactionType.REPAYMENT, TransactionType.EARLY_SETTLEMENT})
+# Transactions whose amount is what the replay makes of them (their split's total), not money that moved.
+DERIVED_AMOUNT = frozenset({TransactionType.WAIVER, TransactionType.CHARGE_OFF})
 # A refund that bounced (or was paid in error) is reversed like a payment: the credit is held again.
 REVERSIBLE = PAYMENTS | {TransactionType.REFUND}
 
@@ -65,6 +67,10 @@ class LoanTransaction(BaseModel):
     payment_details: dict[str, str] | None = None
     narration: str | None = None
     charge_id: int | None = None
+    # A waiver's: the most it may forgive (the charge's unpaid part when it was recorded). Its amount
+    # is what it forgives as replayed, which a back-dated payment or a reversal changes; None on a
+    # waiver recorded before the two were kept apart, whose amount is still that limit.
+    waiver_limit: Decimal | None = None
     reversed: bool = False
     reversed_on: dt.date | None = None
     reversal_reason: str | None = None
