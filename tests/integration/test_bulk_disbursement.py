@@ -64,6 +64,48 @@ def test_a_hundred_items_with_mixed_failures(operator, funded):
         assert operator.get(f"/v1/loans/{lid}").json["status"] == "Approved"
 
 
+def test_an_item_that_fails_validation_fails_alone_as_the_single_route_would(operator, funded):
+    first, second, fourth = (approved_loan(operator)["id"] for _ in range(3))
+    bad_amount = item(fourth, transactionAmount=-5)
+    items = [item(first), item(second), item("no-such-loan"), bad_amount, "not an object", {"loanId": {"x": 1}}]
+    reply = operator.post("/v1/loans/bulk-disburse", {"disbursements": items}, headers=key())
+    assert reply.status == 200, reply
+    body = reply.json
+    assert body["summary"] == {"total": 6, "successful": 2, "failed": 4}
+    results = body["results"]
+    assert [(r["index"], r["loanId"], r["success"]) for r in results] == [
+        (0, str(first), True),
+        (1, str(second), True),
+        (2, "no-such-loan", False),
+        (3, str(fourth), False),
+        (4, None, False),
+        (5, None, False),
+    ]
+    for lid in (first, second):
+        assert operator.get(f"/v1/loans/{lid}").json["status"] == "Active"
+    assert operator.get(f"/v1/loans/{fourth}").json["status"] == "Approved"
+    assert results[2]["error"] == {
+        "status": 400,
+        "code": "invalid_argument",
+        "message": "Validation errors exist. [loanId: must be a positive integer id]",
+        "reason": None,
+        "details": [{"field": "loanId", "message": "must be a positive integer id"}],
+    }
+    # The error of a bad body is the single route's own, envelope for envelope.
+    single = operator.post(
+        f"/v1/loans/{fourth}/disburse", {k: v for k, v in bad_amount.items() if k != "loanId"}, headers=key()
+    )
+    assert single.status == 400, single
+    assert results[3]["error"] == {"status": 400, "reason": None, **single.json}
+    not_an_object = operator.post(f"/v1/loans/{fourth}/disburse", raw=b'"not an object"', headers=key())
+    assert results[4]["error"] == {"status": 400, "reason": None, **not_an_object.json}
+    assert {"field": "loanId", "message": "must be a positive integer id"} in results[5]["error"]["details"]
+    # What is not a list of 1 to 100 items is the request's error.
+    for disbursements in ("not a list", [], {"loanId": first}):
+        whole = operator.post("/v1/loans/bulk-disburse", {"disbursements": disbursements}, headers=key())
+        assert (whole.status, whole.json["details"][0]["field"]) == (400, "disbursements"), whole
+
+
 def test_more_than_a_hundred_items_is_refused_and_changes_nothing(operator, funded):
     lid = approved_loan(operator)["id"]
     reply = operator.post("/v1/loans/bulk-disburse", {"disbursements": [item(lid)] * 101}, headers=key())

@@ -8,8 +8,10 @@ answered. An item that failed stored nothing and runs again. The whole answer is
 complete (`run_idempotent`), so a retry of a finished request replays it as it was.
 
 An item's failure is its own: its error (the status and envelope the single route would have
-answered) is reported in its result. Items for different loans run in parallel threads; the items
-of one loan run in order, so the second item for a loan finds it disbursed.
+answered) is reported in its result, also when the item is not a valid disbursement at all (a
+`loanId` that is no id, an amount that is no amount: validated alone, it is a RefusedItem). Items
+for different loans run in parallel threads; the items of one loan run in order, so the second
+item for a loan finds it disbursed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lms import jsonutil
+from lms.api.fingerprint import request_digest
 from lms.api.idempotency import answer_of
 from lms.api.responses import json_response
 from lms.errors import LmsError
@@ -27,14 +30,14 @@ from lms.loans.disbursement_schemas import (
     BulkDisbursementItem,
     BulkErrorOut,
     BulkResultOut,
+    RefusedItem,
     disbursement_out,
     validation_out,
 )
 from lms.loans.service import Answering, LoanService, actor_for
 from lms.observability import logger, metrics
-from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, request_digest
+from lms.storage.receipts import AlreadyAnswered, Answer, Receipt
 
-OPERATION = "bulk_disburse"
 PARALLEL_LOANS = 8  # loans disbursed at once: DynamoDB round trips overlap, the function's CPU is shared
 
 
@@ -43,22 +46,34 @@ def item_path(item: BulkDisbursementItem) -> str:
 
 
 def disburse_each(
-    items: list[BulkDisbursementItem], caller: str, idempotency_key: str, service_factory: Callable[[], LoanService]
+    items: list[BulkDisbursementItem | RefusedItem],
+    caller: str,
+    idempotency_key: str,
+    service_factory: Callable[[], LoanService],
 ) -> list[BulkResultOut]:
     """Every item's result, in the request's order. Different loans are disbursed in parallel
     (each loan is its own conditional write, so they cannot interfere); the items of one loan run
-    one after another, in the order given."""
+    one after another, in the order given. An item refused by validation touches nothing."""
+    done = [_refused(i, item) for i, item in enumerate(items) if isinstance(item, RefusedItem)]
+    valid = {i: item for i, item in enumerate(items) if isinstance(item, BulkDisbursementItem)}
     by_loan: dict[int, list[int]] = defaultdict(list)
-    for index, item in enumerate(items):
+    for index, item in valid.items():
         by_loan[item.loan_id].append(index)
 
     def disburse_loan_items(indexes: list[int]) -> list[BulkResultOut]:
         service = service_factory()  # one per thread: a service keeps what it read for its request
-        return [_disburse_one(i, items[i], caller, idempotency_key, service) for i in indexes]
+        return [_disburse_one(i, valid[i], caller, idempotency_key, service) for i in indexes]
 
-    with ThreadPoolExecutor(min(PARALLEL_LOANS, len(by_loan))) as pool:
-        done = [result for group in pool.map(disburse_loan_items, by_loan.values()) for result in group]
+    if by_loan:
+        with ThreadPoolExecutor(min(PARALLEL_LOANS, len(by_loan))) as pool:
+            done += [result for group in pool.map(disburse_loan_items, by_loan.values()) for result in group]
     return sorted(done, key=lambda result: result.index)
+
+
+def _refused(index: int, item: RefusedItem) -> BulkResultOut:
+    error = item.error()
+    logger.info("bulk item refused", extra={"index": index, "code": error.code, "details": len(error.details)})
+    return _failed(index, item.loan_id, error.status, error.code, error.message, error.reason, error.details)
 
 
 def _disburse_one(
@@ -66,15 +81,14 @@ def _disburse_one(
 ) -> BulkResultOut:
     body = item.model_dump_json(by_alias=True, exclude={"loan_id"})
     digest = request_digest(item_path(item), body)
-    item_key = f"{idempotency_key}#{index}"
-    actor = actor_for(caller, f"{item_key}#{digest[:16]}")
+    actor = actor_for(caller, f"{idempotency_key}#{index}#{digest[:16]}")
     order = item.to_order()
     try:
         if item.validate_only:
             loan, plan = service.plan_disbursement(item.loan_id, order, actor)
             data = validation_out(loan, plan, service.product_of(loan)).model_dump(by_alias=True, mode="python")
             return BulkResultOut(index=index, loan_id=str(item.loan_id), success=True, data=data)
-        receipt = Receipt.of(OPERATION, caller, item_key, digest)
+        receipt = Receipt.of_item(caller, idempotency_key, index, digest)
 
         def respond(loan, _result) -> Answer:
             return answer_of(json_response(disbursement_out(loan, service.product_of(loan))))
@@ -89,10 +103,10 @@ def _disburse_one(
         return _result(index, item, jsonutil.loads(answer.body))
     except LmsError as error:
         logger.info("bulk item refused", extra={"index": index, "code": error.code, "reason": error.reason})
-        return _failed(index, item, error.status, error.code, error.message, error.reason, error.details)
+        return _failed(index, str(item.loan_id), error.status, error.code, error.message, error.reason, error.details)
     except Exception:  # a bug in one item must not cost the others their answers
         logger.exception("bulk item failed", extra={"index": index})
-        return _failed(index, item, 500, "internal", "Internal error; this disbursement was not completed")
+        return _failed(index, str(item.loan_id), 500, "internal", "Internal error; this disbursement was not completed")
 
 
 def _result(index: int, item: BulkDisbursementItem, data: Any) -> BulkResultOut:
@@ -101,7 +115,7 @@ def _result(index: int, item: BulkDisbursementItem, data: Any) -> BulkResultOut:
 
 def _failed(
     index: int,
-    item: BulkDisbursementItem,
+    loan_id: str | None,
     status: int,
     code: str,
     message: str,
@@ -115,4 +129,4 @@ def _failed(
         reason=reason,
         details=[{"field": d.field, "message": d.message} for d in details],
     )
-    return BulkResultOut(index=index, loan_id=str(item.loan_id), success=False, error=error)
+    return BulkResultOut(index=index, loan_id=loan_id, success=False, error=error)

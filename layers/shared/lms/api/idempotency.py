@@ -1,17 +1,22 @@
 """Idempotency for money operations.
 
 Every money route requires an `Idempotency-Key` header (`X-Idempotency-Key` is accepted too),
-scoped to the API key that sends it. The first request's response (status and body) is stored
-for 24 hours: the same key with the same request replays it with `Idempotent-Replayed: true`
-and no second effect; with a different request it is 422 IDEMPOTENCY_KEY_REUSED. A request that
-fails (any error) stores nothing, so it can be retried.
+scoped to the API key that sends it and to one request: the first request's response (status and
+body) is stored for exactly 24 hours (`IDEMPOTENCY_TTL_SECONDS`). The same key with the same request
+replays it with `Idempotent-Replayed: true` and no second effect; with a different request (another
+body, another loan, another route, a journal-entry route or a loan route alike) it is 422
+IDEMPOTENCY_KEY_REUSED. Two requests are the same when their path and what their body means are
+(lms.api.fingerprint: 150 and 150.00 are one amount). A request that fails (any error) stores
+nothing, so it can be retried. After the window the key is free: the same request is a new one.
 
-Loan money routes (`answer_once`) store the response as a receipt in the loan's own commit
+Every key has one item in the idempotency table (`lms.storage.receipts.claim_id`), whoever wrote
+it. Loan money routes (`answer_once`) store the response as a receipt in the loan's own commit
 (lms.storage.receipts): three DynamoDB round trips, and a request and its answer can never be
 parted. Two concurrent requests with one key race for that commit: one wins, the other reads the
-winner's receipt and replays it. Journal-entry routes, which write no loan, use Powertools'
-idempotency utility (`run_idempotent`): while the first is still running, a second waits briefly
-for its result, then gets 409 IDEMPOTENCY_KEY_IN_USE.
+winner's receipt and replays it. Journal-entry routes and the bulk request, which write no loan,
+use Powertools' idempotency utility (`run_idempotent`) on the same item (`KeyClaims`): while the
+first is still running, a second waits briefly for its result, then gets 409
+IDEMPOTENCY_KEY_IN_USE.
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from lms.api.caller import caller_of
+from lms.api.fingerprint import request_digest
 from lms.config import get_settings
-from lms.errors import Aborted, InvalidArgument, Unprocessable
+from lms.errors import Aborted, InvalidArgument
 from lms.loans.domain.loan import Actor
 from lms.loans.service import Answering, actor_for
 from lms.storage import dynamo
-from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, request_digest
+from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, claim_id, expiration_from, now_seconds, reused
 
 HEADERS = ("idempotency-key", "x-idempotency-key")
 MAX_KEY_LENGTH = 255
@@ -65,8 +71,8 @@ def idempotency_key(headers: Any) -> str:
 
 def actor_of(event: Any) -> Actor:
     """Who is acting, and what identifies the request across its retries: its Idempotency-Key with
-    a digest of its path and body, so the same key sent with a different request is another request
-    (Powertools refuses that for 24 hours; the loan's commit keys outlive that)."""
+    its fingerprint, so the same key sent with a different request is another request (the
+    receipts refuse that for 24 hours; a loan's commit keys made with a receipt answer as long)."""
     if not any(event.headers.get(name) is not None for name in HEADERS):
         return actor_for(caller_of(event).key_id)
     key = f"{idempotency_key(event.headers)}#{request_digest(event.path, event.body)[:16]}"
@@ -89,20 +95,21 @@ def answer_once(
     perform: Callable[[Answering], tuple[Any, Any]],
     respond: Callable[[Any, Any], Response],
 ) -> Response:
-    """Run a loan money operation once per (operation, API key, Idempotency-Key) and replay its
-    answer afterwards. `perform` runs the service with the request's Answering and returns the loan
-    and what the operation produced; `respond` makes the response from those two."""
+    """Run a loan money operation once per (API key, Idempotency-Key) and replay its answer
+    afterwards. `perform` runs the service with the request's Answering and returns the loan and
+    what the operation produced; `respond` makes the response from those two. (`operation` names
+    the route in traces; it is no part of the key.)"""
     event = app.current_event
     receipt = Receipt.of(
-        operation, caller_of(event).key_id, idempotency_key(event.headers), request_digest(event.path, event.body)
+        caller_of(event).key_id, idempotency_key(event.headers), request_digest(event.path, event.body)
     )
     answering = Answering(receipt, lambda loan, result: answer_of(respond(loan, result)))
     try:
         loan, result = perform(answering)
     except AlreadyAnswered as done:
         return _replied(done.answer, replayed=True)
-    # No answer was stored when nothing was written: the loan already held this request's commit
-    # (its receipt had expired), so the answer is made from the loan as it is now.
+    # No answer was stored when nothing was written (the operation changed nothing, or the loan
+    # already held this request's commit), so the answer is made from the loan as it is now.
     return _replied(answering.given or answer_of(respond(loan, result)), replayed=False)
 
 
@@ -110,8 +117,25 @@ def _mark_replayed(response: dict, _record: Any) -> dict:
     return {**response, "replayed": True}
 
 
+class KeyClaims(DynamoDBPersistenceLayer):
+    """Powertools' records kept where the loan routes' receipts are: the record of a key is its
+    claim item (`claim_id`, not a hash per function) and its validation attribute the request's
+    fingerprint, so a key taken on any route is found taken on every other. Its window ends when a
+    receipt's does (`expiration_from`); Powertools checks it itself when it reads and overwrites."""
+
+    def _get_hashed_idempotency_key(self, data: dict[str, Any]) -> str | None:
+        return data["key"]
+
+    def _get_hashed_payload(self, data: dict[str, Any]) -> str:
+        return data["request"]
+
+    def _get_expiry_timestamp(self) -> int:
+        return expiration_from(now_seconds())
+
+
 def run_idempotent(app: APIGatewayRestResolver, operation: str, run: Callable[[], Response]) -> Response:
-    """Run `run` once per (API key, Idempotency-Key); replay its stored response afterwards."""
+    """Run `run` once per (API key, Idempotency-Key); replay its stored response afterwards.
+    (`operation` names the route in traces; it is no part of the key.)"""
     event = app.current_event
     key = idempotency_key(event.headers)
     caller = caller_of(event)
@@ -125,9 +149,7 @@ def run_idempotent(app: APIGatewayRestResolver, operation: str, run: Callable[[]
     )
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table_name, boto3_client=dynamo.client("dynamodb")
-    )
+    persistence = KeyClaims(table_name=settings.idempotency_table_name, boto3_client=dynamo.client("dynamodb"))
 
     def execute(data: dict) -> dict:
         response = run()
@@ -136,20 +158,14 @@ def run_idempotent(app: APIGatewayRestResolver, operation: str, run: Callable[[]
     guarded = idempotent_function(
         execute, data_keyword_argument="data", persistence_store=persistence, config=config, key_prefix=operation
     )
-    data = {
-        "key": f"{caller.key_id}#{key}",
-        "request": {"path": event.path, "body": event.json_body if event.body else None},
-    }
+    data = {"key": claim_id(caller.key_id, key), "request": request_digest(event.path, event.body)}
     deadline = time.monotonic() + settings.idempotency_wait_seconds
     while True:
         try:
             stored = guarded(data=data)
             break
         except IdempotencyValidationError:
-            raise Unprocessable(
-                "This Idempotency-Key was already used with a different request; use a new key per operation",
-                reason="IDEMPOTENCY_KEY_REUSED",
-            ) from None
+            raise reused() from None
         except IdempotencyAlreadyInProgressError:
             if time.monotonic() >= deadline:
                 raise Aborted(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 from lms.api.types import EntityId, IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
+from lms.api.validation import field_errors
+from lms.errors import FieldError, InvalidArgument
 from lms.loans.domain.disbursement import (
     DisbursementOrder,
     DisbursementPlan,
@@ -252,8 +256,44 @@ class BulkDisbursementItem(DisburseLoanRequest):
     loan_id: EntityId
 
 
+@dataclass(frozen=True)
+class RefusedItem:
+    """A bulk item that is not a valid disbursement: it fails alone, with the field errors the
+    single route would answer for the same body (`loanId` standing for the route's loan id)."""
+
+    loan_id: str | None  # the loanId sent, when it can be shown back as it was
+    errors: list[FieldError]
+
+    def error(self) -> InvalidArgument:
+        return InvalidArgument.fields(self.errors)
+
+
+_ECHOED_LOAN_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _loan_id_sent(value: Any) -> str | None:
+    loan_id = value.get("loanId") if isinstance(value, dict) else None
+    if isinstance(loan_id, int) and not isinstance(loan_id, bool) and len(str(loan_id)) <= 40:
+        return str(loan_id)
+    return loan_id if isinstance(loan_id, str) and _ECHOED_LOAN_ID.fullmatch(loan_id) else None
+
+
+def _refused_alone(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validate one item on its own: its errors are its result, not the whole request's."""
+    try:
+        return handler(value)
+    except ValidationError as invalid:
+        return RefusedItem(_loan_id_sent(value), field_errors(list(invalid.errors())))
+
+
+# Documented as the item it should be; validated into that item or a RefusedItem.
+BulkItem = Annotated[BulkDisbursementItem, WrapValidator(_refused_alone)]
+
+
 class BulkDisburseRequest(RequestModel):
-    disbursements: list[BulkDisbursementItem] = Field(min_length=1, max_length=MAX_BULK_DISBURSEMENTS)
+    """The request is refused as a whole only when it is not a list of 1 to 100 items."""
+
+    disbursements: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK_DISBURSEMENTS)
 
 
 class BulkErrorOut(ResponseModel):
@@ -266,7 +306,7 @@ class BulkErrorOut(ResponseModel):
 
 class BulkResultOut(ResponseModel):
     index: int
-    loan_id: str
+    loan_id: str | None = Field(description="The item's loan; null if the loanId sent is not one that can be shown")
     success: bool
     data: dict[str, Any] | None = None  # the single disbursement's answer (or its validation)
     error: BulkErrorOut | None = None

@@ -47,6 +47,7 @@ from lms.loans.store import LoanStore
 from lms.observability import record_loan_operation, traced
 from lms.products.domain import LoanProduct
 from lms.products.store import ProductStore
+from lms.storage import receipts
 from lms.storage.dynamo import ItemRef, batch_get_across
 from lms.storage.pagination import Page, page_of
 from lms.storage.receipts import AlreadyAnswered, Answer, Receipt
@@ -98,12 +99,12 @@ def actor_for(key_id: str, idempotency_key: str | None = None) -> Actor:
     return Actor(by=key_id, at=clock.timestamp(), today=clock.today(), request_key=digest)
 
 
-def _commit(key: str, result: object) -> Commit:
+def _commit(key: str, result: object, until: int | None) -> Commit:
     if isinstance(result, LoanTransaction):
-        return Commit(key=key, transaction_id=result.id)
+        return Commit(key=key, transaction_id=result.id, until=until)
     if isinstance(result, LoanCharge):
-        return Commit(key=key, charge_id=result.id)
-    return Commit(key=key)
+        return Commit(key=key, charge_id=result.id, until=until)
+    return Commit(key=key, until=until)
 
 
 def _committed_result(loan: Loan, commit: Commit):
@@ -145,8 +146,8 @@ class LoanService:
         a receipt found means the request was answered already (AlreadyAnswered)."""
         receipt = [answering.receipt.ref] if answering else []
         items = self._read_batch(receipt + reads) if receipt or reads else []
-        if answering and items[0] is not None:
-            raise AlreadyAnswered(answering.receipt.answer_in(items[0]))
+        if answering and (answer := answering.receipt.answer_in(items[0])) is not None:
+            raise AlreadyAnswered(answer)
         self.read_with_loan = dict(zip(reads, items[len(receipt) :], strict=True))
 
     def _read_batch(self, refs: list[ItemRef]) -> list[dict | None]:
@@ -293,22 +294,26 @@ class LoanService:
         attempted: list[T] = []
         for attempt in range(MAX_ATTEMPTS):
             current = self._read_for_change(loan_id, read if attempt == 0 else None, answering, reads, head_first)
+            # Read after the receipt was: a receipt found past its window means its commit is too.
+            now = receipts.now_seconds()
             try:
-                done, current, changed, result = self._attempt(current, key, operation, attempted)
+                done, current, changed, result = self._attempt(current, key, operation, attempted, now)
             except HistoryNeeded:
                 # Read without its older history, the loan could not do this operation (a back-dated
                 # payment, a reversal): the whole loan, once, and the operation again.
                 current = self._with_history(loan_id)
-                done, current, changed, result = self._attempt(current, key, operation, attempted)
+                done, current, changed, result = self._attempt(current, key, operation, attempted, now)
             if done:
                 record_loan_operation(name, current.currency, amount_of(current, result))
                 return current, result
             if changed is current:
                 return current, result  # nothing to write
             attempted.append(result)
-            committing = changed.with_commit(_commit(key, result))
+            # A request with a receipt answers for the receipt's window, and its commit with it.
+            until = receipts.expiration_from(now) if answering else None
+            committing = changed.with_commit(_commit(key, result, until))
             answer = answering.respond(committing.next_version(), result) if answering else None
-            also = [answering.receipt.write_action(answer)] if answering else []
+            also = [answering.receipt.write_action(answer, until)] if answering and until else []
             also += self._funds_actions(current, committing, key, overdraw)
             at = actor.at if actor else clock.timestamp()
             signals = signals_of(current, committing, at)
@@ -351,8 +356,8 @@ class LoanService:
             return self.loans.get(loan_id)  # nothing to read beside it: the whole loan, newest first
         receipt = [answering.receipt.ref] if answering else []
         head, *found = self._read_batch([self.loans.head_ref(loan_id), *receipt])
-        if answering and found[0] is not None:
-            raise AlreadyAnswered(answering.receipt.answer_in(found[0]))
+        if answering and (answer := answering.receipt.answer_in(found[0])) is not None:
+            raise AlreadyAnswered(answer)
         headed = self.loans.from_head(loan_id, head)
         self.head_read = head
         if head_first and reads is None:
@@ -372,11 +377,11 @@ class LoanService:
 
     @staticmethod
     def _attempt(
-        current: Loan, key: str, operation: Callable[[Loan], tuple[Loan, T]], attempted: list[T]
+        current: Loan, key: str, operation: Callable[[Loan], tuple[Loan, T]], attempted: list[T], now: int
     ) -> tuple[bool, Loan, Loan | None, T]:
-        """(True, loan, None, result) if the loan holds this request's commit already; else
-        (False, loan, changed loan, result)."""
-        if (commit := current.commit_of(key)) is not None:
+        """(True, loan, None, result) if the loan holds this request's commit, in force at `now`,
+        already; else (False, loan, changed loan, result)."""
+        if (commit := current.commit_of(key, now)) is not None:
             return True, current, None, attempted[-1] if attempted else _committed_result(current, commit)
         changed, result = operation(current)
         return False, current, changed, result

@@ -91,6 +91,10 @@ class Commit(BaseModel):
     key: str
     transaction_id: int | None = None
     charge_id: int | None = None
+    # The last second (Unix time) in which the commit still answers for its request: that of the
+    # receipt it was written with. After it, the same request is a new one, as it is for the
+    # receipt. None (a commit without a receipt): it answers while the loan keeps it.
+    until: int | None = None
 
 
 class Loan(BaseModel):
@@ -177,8 +181,10 @@ class Loan(BaseModel):
         """The transaction if it was read with the loan."""
         return next((t for t in self.transactions if t.id == txn_id), None)
 
-    def commit_of(self, key: str) -> Commit | None:
-        return next((c for c in self.recent_commits if c.key == key), None)
+    def commit_of(self, key: str, now: int | None = None) -> Commit | None:
+        """The commit of request `key` still in force at `now` (Unix seconds), if the loan holds it."""
+        live = (c for c in self.recent_commits if c.until is None or now is None or c.until >= now)
+        return next((c for c in live if c.key == key), None)
 
     def with_commit(self, commit: Commit) -> Loan:
         return self.model_copy(update={"recent_commits": [*self.recent_commits, commit][-RECENT_COMMITS:]})
