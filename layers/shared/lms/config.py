@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     payout_queue_url: str = Field(min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check")
 
     # Tuning: documented defaults.
-    auth_cache_ttl_seconds: int = Field(default=60, ge=0, alias="AUTH_CACHE_TTL_SECONDS")
+    # The authorizer's key cache: how long a lookup is kept (a revoked key works this long) and
+    # how many distinct keys it keeps at most (about 300 bytes each; the least recently used go).
+    auth_cache_ttl_seconds: int = Field(default=60, ge=0, le=900, alias="AUTH_CACHE_TTL_SECONDS")
+    auth_cache_max_entries: int = Field(default=10_000, ge=1, le=1_000_000, alias="AUTH_CACHE_MAX_ENTRIES")
     idempotency_ttl_seconds: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_TTL_SECONDS")
     idempotency_wait_seconds: float = Field(default=3, ge=0, alias="IDEMPOTENCY_WAIT_SECONDS")
     accounting_timeout_seconds: float = Field(default=5, gt=0, alias="ACCOUNTING_TIMEOUT_SECONDS")

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
 from dataclasses import dataclass
 
 from lms import clock
+from lms.auth.cache import TtlLruCache
 from lms.auth.roles import Role
 from lms.errors import NotFound
 from lms.ids import new_secret, new_ulid
@@ -126,23 +125,27 @@ class ApiKeyStore:
 
 
 class CachedAuthenticator:
-    """Remembers recent lookups per key hash so the authorizer does not read DynamoDB on every call."""
+    """Remembers recent lookups per key hash so the authorizer does not read DynamoDB on every call.
 
-    def __init__(self, store_factory, ttl_seconds: int):
+    At most `max_entries` lookups, each for at most `ttl_seconds` (unknown keys too, so a client
+    repeating a wrong key costs one read per TTL); the least recently used goes first.
+    """
+
+    def __init__(self, store_factory, ttl_seconds: int, max_entries: int = 10_000):
         self._store_factory = store_factory
-        self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
-        self._lock = threading.Lock()
+        self._cache: TtlLruCache[ApiKey | None] = TtlLruCache(max_entries, ttl_seconds)
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def authenticate(self, plaintext: str) -> ApiKey | None:
         digest = hash_key(plaintext)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-        if hit and hit[0] > now:
-            return hit[1]
+        hit = self._cache.get(digest, _UNCACHED)
+        if hit is not _UNCACHED:
+            return hit
         record = self._store_factory().authenticate(plaintext)
-        if self._ttl > 0:
-            with self._lock:
-                self._cache[digest] = (now + self._ttl, record)
+        self._cache.put(digest, record)
         return record
+
+
+_UNCACHED = object()
