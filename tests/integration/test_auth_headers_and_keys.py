@@ -99,3 +99,70 @@ def test_the_authorizer_reads_its_cache_bounds_from_the_settings(monkeypatch):
     monkeypatch.delenv("AUTH_CACHE_TTL_SECONDS")
     monkeypatch.delenv("AUTH_CACHE_MAX_ENTRIES")
     reset_settings()
+
+
+# ------------------------------------------------------------------ case 9: revocation
+def _moved_clock(monkeypatch, stamp: str) -> None:
+    from lms import clock
+
+    monkeypatch.setattr(clock, "timestamp", lambda: stamp)
+
+
+def test_revoking_a_key_twice_keeps_its_first_revoked_at(admin, monkeypatch):
+    created = admin.post("/v1/api-keys", {"name": "temp", "role": "viewer"}).json
+    _moved_clock(monkeypatch, "2026-03-01T10:00:00.000Z")
+    first = admin.delete(f"/v1/api-keys/{created['id']}")
+    assert (first.status, first.json["revokedAt"], first.json["active"]) == (200, "2026-03-01T10:00:00.000Z", False)
+    _moved_clock(monkeypatch, "2026-03-02T11:00:00.000Z")
+    again = admin.delete(f"/v1/api-keys/{created['id']}")
+    assert (again.status, again.json["revokedAt"]) == (200, "2026-03-01T10:00:00.000Z")
+    listed = {k["id"]: k for k in admin.get("/v1/api-keys").json["items"]}
+    assert listed[created["id"]]["revokedAt"] == "2026-03-01T10:00:00.000Z"
+
+
+def _admin_key_id(admin, name: str) -> str:
+    return next(k["id"] for k in admin.get("/v1/api-keys").json["items"] if k["name"] == name)
+
+
+def test_the_last_active_admin_key_cannot_be_revoked(admin, local_api):
+    bootstrap_id = _admin_key_id(admin, "bootstrap admin")
+    refused = admin.delete(f"/v1/api-keys/{bootstrap_id}")
+    assert refused.status == 409, refused
+    assert (refused.json["code"], refused.json["reason"]) == ("aborted", "LAST_ADMIN_KEY")
+    assert admin.get("/v1/api-keys").status == 200  # still usable
+
+    second = admin.post("/v1/api-keys", {"name": "ops admin", "role": "admin"}).json
+    ops_admin = ApiClient(local_api, second["key"])
+    assert ops_admin.delete(f"/v1/api-keys/{bootstrap_id}").json["active"] is False
+    last = ops_admin.delete(f"/v1/api-keys/{second['id']}")
+    assert (last.status, last.json["reason"]) == (409, "LAST_ADMIN_KEY")
+    assert ops_admin.get("/v1/api-keys").status == 200
+
+
+def test_two_admins_revoking_each_other_leave_one_admin(seeded):
+    """The check that another admin stays active is part of the revoking transaction: run one
+    revocation between the other's check and its commit, and the second one is refused."""
+    from lms.auth.api_keys import ApiKeyStore
+
+    store = ApiKeyStore()
+    first, _ = store.create("admin one", Role.ADMIN)
+    second, _ = store.create("admin two", Role.ADMIN)
+    bootstrap_id = next(k.id for k in store.list(1, 100).items if k.name == "bootstrap admin")
+    store.revoke(bootstrap_id)
+
+    original = store._another_active_admin
+    raced = []
+
+    def racing(but):
+        found = original(but)  # sees the other admin key still active ...
+        if not raced:
+            raced.append(True)
+            store.revoke(second.id)  # ... which is revoked before this transaction commits
+        return found
+
+    store._another_active_admin = racing
+    with pytest.raises(Exception) as refused:
+        store.revoke(first.id)
+    assert getattr(refused.value, "reason", None) == "LAST_ADMIN_KEY"
+    active = [k for k in store.list(1, 100).items if k.active and k.role is Role.ADMIN]
+    assert [k.id for k in active] == [first.id]
