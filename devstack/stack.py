@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -27,11 +28,12 @@ _LOCAL_ENV = {
     "POWERTOOLS_DEV": "false",
 }
 
-# Webhooks to receivers on this machine (plain http, local addresses), retried after 1, 2, 4 ...
-# seconds; a deployment takes only https URLs of public hosts. Set in the environment to choose.
+# Webhooks to receivers on this machine (plain http, loopback addresses, not the stack's own
+# ports: start() adds them), retried after 1, 2, 4 ... seconds; a deployment takes only https URLs
+# of public hosts. Set in the environment to choose.
 _LOCAL_WEBHOOKS = {
     "WEBHOOK_ALLOW_HTTP": "true",
-    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+    "WEBHOOK_ALLOW_LOOPBACK": "true",
     "WEBHOOK_RETRY_BASE_SECONDS": "1",
 }
 
@@ -85,11 +87,16 @@ class LocalStack:
         # Each function's environments are processes of their own, started on first use and kept
         # warm (see devstack/lambdas.py); the authorizer runs before every call, so start it now.
         self.functions = Functions(self.stack)
-        if self.stack.authorizer:
-            self.functions.warm([self.stack.authorizer])
         from devstack.gateway import Gateway, LocalApi
 
         self.gateway = Gateway(LocalApi(self.stack, self.functions), self.port)
+        # Environments read it when they start (none has yet): a webhook to the emulator, the
+        # gateway or the accounting system would let any admin drive the stack from inside.
+        own_ports = [urlsplit(self.emulator.url).port, self.gateway.port]
+        own_ports += [urlsplit(os.environ["ACCOUNTING_BASE_URL"]).port] if self.accounting else []
+        os.environ["WEBHOOK_REFUSED_PORTS"] = json.dumps(sorted({p for p in own_ports if p}))
+        if self.stack.authorizer:
+            self.functions.warm([self.stack.authorizer])
         self.gateway.start()
         self.workers = []
         if self.workers_enabled:

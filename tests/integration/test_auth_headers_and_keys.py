@@ -166,3 +166,14 @@ def test_two_admins_revoking_each_other_leave_one_admin(seeded):
     assert getattr(refused.value, "reason", None) == "LAST_ADMIN_KEY"
     active = [k for k in store.list(1, 100).items if k.active and k.role is Role.ADMIN]
     assert [k.id for k in active] == [first.id]
+
+
+# ------------------------------------------------------------------ case 9: the local controls
+def test_the_local_stacks_controls_need_the_admin_key(local_api, keys):
+    for key, status in ((None, 401), ("lms_not-a-key", 401), (keys["viewer"], 403), (keys["operator"], 403)):
+        reply = ApiClient(local_api, key).get("/_local/environments")
+        assert reply.status == status, (key, reply)
+        reply = ApiClient(local_api, key).post("/_local/breakpoints", {"function": "x", "target": "a:b"})
+        assert reply.status == status, (key, reply)
+    assert ApiClient(local_api, ADMIN_KEY).get("/_local/environments").status == 200
+    assert ApiClient(local_api, ADMIN_KEY, "x-api-key").get("/_local/environments").status == 200

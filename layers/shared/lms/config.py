@@ -69,9 +69,12 @@ class Settings(BaseSettings):
     webhook_queue_url: str = Field(
         min_length=1, alias="WEBHOOK_QUEUE_URL", description="SQS queue of webhook deliveries"
     )
-    # Plain http receivers and receivers on private, loopback or link-local addresses: the local stack only.
+    # Plain http receivers and receivers on this machine's loopback addresses, except the ports the
+    # local stack itself listens on (its emulator, gateway, accounting system): the local stack only.
+    # No setting takes any other private address: a receiver is this machine or a public host.
     webhook_allow_http: bool = Field(default=False, alias="WEBHOOK_ALLOW_HTTP")
-    webhook_allow_private_addresses: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+    webhook_allow_loopback: bool = Field(default=False, alias="WEBHOOK_ALLOW_LOOPBACK")
+    webhook_refused_ports: tuple[int, ...] = Field(default=(), alias="WEBHOOK_REFUSED_PORTS")
     # At most 15: the queue's maxReceiveCount (20) must stay above it, with room for redeliveries.
     webhook_max_attempts: int = Field(default=8, ge=1, le=15, alias="WEBHOOK_MAX_ATTEMPTS")
     webhook_retry_base_seconds: int = Field(default=60, ge=0, le=3600, alias="WEBHOOK_RETRY_BASE_SECONDS")
