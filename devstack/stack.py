@@ -17,6 +17,11 @@ STATE_FILE = ROOT / ".devstack.json"
 
 # What Lambda's environment would provide, pointed at the emulator.
 RATE_LIMIT_VARIABLES = ("RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_HOUR", "RATE_LIMIT_PER_DAY")
+CHOSEN_AT_START = (*RATE_LIMIT_VARIABLES, "PAYOUT_PROVIDER", "PAYOUT_PROVIDERS")
+# The local stack pays out through the sandbox, explicitly: the template's default is no provider
+# (a deployment must name a real one), and nothing here moves money. `PAYOUT_PROVIDER=none make run`
+# tries a stack without one.
+_LOCAL_PAYOUTS = {"PAYOUT_PROVIDER": "sandbox"}
 _LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -61,11 +66,11 @@ class LocalStack:
         self.stack = load_stack()
         from devstack.lambdas import Functions, environment_of
 
-        # Rate limits set where the stack is started (`RATE_LIMIT_PER_MINUTE=5 make run`, the tests'
-        # unlimited keys) win over the template's defaults.
-        chosen = {name: os.environ[name] for name in RATE_LIMIT_VARIABLES if name in os.environ}
+        # Rate limits and payout providers set where the stack is started (`RATE_LIMIT_PER_MINUTE=5
+        # make run`, the tests' unlimited keys) win over the template's defaults and the sandbox.
+        chosen = {name: os.environ[name] for name in CHOSEN_AT_START if name in os.environ}
         os.environ.update(environment_of(self.stack))
-        os.environ.update(chosen)
+        os.environ.update({**_LOCAL_PAYOUTS, **chosen})
         for name, value in _LOCAL_WEBHOOKS.items():
             os.environ.setdefault(name, value)
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level

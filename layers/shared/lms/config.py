@@ -21,6 +21,7 @@ from lms.errors import ConfigurationError
 from lms.payouts.sandbox import SandboxRule
 
 PaymentMethodName = Literal["CASH", "NBC_ACCOUNT", "TIPS_MNO", "TIPS_BANK"]
+PayoutProviderName = Literal["none", "sandbox"]  # a real rail adds its name (lms.payouts.providers)
 
 
 class Settings(BaseSettings):
@@ -57,9 +58,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=100, ge=1, alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_per_hour: int = Field(default=1000, ge=1, alias="RATE_LIMIT_PER_HOUR")
     rate_limit_per_day: int = Field(default=10000, ge=1, alias="RATE_LIMIT_PER_DAY")
-    # Payouts: the provider of each payment method (lms.payouts.providers), the sandbox's rules
-    # (JSON; empty: lms.payouts.sandbox.DEFAULT_RULES), and how soon a PENDING payout is asked again.
-    payout_providers: dict[PaymentMethodName, Literal["sandbox"]] = Field(
+    # Payouts: the provider of every payment method, and of single methods (lms.payouts.providers);
+    # "none" by default, so a deployment pays through the sandbox only where it says so (a method
+    # without a provider refuses disbursements, 503 PAYOUT_PROVIDER_NOT_CONFIGURED). The sandbox's
+    # rules (JSON; empty: lms.payouts.sandbox.DEFAULT_RULES), and how soon a PENDING payout is asked again.
+    payout_provider: PayoutProviderName = Field(default="none", alias="PAYOUT_PROVIDER")
+    payout_providers: dict[PaymentMethodName, PayoutProviderName] = Field(
         default_factory=dict, alias="PAYOUT_PROVIDERS"
     )
     payout_sandbox_rules: tuple[SandboxRule, ...] = Field(default=(), alias="PAYOUT_SANDBOX_RULES")
