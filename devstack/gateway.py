@@ -122,10 +122,51 @@ class LocalApi:
             return reply(400, {"message": str(err)})
         return reply(404, {"message": "no such control"})
 
+    def authorize(
+        self,
+        method: str,
+        path: str,
+        resource: str,
+        path_params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, list[str]],
+        request_id: str,
+    ) -> tuple[tuple[int, dict, bytes] | None, dict[str, Any]]:
+        """Run the REQUEST authorizer: (the gateway's refusal, None) or (None, its context)."""
+        auth_event = {
+            "type": "REQUEST",
+            "methodArn": method_arn(method, path),
+            "resource": resource,
+            "path": path,
+            "httpMethod": method,
+            "headers": {k: v[-1] for k, v in headers.items()},
+            "multiValueHeaders": headers,
+            "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+            "multiValueQueryStringParameters": query or None,
+            "pathParameters": path_params or None,
+            "stageVariables": None,
+            "requestContext": {"requestId": request_id, "stage": STAGE, "httpMethod": method},
+        }
+        try:
+            result = self.functions.invoke(self.stack.authorizer, auth_event)
+        except Exception as err:
+            if str(err) == "Unauthorized":
+                return self.gateway_response("UNAUTHORIZED", 401, "Unauthorized"), {}
+            return self.gateway_response("AUTHORIZER_FAILURE", 500, "Authorizer error"), {}
+        if not policy_allows(result.get("policyDocument", {}), method_arn(method, path)):
+            return self.gateway_response("ACCESS_DENIED", 403, "User is not authorized to access this resource"), {}
+        return None, {**(result.get("context") or {}), "principalId": result.get("principalId")}
+
     def handle(self, method: str, raw_path: str, headers: dict[str, list[str]], body: bytes):
         split = urlsplit(raw_path)
         path = split.path
         if path.startswith(CONTROL_PREFIX):
+            # They pause and stop the stack's functions: the admin key's (lms.auth.roles), as the
+            # authorizer decides for any route.
+            if self.stack.authorizer:
+                refused, _ = self.authorize(method, path, path, {}, {}, headers, str(uuid.uuid4()))
+                if refused:
+                    return refused
             return self.control(method, path, parse_qs(split.query), body)
         route, path_params, _ = self.match(method, path)
         if route is None:
@@ -137,29 +178,11 @@ class LocalApi:
         request_id = str(uuid.uuid4())
         authorizer_context: dict[str, Any] = {}
         if not route.public and self.stack.authorizer:
-            auth_event = {
-                "type": "REQUEST",
-                "methodArn": method_arn(method, path),
-                "resource": route.path,
-                "path": path,
-                "httpMethod": method,
-                "headers": single_headers,
-                "multiValueHeaders": headers,
-                "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
-                "multiValueQueryStringParameters": query or None,
-                "pathParameters": path_params or None,
-                "stageVariables": None,
-                "requestContext": {"requestId": request_id, "stage": STAGE, "httpMethod": method},
-            }
-            try:
-                result = self.functions.invoke(self.stack.authorizer, auth_event)
-            except Exception as err:
-                if str(err) == "Unauthorized":
-                    return self.gateway_response("UNAUTHORIZED", 401, "Unauthorized")
-                return self.gateway_response("AUTHORIZER_FAILURE", 500, "Authorizer error")
-            if not policy_allows(result.get("policyDocument", {}), method_arn(method, path)):
-                return self.gateway_response("ACCESS_DENIED", 403, "User is not authorized to access this resource")
-            authorizer_context = {**(result.get("context") or {}), "principalId": result.get("principalId")}
+            refused, authorizer_context = self.authorize(
+                method, path, route.path, path_params, query, headers, request_id
+            )
+            if refused:
+                return refused
         try:
             text_body = body.decode("utf-8") if body else None
             encoded = False

@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -16,6 +17,11 @@ STATE_FILE = ROOT / ".devstack.json"
 
 # What Lambda's environment would provide, pointed at the emulator.
 RATE_LIMIT_VARIABLES = ("RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_HOUR", "RATE_LIMIT_PER_DAY")
+CHOSEN_AT_START = (*RATE_LIMIT_VARIABLES, "PAYOUT_PROVIDER", "PAYOUT_PROVIDERS")
+# The local stack pays out through the sandbox, explicitly: the template's default is no provider
+# (a deployment must name a real one), and nothing here moves money. `PAYOUT_PROVIDER=none make run`
+# tries a stack without one.
+_LOCAL_PAYOUTS = {"PAYOUT_PROVIDER": "sandbox"}
 _LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -27,11 +33,12 @@ _LOCAL_ENV = {
     "POWERTOOLS_DEV": "false",
 }
 
-# Webhooks to receivers on this machine (plain http, local addresses), retried after 1, 2, 4 ...
-# seconds; a deployment takes only https URLs of public hosts. Set in the environment to choose.
+# Webhooks to receivers on this machine (plain http, loopback addresses, not the stack's own
+# ports: start() adds them), retried after 1, 2, 4 ... seconds; a deployment takes only https URLs
+# of public hosts. Set in the environment to choose.
 _LOCAL_WEBHOOKS = {
     "WEBHOOK_ALLOW_HTTP": "true",
-    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+    "WEBHOOK_ALLOW_LOOPBACK": "true",
     "WEBHOOK_RETRY_BASE_SECONDS": "1",
 }
 
@@ -59,11 +66,11 @@ class LocalStack:
         self.stack = load_stack()
         from devstack.lambdas import Functions, environment_of
 
-        # Rate limits set where the stack is started (`RATE_LIMIT_PER_MINUTE=5 make run`, the tests'
-        # unlimited keys) win over the template's defaults.
-        chosen = {name: os.environ[name] for name in RATE_LIMIT_VARIABLES if name in os.environ}
+        # Rate limits and payout providers set where the stack is started (`RATE_LIMIT_PER_MINUTE=5
+        # make run`, the tests' unlimited keys) win over the template's defaults and the sandbox.
+        chosen = {name: os.environ[name] for name in CHOSEN_AT_START if name in os.environ}
         os.environ.update(environment_of(self.stack))
-        os.environ.update(chosen)
+        os.environ.update({**_LOCAL_PAYOUTS, **chosen})
         for name, value in _LOCAL_WEBHOOKS.items():
             os.environ.setdefault(name, value)
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level
@@ -85,11 +92,16 @@ class LocalStack:
         # Each function's environments are processes of their own, started on first use and kept
         # warm (see devstack/lambdas.py); the authorizer runs before every call, so start it now.
         self.functions = Functions(self.stack)
-        if self.stack.authorizer:
-            self.functions.warm([self.stack.authorizer])
         from devstack.gateway import Gateway, LocalApi
 
         self.gateway = Gateway(LocalApi(self.stack, self.functions), self.port)
+        # Environments read it when they start (none has yet): a webhook to the emulator, the
+        # gateway or the accounting system would let any admin drive the stack from inside.
+        own_ports = [urlsplit(self.emulator.url).port, self.gateway.port]
+        own_ports += [urlsplit(os.environ["ACCOUNTING_BASE_URL"]).port] if self.accounting else []
+        os.environ["WEBHOOK_REFUSED_PORTS"] = json.dumps(sorted({p for p in own_ports if p}))
+        if self.stack.authorizer:
+            self.functions.warm([self.stack.authorizer])
         self.gateway.start()
         self.workers = []
         if self.workers_enabled:

@@ -21,6 +21,8 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+        # Payouts through the sandbox, said explicitly as the local stack does (a deployment has none).
+        "PAYOUT_PROVIDER": "sandbox",
         # A payout the sandbox keeps PENDING is asked about again at once.
         "PAYOUT_RETRY_BASE_SECONDS": "0",
         # Tests send hundreds of requests a minute with one key; the rate-limit tests lower these.

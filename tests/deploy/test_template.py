@@ -123,6 +123,9 @@ def test_parameters_and_their_defaults(rendered):
         "RateLimitPerMinute": 100,
         "RateLimitPerHour": 1000,
         "RateLimitPerDay": 10000,
+        "PayoutProvider": "none",
+        "WafRateLimitEnabled": "true",
+        "WafRequestsPer5Minutes": 1000,
     }
 
 
@@ -163,3 +166,31 @@ def test_every_function_has_its_handler_and_the_layer_its_dependencies(rendered)
         assert (layer / "python" / "lms" / "config.py").is_file()
         assert (layer / "python" / "pydantic_settings").is_dir()
         assert (layer / "python" / "aws_lambda_powertools").is_dir()
+
+
+def test_unauthenticated_traffic_is_limited_per_source_address_before_the_authorizer(rendered):
+    """Issue 26, case 8: a WAF rate-based rule keyed by IP on the API's stage, on by default and in prod."""
+    acl = rendered.cfn["Resources"]["ApiRateLimitWebAcl"]
+    assert acl["Condition"] == "HasWafRateLimit"
+    assert rendered.cfn["Conditions"]["HasWafRateLimit"] == {"Fn::Equals": [{"Ref": "WafRateLimitEnabled"}, "true"]}
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    [rule] = acl["Properties"]["Rules"]
+    statement = rule["Statement"]["RateBasedStatement"]
+    assert (statement["AggregateKeyType"], statement["Limit"]) == ("IP", {"Ref": "WafRequestsPer5Minutes"})
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    association = rendered.cfn["Resources"]["ApiRateLimitWebAclAssociation"]
+    assert association["Condition"] == "HasWafRateLimit"
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiRateLimitWebAcl", "Arn"]}
+    arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
+    # SAM turns ${LmsApi.Stage} into a reference to the stage it creates, so the ACL waits for it.
+    assert arn.endswith("/restapis/${LmsApi}/stages/${LmsApiStage}")
+    assert list(rendered.resources("AWS::ApiGateway::Stage")) == ["LmsApiStage"]
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    prod = config["prod"]["deploy"]["parameters"]["parameter_overrides"]
+    assert "WafRateLimitEnabled=true" in prod.split()
+
+
+def test_every_function_is_told_its_payout_provider(rendered):
+    variables = rendered.sam["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["PAYOUT_PROVIDER"] == {"Ref": "PayoutProvider"}
+    assert rendered.cfn["Parameters"]["PayoutProvider"]["AllowedValues"] == ["none", "sandbox"]

@@ -56,7 +56,7 @@ def configure(monkeypatch):
             monkeypatch.setenv(name, str(value))
         reset_settings()
 
-    apply(WEBHOOK_ALLOW_HTTP="false", WEBHOOK_ALLOW_PRIVATE_ADDRESSES="false", WEBHOOK_RETRY_BASE_SECONDS="0")
+    apply(WEBHOOK_ALLOW_HTTP="false", WEBHOOK_ALLOW_LOOPBACK="false", WEBHOOK_RETRY_BASE_SECONDS="0")
     monkeypatch.delenv("WEBHOOK_MAX_ATTEMPTS", raising=False)
     reset_settings()
     yield apply
@@ -66,7 +66,7 @@ def configure(monkeypatch):
 @pytest.fixture
 def receiver(configure):
     """A receiver on this machine: plain http to 127.0.0.1, allowed as on the local stack."""
-    configure(WEBHOOK_ALLOW_HTTP="true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true")
+    configure(WEBHOOK_ALLOW_HTTP="true", WEBHOOK_ALLOW_LOOPBACK="true")
     server = WebhookReceiver().start()
     yield server
     server.stop()
@@ -320,7 +320,7 @@ def test_the_local_stacks_settings_allow_http_and_local_receivers(admin, configu
     assert admin.post("/v1/webhooks", {"url": "http://hooks.example.com/x", "events": ["loan.closed"]}).status == 201
     refused = admin.post("/v1/webhooks", {"url": "http://127.0.0.1:8080/x", "events": ["loan.closed"]})
     assert refused.json["details"] == [{"field": "url", "message": f"host 127.0.0.1 is {LOOPBACK}"}]
-    configure(WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true")
+    configure(WEBHOOK_ALLOW_LOOPBACK="true")
     assert admin.post("/v1/webhooks", {"url": "http://127.0.0.1:8080/x", "events": ["loan.closed"]}).status == 201
     assert admin.post("/v1/webhooks", {"url": "http://localhost:8080/x", "events": ["loan.closed"]}).status == 201
     # Never credentials, other schemes or names that do not resolve.
@@ -483,7 +483,7 @@ def test_a_receiver_always_failing_ends_failed_after_the_maximum_attempts(
 def test_a_receiver_not_listening_is_a_failed_attempt_without_status(admin, configure, webhook_pipeline):
     import socket
 
-    configure(WEBHOOK_ALLOW_HTTP="true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true", WEBHOOK_MAX_ATTEMPTS="2")
+    configure(WEBHOOK_ALLOW_HTTP="true", WEBHOOK_ALLOW_LOOPBACK="true", WEBHOOK_MAX_ATTEMPTS="2")
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]

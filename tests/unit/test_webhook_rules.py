@@ -150,19 +150,19 @@ RESOLVE = fake_resolver(
 )
 def test_unsafe_urls_are_refused_naming_why(url, message):
     with pytest.raises(UnsafeUrl) as refused:
-        safe_target(url, allow_http=False, allow_private=False, resolve=RESOLVE)
+        safe_target(url, allow_http=False, allow_loopback=False, resolve=RESOLVE)
     assert str(refused.value) == message
 
 
 def test_a_url_of_exactly_the_maximum_length_is_taken():
     url = "https://hooks.example.com/" + "a" * (2048 - len("https://hooks.example.com/"))
     assert len(url) == 2048
-    assert safe_target(url, allow_http=False, allow_private=False, resolve=RESOLVE).path == "/" + "a" * 2022
+    assert safe_target(url, allow_http=False, allow_loopback=False, resolve=RESOLVE).path == "/" + "a" * 2022
 
 
 def test_a_safe_url_gives_its_target_with_every_checked_address():
     target = safe_target(
-        "https://HOOKS.example.com:8443/lms/events?source=lms", allow_http=False, allow_private=False, resolve=RESOLVE
+        "https://HOOKS.example.com:8443/lms/events?source=lms", allow_http=False, allow_loopback=False, resolve=RESOLVE
     )
     assert target == Target(
         scheme="https",
@@ -171,28 +171,68 @@ def test_a_safe_url_gives_its_target_with_every_checked_address():
         path="/lms/events?source=lms",
         addresses=("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"),
     )
-    assert safe_target("https://hooks.example.com", allow_http=False, allow_private=False, resolve=RESOLVE).path == "/"
+    assert safe_target("https://hooks.example.com", allow_http=False, allow_loopback=False, resolve=RESOLVE).path == "/"
 
 
 def test_the_local_stacks_exceptions():
     """http where allowed; private addresses where allowed; credentials and other schemes never."""
     assert check_url("http://hooks.example.com/x", allow_http=True) == ("http", "hooks.example.com", 80, "/x")
-    local = safe_target("http://127.0.0.1:8080/hook", allow_http=True, allow_private=True, resolve=RESOLVE)
+    local = safe_target("http://127.0.0.1:8080/hook", allow_http=True, allow_loopback=True, resolve=RESOLVE)
     assert (local.port, local.addresses) == (8080, ("127.0.0.1",))
     with pytest.raises(UnsafeUrl, match="loopback"):
-        safe_target("http://127.0.0.1:8080/hook", allow_http=True, allow_private=False, resolve=RESOLVE)
+        safe_target("http://127.0.0.1:8080/hook", allow_http=True, allow_loopback=False, resolve=RESOLVE)
     with pytest.raises(UnsafeUrl, match="must use https"):
-        safe_target("http://127.0.0.1:8080/hook", allow_http=False, allow_private=True, resolve=RESOLVE)
+        safe_target("http://127.0.0.1:8080/hook", allow_http=False, allow_loopback=True, resolve=RESOLVE)
     with pytest.raises(UnsafeUrl, match="credentials"):
-        safe_target("http://a:b@127.0.0.1/", allow_http=True, allow_private=True, resolve=RESOLVE)
+        safe_target("http://a:b@127.0.0.1/", allow_http=True, allow_loopback=True, resolve=RESOLVE)
     with pytest.raises(UnsafeUrl, match="could not be resolved"):
-        safe_target("http://nowhere.invalid/", allow_http=True, allow_private=True, resolve=RESOLVE)
+        safe_target("http://nowhere.invalid/", allow_http=True, allow_loopback=True, resolve=RESOLVE)
+
+
+LOCAL_RESOLVE = fake_resolver(
+    {
+        "127.0.0.1": ["127.0.0.1"],
+        "::1": ["::1"],
+        "169.254.169.254": ["169.254.169.254"],
+        "10.0.0.7": ["10.0.0.7"],
+        "192.168.1.20": ["192.168.1.20"],
+        "0.0.0.0": ["0.0.0.0"],
+        "mapped.example.com": ["::ffff:127.0.0.1"],
+        "metadata.example.com": ["127.0.0.1", "169.254.169.254"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "host 169.254.169.254 is a link-local address"),
+        ("http://10.0.0.7/", "host 10.0.0.7 is a private address"),
+        ("http://192.168.1.20:8080/", "host 192.168.1.20 is a private address"),
+        ("http://0.0.0.0:8080/", "host 0.0.0.0 is an unspecified address"),
+        ("http://metadata.example.com/", "host metadata.example.com resolves to 169.254.169.254, a link-local address"),
+    ],
+)
+def test_the_local_stack_takes_loopback_only_never_other_private_addresses(url, message):
+    with pytest.raises(UnsafeUrl) as refused:
+        safe_target(url, allow_http=True, allow_loopback=True, resolve=LOCAL_RESOLVE)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:5000/", "http://[::1]:3000/x", "http://mapped.example.com:5000/"])
+def test_the_local_stack_refuses_its_own_ports(url):
+    with pytest.raises(UnsafeUrl, match=r"^port (5000|3000) of this machine is the local stack's own service$"):
+        safe_target(url, allow_http=True, allow_loopback=True, refused_ports=(5000, 3000), resolve=LOCAL_RESOLVE)
+    other_port = url.replace(":5000", ":8080").replace(":3000", ":8080")
+    assert safe_target(
+        other_port, allow_http=True, allow_loopback=True, refused_ports=(5000, 3000), resolve=LOCAL_RESOLVE
+    )
 
 
 @pytest.mark.parametrize("host", ["2130706433", "0x7f.0.0.1", "127.1", "0177.0.0.1", "localhost"])
 def test_other_spellings_of_loopback_resolve_to_it_and_are_refused(host):
     with pytest.raises(UnsafeUrl, match=rf"^host {host} resolves to (127\.0\.0\.1|::1), a loopback address$"):
-        safe_target(f"https://{host}/x", allow_http=False, allow_private=False, resolve=network.resolve_host)
+        safe_target(f"https://{host}/x", allow_http=False, allow_loopback=False, resolve=network.resolve_host)
 
 
 # ------------------------------------------------------------------------------------- signing

@@ -21,6 +21,7 @@ from lms.errors import ConfigurationError
 from lms.payouts.sandbox import SandboxRule
 
 PaymentMethodName = Literal["CASH", "NBC_ACCOUNT", "TIPS_MNO", "TIPS_BANK"]
+PayoutProviderName = Literal["none", "sandbox"]  # a real rail adds its name (lms.payouts.providers)
 
 
 class Settings(BaseSettings):
@@ -45,7 +46,10 @@ class Settings(BaseSettings):
     payout_queue_url: str = Field(min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check")
 
     # Tuning: documented defaults.
-    auth_cache_ttl_seconds: int = Field(default=60, ge=0, alias="AUTH_CACHE_TTL_SECONDS")
+    # The authorizer's key cache: how long a lookup is kept (a revoked key works this long) and
+    # how many distinct keys it keeps at most (about 300 bytes each; the least recently used go).
+    auth_cache_ttl_seconds: int = Field(default=60, ge=0, le=900, alias="AUTH_CACHE_TTL_SECONDS")
+    auth_cache_max_entries: int = Field(default=10_000, ge=1, le=1_000_000, alias="AUTH_CACHE_MAX_ENTRIES")
     idempotency_ttl_seconds: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_TTL_SECONDS")
     idempotency_wait_seconds: float = Field(default=3, ge=0, alias="IDEMPOTENCY_WAIT_SECONDS")
     accounting_timeout_seconds: float = Field(default=5, gt=0, alias="ACCOUNTING_TIMEOUT_SECONDS")
@@ -54,9 +58,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=100, ge=1, alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_per_hour: int = Field(default=1000, ge=1, alias="RATE_LIMIT_PER_HOUR")
     rate_limit_per_day: int = Field(default=10000, ge=1, alias="RATE_LIMIT_PER_DAY")
-    # Payouts: the provider of each payment method (lms.payouts.providers), the sandbox's rules
-    # (JSON; empty: lms.payouts.sandbox.DEFAULT_RULES), and how soon a PENDING payout is asked again.
-    payout_providers: dict[PaymentMethodName, Literal["sandbox"]] = Field(
+    # Payouts: the provider of every payment method, and of single methods (lms.payouts.providers);
+    # "none" by default, so a deployment pays through the sandbox only where it says so (a method
+    # without a provider refuses disbursements, 503 PAYOUT_PROVIDER_NOT_CONFIGURED). The sandbox's
+    # rules (JSON; empty: lms.payouts.sandbox.DEFAULT_RULES), and how soon a PENDING payout is asked again.
+    payout_provider: PayoutProviderName = Field(default="none", alias="PAYOUT_PROVIDER")
+    payout_providers: dict[PaymentMethodName, PayoutProviderName] = Field(
         default_factory=dict, alias="PAYOUT_PROVIDERS"
     )
     payout_sandbox_rules: tuple[SandboxRule, ...] = Field(default=(), alias="PAYOUT_SANDBOX_RULES")
@@ -66,9 +73,12 @@ class Settings(BaseSettings):
     webhook_queue_url: str = Field(
         min_length=1, alias="WEBHOOK_QUEUE_URL", description="SQS queue of webhook deliveries"
     )
-    # Plain http receivers and receivers on private, loopback or link-local addresses: the local stack only.
+    # Plain http receivers and receivers on this machine's loopback addresses, except the ports the
+    # local stack itself listens on (its emulator, gateway, accounting system): the local stack only.
+    # No setting takes any other private address: a receiver is this machine or a public host.
     webhook_allow_http: bool = Field(default=False, alias="WEBHOOK_ALLOW_HTTP")
-    webhook_allow_private_addresses: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+    webhook_allow_loopback: bool = Field(default=False, alias="WEBHOOK_ALLOW_LOOPBACK")
+    webhook_refused_ports: tuple[int, ...] = Field(default=(), alias="WEBHOOK_REFUSED_PORTS")
     # At most 15: the queue's maxReceiveCount (20) must stay above it, with room for redeliveries.
     webhook_max_attempts: int = Field(default=8, ge=1, le=15, alias="WEBHOOK_MAX_ATTEMPTS")
     webhook_retry_base_seconds: int = Field(default=60, ge=0, le=3600, alias="WEBHOOK_RETRY_BASE_SECONDS")

@@ -93,6 +93,13 @@ class ResourceExhausted(LmsError):
     code = "resource_exhausted"
 
 
+class Unavailable(LmsError):
+    """The deployment cannot do this at all as configured (no payout provider): nothing was written."""
+
+    status = 503
+    code = "unavailable"
+
+
 class FieldProblems:
     """Collects every rejected field of a request so one response can list them all."""
 

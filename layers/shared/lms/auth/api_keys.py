@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
 from dataclasses import dataclass
 
 from lms import clock
+from lms.auth.cache import TtlLruCache
 from lms.auth.roles import Role
-from lms.errors import NotFound
+from lms.errors import Aborted, NotFound
 from lms.ids import new_secret, new_ulid
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
@@ -110,39 +109,83 @@ class ApiKeyStore:
         return load_page(self.table, candidates, page, rows, _from_item)
 
     def revoke(self, key_id: str) -> ApiKey:
-        matches = list(self.table.query("TypePK = :t AND TypeSK = :id", {":t": _TYPE, ":id": key_id}, index=BY_TYPE))
+        """Mark the key revoked, once: revoking it again answers with its first `revokedAt`.
+
+        The last active admin key is kept (409 LAST_ADMIN_KEY): without one nobody can issue keys.
+        Revoking an admin key checks, in the same transaction, that another admin key is still
+        active, so two admins revoking each other at once cannot both succeed.
+        """
+        matches = list(
+            self.table.query(
+                "TypePK = :t AND TypeSK = :id", {":t": _TYPE, ":id": key_id}, index=BY_TYPE, projection="PK, SK"
+            )
+        )
         if not matches:
             raise NotFound(f"API key {key_id} does not exist", reason="API_KEY_NOT_FOUND")
-        item = matches[0]
-        if item.get("revokedAt"):
-            return _from_item(item)
-        updated = self.table.update(
-            Key(item["PK"], item["SK"]),
-            "SET revokedAt = :now",
-            condition="attribute_exists(PK)",
-            values_={":now": clock.timestamp()},
-        )
-        return _from_item(updated)
+        key = Key(matches[0]["PK"], matches[0]["SK"])
+        for _ in range(_REVOKE_ATTEMPTS):
+            item = self.table.get(key)  # the index holds no revokedAt: read the key itself
+            if item is None:
+                raise NotFound(f"API key {key_id} does not exist", reason="API_KEY_NOT_FOUND")
+            if item.get("revokedAt"):
+                return _from_item(item)
+            revoked_at = clock.timestamp()
+            revoke = self.table.update_action(
+                key, "SET revokedAt = :now", condition=_ACTIVE, values_={":now": revoked_at}
+            )
+            other = self._another_active_admin(key) if item["role"] == Role.ADMIN.value else None
+            if item["role"] == Role.ADMIN.value and other is None:
+                raise Aborted(
+                    f"API key {key_id} is the last active admin key; issue another admin key first",
+                    reason="LAST_ADMIN_KEY",
+                )
+            guard = (
+                [{"ConditionCheck": {"TableName": self.table.name, "Key": other.av(), "ConditionExpression": _ACTIVE}}]
+                if other
+                else []
+            )
+            try:
+                self.table.transact_write([revoke, *guard])
+            except ConditionFailed:
+                continue  # revoked meanwhile, or the other admin key was: look again
+            return _from_item({**item, "revokedAt": revoked_at})
+        raise Aborted(f"API key {key_id} changed while it was being revoked; try again", reason="CONCURRENT_UPDATE")
+
+    def _another_active_admin(self, but: Key) -> Key | None:
+        candidates = self.table.query("TypePK = :t", {":t": _TYPE}, index=BY_TYPE, projection="PK, SK")
+        keys = [Key(c["PK"], c["SK"]) for c in candidates if (c["PK"], c["SK"]) != (but.pk, but.sk)]
+        for item in self.table.batch_get(keys):
+            if item["role"] == Role.ADMIN.value and not item.get("revokedAt"):
+                return Key(item["PK"], item["SK"])
+        return None
+
+
+_ACTIVE = "attribute_exists(PK) AND attribute_not_exists(revokedAt)"
+_REVOKE_ATTEMPTS = 5
 
 
 class CachedAuthenticator:
-    """Remembers recent lookups per key hash so the authorizer does not read DynamoDB on every call."""
+    """Remembers recent lookups per key hash so the authorizer does not read DynamoDB on every call.
 
-    def __init__(self, store_factory, ttl_seconds: int):
+    At most `max_entries` lookups, each for at most `ttl_seconds` (unknown keys too, so a client
+    repeating a wrong key costs one read per TTL); the least recently used goes first.
+    """
+
+    def __init__(self, store_factory, ttl_seconds: int, max_entries: int = 10_000):
         self._store_factory = store_factory
-        self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
-        self._lock = threading.Lock()
+        self._cache: TtlLruCache[ApiKey | None] = TtlLruCache(max_entries, ttl_seconds)
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def authenticate(self, plaintext: str) -> ApiKey | None:
         digest = hash_key(plaintext)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-        if hit and hit[0] > now:
-            return hit[1]
+        hit = self._cache.get(digest, _UNCACHED)
+        if hit is not _UNCACHED:
+            return hit
         record = self._store_factory().authenticate(plaintext)
-        if self._ttl > 0:
-            with self._lock:
-                self._cache[digest] = (now + self._ttl, record)
+        self._cache.put(digest, record)
         return record
+
+
+_UNCACHED = object()

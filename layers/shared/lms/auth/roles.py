@@ -14,8 +14,9 @@ class Role(StrEnum):
 _RANK = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
 
 # Prefixes whose every method is admin-only (key management exposes who can do what; webhook
-# subscriptions say where loan events go, and their deliveries carry them).
-_ADMIN_ONLY = ("/v1/api-keys", "/v1/webhooks")
+# subscriptions say where loan events go, and their deliveries carry them; the local stack's own
+# controls, outside the API, pause and stop its functions).
+_ADMIN_ONLY = ("/v1/api-keys", "/v1/webhooks", "/_local")
 # Prefixes whose writes are admin-only: configuration and the books themselves.
 _ADMIN_WRITES = (
     "/v1/ledger",

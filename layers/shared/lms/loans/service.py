@@ -45,6 +45,7 @@ from lms.loans.domain.signals import PayoutRequest, signals_of
 from lms.loans.domain.transactions import LoanTransaction
 from lms.loans.store import LoanStore
 from lms.observability import record_loan_operation, traced
+from lms.payouts.providers import ensure_provider
 from lms.products.domain import LoanProduct
 from lms.products.store import ProductStore
 from lms.storage import receipts
@@ -433,6 +434,7 @@ class LoanService:
             raise insufficient(account, available, amount)
 
     def plan_disbursement(self, loan_id: int, order: DisbursementOrder, actor: Actor) -> tuple[Loan, DisbursementPlan]:
+        ensure_provider(order.method)
         loan = self.loans.get(loan_id)
         plan = plan_disbursement(loan, self.product_of(loan), order, actor.today)
         self._ensure_funds(loan, order, plan.net_amount)
@@ -441,6 +443,8 @@ class LoanService:
     def disburse(
         self, loan_id: int, order: DisbursementOrder, actor: Actor, answering: Answering | None = None
     ) -> Loan:
+        ensure_provider(order.method)  # before anything is read or written: no pretending to pay
+
         def transition(current: Loan) -> Loan:
             plan = plan_disbursement(current, self.product_of(current), order, actor.today)
             self._ensure_funds(current, order, plan.net_amount)
@@ -614,6 +618,7 @@ class LoanService:
         loan_id, txn_id = self._disbursement_of(reference)
 
         def retry(current: Loan) -> tuple[Loan, int]:
+            ensure_provider(current.disbursement.method)
             current.transaction(txn_id)  # the answer shows the transaction: read it if it was sealed
             return payout.retry_payout(current, txn_id, actor), txn_id
 

@@ -6,7 +6,9 @@ Decimal, never float.
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,11 @@ _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 
 BATCH_GET_LIMIT = 100
+# Unprocessed keys of a BatchGetItem (throttling, the 16 MB answer limit) are asked for again after
+# a capped exponential backoff with full jitter, as AWS advises: never in a tight loop.
+UNPROCESSED_BASE_SECONDS = 0.05
+UNPROCESSED_MAX_SECONDS = 2.0
+UNPROCESSED_MAX_RETRIES = 10
 MAX_CONCURRENT_REQUESTS = 32
 
 
@@ -113,7 +120,8 @@ def batch_get_across(refs: list[ItemRef]) -> list[dict | None]:
         request: dict[str, dict] = {}
         for _, ref in chunk:
             request.setdefault(ref.table, {"Keys": [], "ConsistentRead": True})["Keys"].append(ref.av())
-        while request:
+        retry = 0
+        while True:
             result = client().batch_get_item(RequestItems=request)
             for table, items in result.get("Responses", {}).items():
                 for item in map(deserialize, items):
@@ -121,7 +129,26 @@ def batch_get_across(refs: list[ItemRef]) -> list[dict | None]:
                         if ref.table == table and ref.matches(item):
                             found[index] = item
             request = result.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            _retry_unprocessed(retry)
+            retry += 1
     return found
+
+
+class UnprocessedKeys(Exception):
+    """DynamoDB left keys of a batch read unprocessed after every retry (sustained throttling)."""
+
+
+def unprocessed_backoff(retry: int) -> float:
+    """Seconds before retry number `retry` (from 0) of unprocessed keys: full jitter, capped."""
+    return random.uniform(0, min(UNPROCESSED_MAX_SECONDS, UNPROCESSED_BASE_SECONDS * 2**retry))
+
+
+def _retry_unprocessed(retry: int) -> None:
+    if retry >= UNPROCESSED_MAX_RETRIES:
+        raise UnprocessedKeys(f"keys still unprocessed after {retry} retries")
+    time.sleep(unprocessed_backoff(retry))
 
 
 class Table:
@@ -264,6 +291,7 @@ class Table:
         found: dict[tuple[str, str], dict] = {}
         for start in range(0, len(keys), BATCH_GET_LIMIT):
             pending = [k.av() for k in keys[start : start + BATCH_GET_LIMIT]]
+            retry = 0
             while pending:
                 result = self._client.batch_get_item(
                     RequestItems={self.name: {"Keys": pending, "ConsistentRead": consistent}}
@@ -272,6 +300,9 @@ class Table:
                     item = deserialize(raw)
                     found[(item["PK"], item["SK"])] = item
                 pending = result.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", [])
+                if pending:
+                    _retry_unprocessed(retry)
+                    retry += 1
         return [found[(k.pk, k.sk)] for k in keys if (k.pk, k.sk) in found]
 
     def transact_write(self, actions: list[dict]) -> None:

@@ -5,7 +5,8 @@ signature is `v1,` + base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<
 key being the base64-decoded part of the subscription's secret after `whsec_`.
 
 A URL is safe when it is an absolute https URL (http only where allowed: the local stack) without
-credentials, and every address its host resolves to is public: not private, loopback, link-local,
+credentials, and every address its host resolves to is public (or, on the local stack only, this
+machine's loopback address on a port that is not one of the stack's own): not private, loopback, link-local,
 multicast, reserved or unspecified, IPv4 or IPv6, also when an IPv6 address carries an IPv4 one
 (IPv4-mapped, 6to4, Teredo, NAT64). Resolution is passed in, so the check is pure and the sender
 can connect to exactly the address it checked (no second lookup for a DNS rebinding to change).
@@ -18,7 +19,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -116,6 +117,7 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+LOOPBACK = "a loopback address"
 
 
 def address_problem(address: str) -> str | None:
@@ -132,7 +134,7 @@ def address_problem(address: str) -> str | None:
                 return problem  # a mapped address is its IPv4 address
     checks = (
         (ip.is_unspecified, "an unspecified address"),
-        (ip.is_loopback, "a loopback address"),
+        (ip.is_loopback, LOOPBACK),
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
         (ip.is_reserved, "a reserved address"),
@@ -176,8 +178,19 @@ def check_url(url: str, *, allow_http: bool) -> tuple[str, str, int, str]:
     return scheme, host, port, path
 
 
-def safe_target(url: str, *, allow_http: bool, allow_private: bool, resolve: Resolver) -> Target:
-    """The URL's target with its host's addresses, each checked; UnsafeUrl naming the first problem."""
+def safe_target(
+    url: str,
+    *,
+    allow_http: bool,
+    allow_loopback: bool,
+    resolve: Resolver,
+    refused_ports: Collection[int] = (),
+) -> Target:
+    """The URL's target with its host's addresses, each checked; UnsafeUrl naming the first problem.
+
+    `allow_loopback` (the local stack) takes this machine's loopback addresses, except on
+    `refused_ports` (the stack's own services); every other address must still be public.
+    """
     scheme, host, port, path = check_url(url, allow_http=allow_http)
     try:
         addresses = tuple(dict.fromkeys(resolve(host, port)))
@@ -185,13 +198,16 @@ def safe_target(url: str, *, allow_http: bool, allow_private: bool, resolve: Res
         addresses = ()
     if not addresses:
         raise UnsafeUrl(f"host {host} could not be resolved")
-    if not allow_private:
-        for address in addresses:
-            problem = address_problem(address)
-            if problem:
-                if _is_literal(host):
-                    raise UnsafeUrl(f"host {host} is {problem}")
-                raise UnsafeUrl(f"host {host} resolves to {address}, {problem}")
+    for address in addresses:
+        problem = address_problem(address)
+        if problem == LOOPBACK and allow_loopback:
+            if port in refused_ports:
+                raise UnsafeUrl(f"port {port} of this machine is the local stack's own service")
+            continue
+        if problem:
+            if _is_literal(host):
+                raise UnsafeUrl(f"host {host} is {problem}")
+            raise UnsafeUrl(f"host {host} resolves to {address}, {problem}")
     return Target(scheme, host, port, path, addresses)
 
 

@@ -68,7 +68,8 @@ class WebhookService:
             safe_target(
                 url,
                 allow_http=settings.webhook_allow_http,
-                allow_private=settings.webhook_allow_private_addresses,
+                allow_loopback=settings.webhook_allow_loopback,
+                refused_ports=settings.webhook_refused_ports,
                 resolve=network.resolve_host,
             )
         except UnsafeUrl as refused:
@@ -187,7 +188,8 @@ class WebhookService:
             target = safe_target(
                 subscription.url,
                 allow_http=settings.webhook_allow_http,
-                allow_private=settings.webhook_allow_private_addresses,
+                allow_loopback=settings.webhook_allow_loopback,
+                refused_ports=settings.webhook_refused_ports,
                 resolve=network.resolve_host,
             )
         except UnsafeUrl as refused:
