@@ -8,7 +8,16 @@ from typing import Any
 
 from pydantic import Field
 
-from lms.api.types import EntityId, IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
+from lms.api.types import (
+    EntityId,
+    IsoDate,
+    LongText,
+    PositiveAmount,
+    RequestModel,
+    ResponseModel,
+    StrictBool,
+    with_example,
+)
 from lms.loans.domain.disbursement import (
     DisbursementOrder,
     DisbursementPlan,
@@ -24,13 +33,31 @@ from lms.products.domain import LoanProduct, PeriodFrequency
 
 
 class DisburseLoanRequest(RequestModel):
+    model_config = with_example(
+        {
+            "actualDisbursementDate": "2026-05-23",
+            "transactionAmount": 10000,
+            "paymentMethod": "TIPS_MNO",
+            "paymentDetails": {"phoneNumber": "255712345678", "mnoProvider": "MPESA"},
+            "narration": "Loan 12 payout",
+        }
+    )
+
     actual_disbursement_date: IsoDate
+    """Business date of the payout (yyyy-MM-dd), on or after the approval date and not in the future."""
     transaction_amount: PositiveAmount
+    """Amount disbursed; the approved principal (or less if the product allows partial disbursement)."""
     payment_method: PaymentMethod | None = None
+    """Rail that pays the borrower: CASH, NBC_ACCOUNT, TIPS_MNO or TIPS_BANK; the deployment's default when left out."""
     payment_details: dict[str, Any] | None = Field(default=None, max_length=10)
+    """What the rail needs, by method: CASH depositAccount, cashierId, branchCode; NBC_ACCOUNT accountNumber; TIPS_MNO
+    phoneNumber, mnoProvider; TIPS_BANK bankCode, bankAccount, bankAccountHolderName."""
     narration: LongText | None = None
+    """Text shown to the borrower on the payout."""
     validate_only: StrictBool = False
+    """When true, check everything and answer what the disbursement would be, writing nothing."""
     note: LongText | None = None
+    """Free text kept with the transaction."""
 
     def to_order(self) -> DisbursementOrder:
         return DisbursementOrder(
@@ -45,6 +72,7 @@ class DisburseLoanRequest(RequestModel):
 
 class UndoDisbursalRequest(RequestModel):
     note: LongText | None = None
+    """Why the disbursal is undone."""
 
 
 class AmountOut(ResponseModel):
@@ -250,10 +278,27 @@ class BulkDisbursementItem(DisburseLoanRequest):
     """One loan's disbursement in a bulk request: the single disbursement's body and the loan."""
 
     loan_id: EntityId
+    """The approved loan to disburse."""
 
 
 class BulkDisburseRequest(RequestModel):
+    model_config = with_example(
+        {
+            "disbursements": [
+                {"loanId": 12, "actualDisbursementDate": "2026-05-23", "transactionAmount": 10000},
+                {
+                    "loanId": 13,
+                    "actualDisbursementDate": "2026-05-23",
+                    "transactionAmount": 5000,
+                    "paymentMethod": "CASH",
+                    "paymentDetails": {"depositAccount": "1100", "cashierId": "C-07", "branchCode": "DSM01"},
+                },
+            ]
+        }
+    )
+
     disbursements: list[BulkDisbursementItem] = Field(min_length=1, max_length=MAX_BULK_DISBURSEMENTS)
+    """1 to 100 disbursements, each processed and answered on its own."""
 
 
 class BulkErrorOut(ResponseModel):
