@@ -29,6 +29,8 @@ def test_served_with_swagger_ui(local_api):
     docs = anonymous.get("/v1/docs")
     assert docs.status == 200
     assert b"SwaggerUIBundle" in docs.raw
+    # Swagger UI resolves the relative server against the document's address: an absolute one.
+    assert b'updateUrl(new URL("openapi.json", currentUrl).href)' in docs.raw
     assert docs.headers["Content-Type"].startswith("text/html")
 
 
