@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import warnings
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
@@ -11,7 +13,8 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn,
 
 from devstack.lambdas import environment_of
 from devstack.template import load_stack
-from lms.api.responses import ErrorOut
+from lms.api.idempotency import MAX_KEY_LENGTH
+from lms.api.responses import REPLAYED_HEADER, ErrorOut
 
 TITLE = "Loan Servicing API"
 VERSION = "1.0.0"
@@ -45,7 +48,103 @@ def build_document() -> str:
         warnings.simplefilter("error")  # a handler that fails to import must fail the build
         document = json.loads(merge.get_openapi_json_schema())
     document = _with_error_envelope(_decimals_as_numbers(document))
+    document = _with_routes_described(document, stack)
+    document["servers"] = SERVERS
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+# The document is served at <base>/v1/openapi.json and its paths start with /v1, so `..`, resolved
+# against the document's own address as OpenAPI says a relative server is, is the API's base on any
+# stack: http://127.0.0.1:3000 locally, https://<api-id>.execute-api.<region>.amazonaws.com/api
+# deployed (the stage is part of the path). The second entry spells the deployed form out for tools
+# that need an absolute URL.
+SERVERS = [
+    {"url": "..", "description": "This stack: the address this document was fetched from, less /v1/openapi.json"},
+    {
+        "url": "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}",
+        "description": "A deployed stack (the stack's ApiUrl output)",
+        "variables": {
+            "apiId": {"default": "abc123defg", "description": "The REST API's id"},
+            "region": {"default": "af-south-1", "description": "The AWS region it is deployed in"},
+            "stage": {"default": "api", "description": "The API Gateway stage"},
+        },
+    },
+]
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": (
+        "One value per operation you mean to perform (a UUID). A retry with the same key and the same "
+        "request replays the first answer (`Idempotent-Replayed: true`) without doing anything again, for "
+        "24 hours; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED. "
+        "`X-Idempotency-Key` is accepted too."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "example": "4f1c2f8e-5b7a-4c1e-9a57-2d0f8a3b6c11",
+}
+
+# Answers of an authenticated route carry the key's rate-limit state (lms.auth.rate_limits); a 429
+# also says when to come back. Declared once in components, referred to by each response.
+HEADERS = {
+    "X-RateLimit-Limit": {
+        "description": "Requests this API key may make in the reported window",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {"description": "Requests left in that window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {
+        "description": "When that window ends, in seconds since the epoch (UTC)",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Window": {
+        "description": "The window reported: the one with the fewest requests left, or the one exceeded",
+        "schema": {"type": "string", "enum": ["minute", "hour", "day"]},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before the key's window allows another request",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+}
+RATE_LIMIT_HEADERS = [name for name in HEADERS if name.startswith("X-RateLimit-")]
+
+
+def _with_routes_described(document: dict, stack) -> dict:
+    """What each route's handler module says about it (its docstring as the description), which
+    routes are public, the Idempotency-Key of money routes and the rate-limit headers of answers."""
+    routes = {(r.method.lower(), r.path): r for r in stack.routes}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            route = routes[(method, path)]
+            description = _description_of(stack.functions[route.function].module_file, method, path)
+            if description:
+                operation["description"] = description
+            responses = operation.get("responses", {})
+            success = [r for status, r in responses.items() if int(status) < 300]
+            if any(REPLAYED_HEADER in (r.get("headers") or {}) for r in success):
+                operation["parameters"] = [*operation.get("parameters", []), IDEMPOTENCY_KEY_PARAMETER]
+            if route.public:
+                operation["security"] = []
+                responses.pop("401", None)
+                continue
+            for status, response in responses.items():
+                if status == "401":  # refused by the authorizer, before any limit is counted
+                    continue
+                names = [*RATE_LIMIT_HEADERS, *(["Retry-After"] if status == "429" else [])]
+                headers = response.setdefault("headers", {})
+                headers.update({name: {"$ref": f"#/components/headers/{name}"} for name in names})
+    document.setdefault("components", {})["headers"] = HEADERS
+    return document
+
+
+def _description_of(module_file, method: str, path: str) -> str:
+    """A handler module's docstring, less the `METHOD /path...:` it starts with."""
+    docstring = ast.get_docstring(ast.parse(module_file.read_text(encoding="utf-8"))) or ""
+    text = re.sub(rf"^{method.upper()} \S+?:?\s", "", docstring, count=1).strip()
+    text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)  # the docstring's line wrapping, not its paragraphs
+    if text.startswith(method.upper()) or len(text) < 2:
+        return ""
+    return text[0].upper() + text[1:]
 
 
 # What pydantic documents a Decimal as in serialization mode (a string); lms.jsonutil writes every

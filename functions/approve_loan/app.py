@@ -15,7 +15,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/approve", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.post(
+    "/v1/loans/<id>/approve",
+    operation_id="approveLoan",
+    summary="Approve a loan application",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut),
+)
 def approve_loan(id: IdPath, request: Annotated[ApproveLoanRequest, Body()]):
     actor = actor_of(app.current_event)
     loan = LoanService().approve(id, request.approved_on_date, request.approved_loan_amount, request.note, actor)

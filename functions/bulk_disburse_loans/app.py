@@ -17,7 +17,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/bulk-disburse", tags=["Loans"], responses=openapi_responses(BulkDisbursementOut, money=True))
+@app.post(
+    "/v1/loans/bulk-disburse",
+    operation_id="bulkDisburseLoans",
+    summary="Disburse many loans in one request",
+    tags=["Loans"],
+    responses=openapi_responses(BulkDisbursementOut, money=True),
+)
 def bulk_disburse_loans(request: Annotated[BulkDisburseRequest, Body()]):
     caller = caller_of(app.current_event).key_id
     key = idempotency_key(app.current_event.headers)

@@ -17,7 +17,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/charge-off", tags=["Loans"], responses=openapi_responses(LoanOut, money=True))
+@app.post(
+    "/v1/loans/<id>/charge-off",
+    operation_id="chargeOffLoan",
+    summary="Charge off a loan's outstanding principal",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut, money=True),
+)
 def charge_off_loan(id: IdPath, request: Annotated[ChargeOffRequest, Body()]):
     actor = actor_of(app.current_event)
     return answer_once(

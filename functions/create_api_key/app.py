@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/api-keys", tags=["API keys"], responses=openapi_responses(CreatedApiKeyOut, 201, "Key created"))
+@app.post(
+    "/v1/api-keys",
+    operation_id="createApiKey",
+    summary="Issue an API key",
+    tags=["API keys"],
+    responses=openapi_responses(CreatedApiKeyOut, 201, "Key created"),
+)
 def create_api_key(request: Annotated[CreateApiKeyRequest, Body()]):
     limits = request.rate_limits.chosen() if request.rate_limits else None
     record, plaintext = ApiKeyStore().create(request.name, request.role, limits)

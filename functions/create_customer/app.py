@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/customers", tags=["Customers"], responses=openapi_responses(CustomerOut, 201, "Customer created"))
+@app.post(
+    "/v1/customers",
+    operation_id="createCustomer",
+    summary="Register a customer",
+    tags=["Customers"],
+    responses=openapi_responses(CustomerOut, 201, "Customer created"),
+)
 def create_customer(request: Annotated[CreateCustomerRequest, Body()]):
     customer = CustomerService().create(request.to_draft())
     return json_response(CustomerOut.of(customer), status=201)

@@ -17,6 +17,8 @@ app = build_resolver()
 
 @app.post(
     "/v1/ledger/entries",
+    operation_id="createJournalEntry",
+    summary="Draft a manual journal entry",
     tags=["Ledger"],
     responses=openapi_responses(JournalEntryOut, 201, "Draft created", money=True),
 )

@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/ledger/accounts", tags=["Ledger"], responses=openapi_responses(AccountOut, 201, "Account created"))
+@app.post(
+    "/v1/ledger/accounts",
+    operation_id="createLedgerAccount",
+    summary="Add an account to the chart",
+    tags=["Ledger"],
+    responses=openapi_responses(AccountOut, 201, "Account created"),
+)
 def create_ledger_account(request: Annotated[CreateAccountRequest, Body()]):
     account = LedgerService().create_account(**request.model_dump())
     return json_response(AccountOut.of(account), status=201)

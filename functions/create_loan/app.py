@@ -14,7 +14,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans", tags=["Loans"], responses=openapi_responses(LoanOut, 201, "Loan submitted"))
+@app.post(
+    "/v1/loans",
+    operation_id="createLoan",
+    summary="Submit a loan application",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut, 201, "Loan submitted"),
+)
 def create_loan(request: Annotated[CreateLoanRequest, Body()]):
     actor = actor_of(app.current_event)
     loan = LoanService().submit(request.to_application(), actor)

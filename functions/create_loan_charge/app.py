@@ -18,6 +18,8 @@ app = build_resolver()
 
 @app.post(
     "/v1/loans/<id>/charges",
+    operation_id="createLoanCharge",
+    summary="Assess a fee or penalty on a loan",
     tags=["Loans"],
     responses=openapi_responses(ChargeWithLoanOut, 201, "Assessed", money=True),
 )

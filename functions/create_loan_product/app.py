@@ -13,7 +13,13 @@ from lms.products.service import ProductService
 app = build_resolver()
 
 
-@app.post("/v1/loan-products", tags=["Loan products"], responses=openapi_responses(ProductOut, 201, "Created"))
+@app.post(
+    "/v1/loan-products",
+    operation_id="createLoanProduct",
+    summary="Define a loan product",
+    tags=["Loan products"],
+    responses=openapi_responses(ProductOut, 201, "Created"),
+)
 def create_loan_product(request: Annotated[CreateProductRequest, Body()]):
     product = ProductService().create(request.to_fields())
     return json_response(ProductOut.of(product), status=201)

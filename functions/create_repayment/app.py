@@ -19,6 +19,8 @@ app = build_resolver()
 
 @app.post(
     "/v1/loans/<id>/repayments",
+    operation_id="createRepayment",
+    summary="Record a repayment",
     tags=["Loans"],
     responses=openapi_responses(TransactionWithLoanOut, 200, "Recorded", money=True),
 )

@@ -13,7 +13,13 @@ from lms.webhooks.service import WebhookService
 app = build_resolver()
 
 
-@app.post("/v1/webhooks", tags=["Webhooks"], responses=openapi_responses(CreatedWebhookOut, 201, "Subscribed"))
+@app.post(
+    "/v1/webhooks",
+    operation_id="createWebhook",
+    summary="Subscribe a URL to loan events",
+    tags=["Webhooks"],
+    responses=openapi_responses(CreatedWebhookOut, 201, "Subscribed"),
+)
 def create_webhook(request: Annotated[CreateWebhookRequest, Body()]):
     subscription = WebhookService().create(request.url, request.events, request.description)
     body = CreatedWebhookOut(**WebhookOut.of(subscription).model_dump(), secret=subscription.secret)

@@ -10,7 +10,13 @@ from lms.webhooks.service import WebhookService
 app = build_resolver()
 
 
-@app.delete("/v1/webhooks/<id>", tags=["Webhooks"], responses=openapi_responses(WebhookOut))
+@app.delete(
+    "/v1/webhooks/<id>",
+    operation_id="deleteWebhook",
+    summary="Stop a webhook subscription",
+    tags=["Webhooks"],
+    responses=openapi_responses(WebhookOut),
+)
 def delete_webhook(id: WebhookIdPath):
     return json_response(WebhookOut.of(WebhookService().delete(id)))
 

@@ -19,7 +19,13 @@ from lms.observability import metrics, observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/disburse", tags=["Loans"], responses=openapi_responses(DisbursementOut, money=True))
+@app.post(
+    "/v1/loans/<id>/disburse",
+    operation_id="disburseLoan",
+    summary="Disburse an approved loan",
+    tags=["Loans"],
+    responses=openapi_responses(DisbursementOut, money=True),
+)
 def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
     service = LoanService()
     actor = actor_of(app.current_event)

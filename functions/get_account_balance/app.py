@@ -16,7 +16,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/accounts/<id>/balance", tags=["Ledger"], responses=openapi_responses(BalanceOut))
+@app.get(
+    "/v1/ledger/accounts/<id>/balance",
+    operation_id="getAccountBalance",
+    summary="Get an account's balance on a date",
+    tags=["Ledger"],
+    responses=openapi_responses(BalanceOut),
+)
 def get_account_balance(
     id: Annotated[str, Path(max_length=40)],
     as_of: Annotated[IsoDate | None, Query(alias="asOf", description="Balance at the end of this day")] = None,

@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/customers/<id>", tags=["Customers"], responses=openapi_responses(CustomerOut))
+@app.get(
+    "/v1/customers/<id>",
+    operation_id="getCustomer",
+    summary="Get a customer",
+    tags=["Customers"],
+    responses=openapi_responses(CustomerOut),
+)
 def get_customer(id: IdPath):
     return json_response(CustomerOut.of(CustomerService().get(id)))
 

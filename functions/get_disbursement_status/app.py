@@ -18,7 +18,13 @@ TransactionIdPath = Annotated[
 ]
 
 
-@app.get("/v1/disbursements/<transactionId>", tags=["Loans"], responses=openapi_responses(DisbursementStatusOut))
+@app.get(
+    "/v1/disbursements/<transactionId>",
+    operation_id="getDisbursementStatus",
+    summary="Get where a disbursement's payout stands",
+    tags=["Loans"],
+    responses=openapi_responses(DisbursementStatusOut),
+)
 def get_disbursement_status(transactionId: TransactionIdPath):  # noqa: N803 - the route's own name
     return json_response(DisbursementStatusOut.of(LoanService().disbursement_status(transactionId)))
 

@@ -11,8 +11,9 @@ app = build_resolver()
 
 @app.get(
     "/v1/docs",
+    operation_id="getDocs",
+    summary="Browse this API in Swagger UI",
     tags=["Docs"],
-    summary="Swagger UI",
     responses={200: {"description": "Swagger UI", "content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 def get_docs():

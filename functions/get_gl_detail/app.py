@@ -16,7 +16,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/gl-detail", tags=["Ledger"], responses=openapi_responses(GlDetailOut))
+@app.get(
+    "/v1/ledger/gl-detail",
+    operation_id="getGlDetail",
+    summary="List one account's journal lines with running balance",
+    tags=["Ledger"],
+    responses=openapi_responses(GlDetailOut),
+)
 def get_gl_detail(
     account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=40)],
     start_date: Annotated[IsoDate | None, Query(alias="startDate")] = None,

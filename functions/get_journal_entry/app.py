@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/entries/<id>", tags=["Ledger"], responses=openapi_responses(JournalEntryOut))
+@app.get(
+    "/v1/ledger/entries/<id>",
+    operation_id="getJournalEntry",
+    summary="Get a journal entry",
+    tags=["Ledger"],
+    responses=openapi_responses(JournalEntryOut),
+)
 def get_journal_entry(id: Annotated[str, Path(max_length=40)]):
     return json_response(JournalEntryOut.of(LedgerService().entry(id)))
 

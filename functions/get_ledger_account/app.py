@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/accounts/<id>", tags=["Ledger"], responses=openapi_responses(AccountOut))
+@app.get(
+    "/v1/ledger/accounts/<id>",
+    operation_id="getLedgerAccount",
+    summary="Get a ledger account",
+    tags=["Ledger"],
+    responses=openapi_responses(AccountOut),
+)
 def get_ledger_account(id: Annotated[str, Path(max_length=40)]):
     return json_response(AccountOut.of(LedgerService().account(id)))
 

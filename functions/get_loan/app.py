@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.get(
+    "/v1/loans/<id>",
+    operation_id="getLoan",
+    summary="Get a loan with its balances",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut),
+)
 def get_loan(id: IdPath):
     return json_response(render_loan(LoanService().get(id)))
 

@@ -16,7 +16,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/payoff", tags=["Loans"], responses=openapi_responses(PayoffOut))
+@app.get(
+    "/v1/loans/<id>/payoff",
+    operation_id="getLoanPayoff",
+    summary="Quote what settles a loan on a date",
+    tags=["Loans"],
+    responses=openapi_responses(PayoffOut),
+)
 def get_loan_payoff(id: IdPath, date: Annotated[IsoDate | None, Query()] = None):
     service = LoanService()
     on = date or clock.today()

@@ -10,7 +10,13 @@ from lms.products.service import ProductService
 app = build_resolver()
 
 
-@app.get("/v1/loan-products/<id>", tags=["Loan products"], responses=openapi_responses(ProductOut))
+@app.get(
+    "/v1/loan-products/<id>",
+    operation_id="getLoanProduct",
+    summary="Get a loan product",
+    tags=["Loan products"],
+    responses=openapi_responses(ProductOut),
+)
 def get_loan_product(id: IdPath):
     return json_response(ProductOut.of(ProductService().get(id)))
 

@@ -11,7 +11,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/schedule", tags=["Loans"], responses=openapi_responses(ScheduleOut))
+@app.get(
+    "/v1/loans/<id>/schedule",
+    operation_id="getLoanSchedule",
+    summary="Get a loan's repayment schedule",
+    tags=["Loans"],
+    responses=openapi_responses(ScheduleOut),
+)
 def get_loan_schedule(id: IdPath):
     loan = LoanService().get(id)
     return json_response(ScheduleOut.of(loan.currency, bool(loan.schedule), schedule_lines(loan)))

@@ -11,7 +11,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/loans/<loanId>/sub-ledger", tags=["Ledger"], responses=openapi_responses(SubLedgerOut))
+@app.get(
+    "/v1/ledger/loans/<loanId>/sub-ledger",
+    operation_id="getLoanSubLedger",
+    summary="List a loan's journal entries",
+    tags=["Ledger"],
+    responses=openapi_responses(SubLedgerOut),
+)
 def get_loan_sub_ledger(loanId: IdPath):  # noqa: N803 - route name
     LoanService().get(loanId)  # 404 for an unknown loan rather than an empty ledger
     return json_response(SubLedgerOut.of(loanId, LedgerReports().sub_ledger(loanId)))

@@ -11,7 +11,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/transactions/<txnId>", tags=["Loans"], responses=openapi_responses(TransactionOut))
+@app.get(
+    "/v1/loans/<id>/transactions/<txnId>",
+    operation_id="getLoanTransaction",
+    summary="Get one transaction of a loan",
+    tags=["Loans"],
+    responses=openapi_responses(TransactionOut),
+)
 def get_loan_transaction(id: IdPath, txnId: IdPath):  # noqa: N803
     loan = LoanService().get(id)
     txn = loan.transaction(txnId)

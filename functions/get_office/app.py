@@ -10,7 +10,13 @@ from lms.offices.service import OfficeService
 app = build_resolver()
 
 
-@app.get("/v1/offices/<id>", tags=["Offices"], responses=openapi_responses(OfficeOut))
+@app.get(
+    "/v1/offices/<id>",
+    operation_id="getOffice",
+    summary="Get an office",
+    tags=["Offices"],
+    responses=openapi_responses(OfficeOut),
+)
 def get_office(id: IdPath):
     return json_response(OfficeOut.of(OfficeService().get(id)))
 

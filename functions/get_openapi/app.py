@@ -9,7 +9,12 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/openapi.json", tags=["Docs"], summary="This OpenAPI document")
+@app.get(
+    "/v1/openapi.json",
+    operation_id="getOpenapi",
+    summary="Get this OpenAPI document",
+    tags=["Docs"],
+)
 def get_openapi():
     return Response(200, content_types.APPLICATION_JSON, openapi_json(), headers={"Cache-Control": "max-age=300"})
 

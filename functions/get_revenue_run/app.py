@@ -15,7 +15,13 @@ from lms.revenue.service import RevenueRunService
 app = build_resolver()
 
 
-@app.get("/v1/revenue-runs/<month>", tags=["Revenue"], responses=openapi_responses(RevenueRunOut))
+@app.get(
+    "/v1/revenue-runs/<month>",
+    operation_id="getRevenueRun",
+    summary="Get a month's revenue run and its progress",
+    tags=["Revenue"],
+    responses=openapi_responses(RevenueRunOut),
+)
 def get_revenue_run(month: Annotated[str, Path(description="yyyy-MM")]):
     try:
         wanted = parse_month(month)

@@ -14,7 +14,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/trial-balance", tags=["Ledger"], responses=openapi_responses(TrialBalanceOut))
+@app.get(
+    "/v1/ledger/trial-balance",
+    operation_id="getTrialBalance",
+    summary="Get the trial balance on a date",
+    tags=["Ledger"],
+    responses=openapi_responses(TrialBalanceOut),
+)
 def get_trial_balance(as_of_date: Annotated[IsoDate | None, Query(alias="asOfDate")] = None):
     return json_response(TrialBalanceOut.of(as_of_date, LedgerReports().trial_balance(as_of_date)))
 

@@ -9,7 +9,13 @@ from lms.webhooks.service import WebhookService
 app = build_resolver()
 
 
-@app.get("/v1/webhooks/<id>", tags=["Webhooks"], responses=openapi_responses(WebhookOut))
+@app.get(
+    "/v1/webhooks/<id>",
+    operation_id="getWebhook",
+    summary="Get a webhook subscription",
+    tags=["Webhooks"],
+    responses=openapi_responses(WebhookOut),
+)
 def get_webhook(id: WebhookIdPath):
     return json_response(WebhookOut.of(WebhookService().get(id)))
 

@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/api-keys", tags=["API keys"], responses=openapi_page(ApiKeyOut))
+@app.get(
+    "/v1/api-keys",
+    operation_id="listApiKeys",
+    summary="List API keys",
+    tags=["API keys"],
+    responses=openapi_page(ApiKeyOut),
+)
 def list_api_keys(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(ApiKeyStore().list(page, rows), ApiKeyOut.of)
 

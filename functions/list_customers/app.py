@@ -14,7 +14,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/customers", tags=["Customers"], responses=openapi_page(CustomerOut))
+@app.get(
+    "/v1/customers",
+    operation_id="listCustomers",
+    summary="List customers",
+    tags=["Customers"],
+    responses=openapi_page(CustomerOut),
+)
 def list_customers(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

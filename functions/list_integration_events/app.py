@@ -14,7 +14,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/integration/events", tags=["Integration"], responses=openapi_page(EventOut))
+@app.get(
+    "/v1/integration/events",
+    operation_id="listIntegrationEvents",
+    summary="List events pushed to the accounting system",
+    tags=["Integration"],
+    responses=openapi_page(EventOut),
+)
 def list_integration_events(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

@@ -16,7 +16,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/entries", tags=["Ledger"], responses=openapi_page(JournalEntryOut))
+@app.get(
+    "/v1/ledger/entries",
+    operation_id="listJournalEntries",
+    summary="List journal entries",
+    tags=["Ledger"],
+    responses=openapi_page(JournalEntryOut),
+)
 def list_journal_entries(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

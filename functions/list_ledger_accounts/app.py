@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/ledger/accounts", tags=["Ledger"], responses=openapi_page(AccountOut))
+@app.get(
+    "/v1/ledger/accounts",
+    operation_id="listLedgerAccounts",
+    summary="List the chart of accounts",
+    tags=["Ledger"],
+    responses=openapi_page(AccountOut),
+)
 def list_ledger_accounts(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(LedgerService().list_accounts(page, rows), AccountOut.of)
 

@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/charges", tags=["Loans"], responses=openapi_page(ChargeOut))
+@app.get(
+    "/v1/loans/<id>/charges",
+    operation_id="listLoanCharges",
+    summary="List a loan's charges",
+    tags=["Loans"],
+    responses=openapi_page(ChargeOut),
+)
 def list_loan_charges(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     loan, charges = LoanService().charges(id, page, rows)
     return page_response(charges, lambda charge: ChargeOut.of(loan, charge))

@@ -10,7 +10,13 @@ from lms.products.service import ProductService
 app = build_resolver()
 
 
-@app.get("/v1/loan-products", tags=["Loan products"], responses=openapi_page(ProductOut))
+@app.get(
+    "/v1/loan-products",
+    operation_id="listLoanProducts",
+    summary="List loan products",
+    tags=["Loan products"],
+    responses=openapi_page(ProductOut),
+)
 def list_loan_products(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(ProductService().list(page, rows), ProductOut.of)
 

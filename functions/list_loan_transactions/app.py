@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/loans/<id>/transactions", tags=["Loans"], responses=openapi_page(TransactionOut))
+@app.get(
+    "/v1/loans/<id>/transactions",
+    operation_id="listLoanTransactions",
+    summary="List a loan's transactions",
+    tags=["Loans"],
+    responses=openapi_page(TransactionOut),
+)
 def list_loan_transactions(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     loan, transactions = LoanService().transactions(id, page, rows)
     return page_response(transactions, lambda txn: TransactionOut.of(loan, txn))

@@ -18,7 +18,7 @@ StatusFilter = Literal[
 ]
 
 
-@app.get("/v1/loans", tags=["Loans"], responses=openapi_page(LoanOut))
+@app.get("/v1/loans", operation_id="listLoans", summary="List loans", tags=["Loans"], responses=openapi_page(LoanOut))
 def list_loans(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,

@@ -10,7 +10,13 @@ from lms.offices.service import OfficeService
 app = build_resolver()
 
 
-@app.get("/v1/offices", tags=["Offices"], responses=openapi_page(OfficeOut))
+@app.get(
+    "/v1/offices",
+    operation_id="listOffices",
+    summary="List offices",
+    tags=["Offices"],
+    responses=openapi_page(OfficeOut),
+)
 def list_offices(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(OfficeService().list(page, rows), OfficeOut.of)
 

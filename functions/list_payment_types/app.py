@@ -10,7 +10,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.get("/v1/payment-types", tags=["Loans"], responses=openapi_page(PaymentTypeOut))
+@app.get(
+    "/v1/payment-types",
+    operation_id="listPaymentTypes",
+    summary="List the ways a repayment can arrive",
+    tags=["Loans"],
+    responses=openapi_page(PaymentTypeOut),
+)
 def list_payment_types(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(LoanService().payment_types(page, rows), PaymentTypeOut.of)
 

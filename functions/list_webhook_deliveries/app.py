@@ -10,7 +10,13 @@ from lms.webhooks.service import WebhookService
 app = build_resolver()
 
 
-@app.get("/v1/webhooks/<id>/deliveries", tags=["Webhooks"], responses=openapi_page(DeliveryOut))
+@app.get(
+    "/v1/webhooks/<id>/deliveries",
+    operation_id="listWebhookDeliveries",
+    summary="List a webhook's deliveries and their attempts",
+    tags=["Webhooks"],
+    responses=openapi_page(DeliveryOut),
+)
 def list_webhook_deliveries(id: WebhookIdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(WebhookService().deliveries(id, page, rows), DeliveryOut.of)
 

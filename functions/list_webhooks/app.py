@@ -10,7 +10,13 @@ from lms.webhooks.service import WebhookService
 app = build_resolver()
 
 
-@app.get("/v1/webhooks", tags=["Webhooks"], responses=openapi_page(WebhookOut))
+@app.get(
+    "/v1/webhooks",
+    operation_id="listWebhooks",
+    summary="List webhook subscriptions",
+    tags=["Webhooks"],
+    responses=openapi_page(WebhookOut),
+)
 def list_webhooks(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
     return page_response(WebhookService().list(page, rows), WebhookOut.of)
 

@@ -14,7 +14,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/ledger/entries/<id>/post", tags=["Ledger"], responses=openapi_responses(JournalEntryOut, money=True))
+@app.post(
+    "/v1/ledger/entries/<id>/post",
+    operation_id="postJournalEntry",
+    summary="Post a draft journal entry",
+    tags=["Ledger"],
+    responses=openapi_responses(JournalEntryOut, money=True),
+)
 def post_journal_entry(id: Annotated[str, Path(max_length=40)]):
     return run_idempotent(
         app, "post_journal_entry", lambda: json_response(JournalEntryOut.of(LedgerService().post(id)))

@@ -16,7 +16,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/refund", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut, money=True))
+@app.post(
+    "/v1/loans/<id>/refund",
+    operation_id="refundLoan",
+    summary="Refund an overpaid loan's credit balance",
+    tags=["Loans"],
+    responses=openapi_responses(TransactionWithLoanOut, money=True),
+)
 def refund_loan(id: IdPath, request: Annotated[RefundRequest, Body()]):
     order = request.to_order()
     actor = actor_of(app.current_event)

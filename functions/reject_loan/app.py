@@ -15,7 +15,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/reject", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.post(
+    "/v1/loans/<id>/reject",
+    operation_id="rejectLoan",
+    summary="Reject a loan application",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut),
+)
 def reject_loan(id: IdPath, request: Annotated[RejectLoanRequest, Body()]):
     actor = actor_of(app.current_event)
     return json_response(render_loan(LoanService().reject(id, request.rejected_on_date, request.note, actor)))

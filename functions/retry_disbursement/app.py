@@ -24,6 +24,8 @@ TransactionIdPath = Annotated[
 
 @app.post(
     "/v1/disbursements/<transactionId>/retry",
+    operation_id="retryDisbursement",
+    summary="Retry a failed payout",
     tags=["Loans"],
     responses=openapi_responses(DisbursementStatusOut, money=True),
 )

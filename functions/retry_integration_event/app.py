@@ -14,7 +14,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/integration/events/<id>/retry", tags=["Integration"], responses=openapi_responses(EventOut))
+@app.post(
+    "/v1/integration/events/<id>/retry",
+    operation_id="retryIntegrationEvent",
+    summary="Send a failed accounting event again",
+    tags=["Integration"],
+    responses=openapi_responses(EventOut),
+)
 def retry_integration_event(id: Annotated[str, Path(pattern=r"^[0-9]{1,12}-[0-9]{1,8}$")]):
     resent = IntegrationService().retry(id)
     return json_response({"resent": [EventOut.of(r) for r in resent]})

@@ -17,6 +17,8 @@ app = build_resolver()
 
 @app.post(
     "/v1/ledger/entries/<id>/reverse",
+    operation_id="reverseJournalEntry",
+    summary="Reverse a posted journal entry",
     tags=["Ledger"],
     responses=openapi_responses(JournalEntryOut, 201, "Reversal", money=True),
 )

@@ -18,6 +18,8 @@ app = build_resolver()
 
 @app.post(
     "/v1/loans/<id>/repayments/<txnId>/reverse",
+    operation_id="reverseRepayment",
+    summary="Reverse a repayment",
     tags=["Loans"],
     responses=openapi_responses(TransactionWithLoanOut, money=True),
 )

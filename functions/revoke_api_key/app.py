@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.delete("/v1/api-keys/<id>", tags=["API keys"], responses=openapi_responses(ApiKeyOut))
+@app.delete(
+    "/v1/api-keys/<id>",
+    operation_id="revokeApiKey",
+    summary="Revoke an API key",
+    tags=["API keys"],
+    responses=openapi_responses(ApiKeyOut),
+)
 def revoke_api_key(id: Annotated[str, Path(pattern=r"^ak_[0-9a-z]{26}$")]):
     return json_response(ApiKeyOut.of(ApiKeyStore().revoke(id)))
 

@@ -17,7 +17,11 @@ app = build_resolver()
 
 
 @app.post(
-    "/v1/loans/<id>/early-settlement", tags=["Loans"], responses=openapi_responses(TransactionWithLoanOut, money=True)
+    "/v1/loans/<id>/early-settlement",
+    operation_id="settleLoanEarly",
+    summary="Settle a loan early at its payoff quote",
+    tags=["Loans"],
+    responses=openapi_responses(TransactionWithLoanOut, money=True),
 )
 def settle_loan_early(id: IdPath, request: Annotated[SettlementRequest, Body()]):
     order = request.to_order()

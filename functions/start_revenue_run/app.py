@@ -19,7 +19,13 @@ from lms.revenue.service import RevenueRunService
 app = build_resolver()
 
 
-@app.post("/v1/revenue-runs", tags=["Revenue"], responses=openapi_responses(RevenueRunOut, 202, "Run started"))
+@app.post(
+    "/v1/revenue-runs",
+    operation_id="startRevenueRun",
+    summary="Start the revenue run for a month",
+    tags=["Revenue"],
+    responses=openapi_responses(RevenueRunOut, 202, "Run started"),
+)
 def start_revenue_run(request: Annotated[StartRevenueRunRequest, Body()]):
     month = month_to_run(request.month, clock.today())
     run = RevenueRunService().start(month)

@@ -15,7 +15,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/undo-approval", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.post(
+    "/v1/loans/<id>/undo-approval",
+    operation_id="undoLoanApproval",
+    summary="Undo a loan's approval",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut),
+)
 def undo_loan_approval(id: IdPath, request: Annotated[NoteRequest | None, Body()] = None):
     actor = actor_of(app.current_event)
     return json_response(render_loan(LoanService().undo_approval(id, request.note if request else None, actor)))

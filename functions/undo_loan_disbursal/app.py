@@ -16,7 +16,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/undo-disbursal", tags=["Loans"], responses=openapi_responses(LoanOut, money=True))
+@app.post(
+    "/v1/loans/<id>/undo-disbursal",
+    operation_id="undoLoanDisbursal",
+    summary="Undo a loan's disbursal",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut, money=True),
+)
 def undo_loan_disbursal(id: IdPath, request: Annotated[UndoDisbursalRequest | None, Body()] = None):
     actor = actor_of(app.current_event)
     note = request.note if request else None

@@ -13,7 +13,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.put("/v1/ledger/entries/<id>", tags=["Ledger"], responses=openapi_responses(JournalEntryOut))
+@app.put(
+    "/v1/ledger/entries/<id>",
+    operation_id="updateJournalEntry",
+    summary="Replace a draft journal entry",
+    tags=["Ledger"],
+    responses=openapi_responses(JournalEntryOut),
+)
 def update_journal_entry(
     id: Annotated[str, Path(max_length=40)],
     request: Annotated[JournalEntryRequest, Body()],

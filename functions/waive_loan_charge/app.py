@@ -17,6 +17,8 @@ app = build_resolver()
 
 @app.post(
     "/v1/loans/<id>/charges/<chargeId>/waive",
+    operation_id="waiveLoanCharge",
+    summary="Waive what is unpaid of a charge",
     tags=["Loans"],
     responses=openapi_responses(ChargeWithLoanOut, money=True),
 )

@@ -15,7 +15,13 @@ from lms.observability import observed
 app = build_resolver()
 
 
-@app.post("/v1/loans/<id>/withdraw", tags=["Loans"], responses=openapi_responses(LoanOut))
+@app.post(
+    "/v1/loans/<id>/withdraw",
+    operation_id="withdrawLoan",
+    summary="Withdraw a loan application",
+    tags=["Loans"],
+    responses=openapi_responses(LoanOut),
+)
 def withdraw_loan(id: IdPath, request: Annotated[WithdrawLoanRequest, Body()]):
     actor = actor_of(app.current_event)
     return json_response(render_loan(LoanService().withdraw(id, request.withdrawn_on_date, request.note, actor)))

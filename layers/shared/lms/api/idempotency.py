@@ -38,6 +38,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from lms.api.caller import caller_of
 from lms.api.fingerprint import request_digest
+from lms.api.responses import REPLAYED_HEADER
 from lms.config import get_settings
 from lms.errors import Aborted, InvalidArgument
 from lms.loans.domain.loan import Actor
@@ -47,7 +48,6 @@ from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, claim_id, exp
 
 HEADERS = ("idempotency-key", "x-idempotency-key")
 MAX_KEY_LENGTH = 255
-REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def idempotency_key(headers: Any) -> str:

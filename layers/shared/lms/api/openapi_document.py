@@ -29,5 +29,6 @@ def swagger_page() -> str:
         oauth2_config=None,
         persist_authorization=True,
     )
-    # Powertools' page reloads the spec from "?format=json"; ours lives beside it.
-    return html.replace('currentUrl.pathname + "?format=json"', '"openapi.json"')
+    # Powertools' page reloads the spec from "?format=json"; ours lives beside it. The address is
+    # absolute because Swagger UI resolves the document's relative server (`..`) against it.
+    return html.replace('currentUrl.pathname + "?format=json"', 'new URL("openapi.json", currentUrl).href')

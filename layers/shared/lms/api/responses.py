@@ -14,6 +14,10 @@ from lms.storage.pagination import Page
 
 T = TypeVar("T")
 
+# Set on every answer of a money route (lms.api.idempotency); the OpenAPI document's generator reads
+# it to declare the Idempotency-Key those routes require.
+REPLAYED_HEADER = "Idempotent-Replayed"
+
 
 def _plain(body: Any) -> Any:
     if isinstance(body, BaseModel):
@@ -69,6 +73,13 @@ def openapi_responses(model: type[BaseModel], status: int = 200, description: st
         404: {"description": "Not found"},
     }
     if money:
+        responses[status]["headers"] = {
+            REPLAYED_HEADER: {
+                "description": "`true` when this is the stored answer to an earlier request with the same "
+                "Idempotency-Key (nothing was done again), `false` when the request was performed now",
+                "schema": {"type": "string", "enum": ["true", "false"]},
+            }
+        }
         responses[402] = {"description": "Insufficient funds in the account paid from"}
         responses[422] = {"description": "The Idempotency-Key was already used with a different request"}
     return responses

@@ -112,7 +112,8 @@ StrictBool = Annotated[bool, Field(strict=True)]
 
 
 class RequestModel(BaseModel):
-    """A request body: camelCase on the wire, unknown fields refused."""
+    """A request body: camelCase on the wire, unknown fields refused. The docstring under a field
+    is its description in the OpenAPI document."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -120,6 +121,7 @@ class RequestModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         str_max_length=MAX_LONG_TEXT,
+        use_attribute_docstrings=True,
     )
 
 
@@ -129,3 +131,8 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, validate_by_alias=True, validate_by_name=True, serialize_by_alias=True
     )
+
+
+def with_example(example: dict[str, Any]) -> ConfigDict:
+    """A request model's config with a realistic body, the example of its OpenAPI schema."""
+    return ConfigDict(json_schema_extra={"examples": [example]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lms.api.types import NonBlankStr, RequestModel, ResponseModel
+from lms.api.types import NonBlankStr, RequestModel, ResponseModel, with_example
 from lms.auth.api_keys import ApiKey
 from lms.auth.roles import Role
 
@@ -13,8 +13,11 @@ class RateLimitsIn(RequestModel):
     """A key's own allowance, window by window; a window left out keeps the deployment's limit."""
 
     per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Requests allowed per minute."""
     per_hour: int | None = Field(default=None, ge=1, le=10_000_000)
+    """Requests allowed per hour."""
     per_day: int | None = Field(default=None, ge=1, le=100_000_000)
+    """Requests allowed per day."""
 
     def chosen(self) -> dict[str, int] | None:
         windows = {"minute": self.per_minute, "hour": self.per_hour, "day": self.per_day}
@@ -22,9 +25,14 @@ class RateLimitsIn(RequestModel):
 
 
 class CreateApiKeyRequest(RequestModel):
+    model_config = with_example({"name": "Branch cashier app", "role": "operator", "rateLimits": {"perMinute": 60}})
+
     name: NonBlankStr
+    """Who or what uses the key (shown in listings and logs)."""
     role: Role
+    """`viewer` reads, `operator` also changes loans, `admin` also manages keys, products, webhooks and the ledger."""
     rate_limits: RateLimitsIn | None = None
+    """The key's own allowance; the deployment's limits by default."""
 
 
 class RateLimitsOut(ResponseModel):

@@ -5,20 +5,42 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from lms.api.types import EntityId, IsoDate, NonBlankStr, RequestModel, ResponseModel, StrictBool
+from lms.api.types import EntityId, IsoDate, NonBlankStr, RequestModel, ResponseModel, StrictBool, with_example
 from lms.customers.domain import Customer, CustomerDraft
 
 
 class CreateCustomerRequest(RequestModel):
+    model_config = with_example(
+        {
+            "officeId": 1,
+            "legalFormId": 1,
+            "firstname": "Ada",
+            "lastname": "Lovelace",
+            "mobileNo": "255700000000",
+            "externalId": "ext-001",
+            "active": True,
+            "activationDate": "2026-05-23",
+        }
+    )
+
     office_id: EntityId
+    """Branch the customer belongs to (GET /v1/offices)."""
     legal_form_id: Literal[1, 2]
+    """1 a person (needs `firstname` and `lastname`), 2 an entity (needs `fullname`)."""
     firstname: NonBlankStr | None = None
+    """A person's first name."""
     lastname: NonBlankStr | None = None
+    """A person's last name."""
     fullname: NonBlankStr | None = None
+    """An entity's registered name."""
     mobile_no: NonBlankStr | None = None
+    """Mobile number: 7 to 15 digits, optionally starting with +, country code included (255700000000)."""
     external_id: NonBlankStr | None = None
+    """Your own reference for the customer, unique among customers."""
     active: StrictBool = False
+    """Activate the customer now (then `activationDate` is required); pending otherwise."""
     activation_date: IsoDate | None = None
+    """Business date of activation (yyyy-MM-dd), when `active` is true."""
 
     def to_draft(self) -> CustomerDraft:
         return CustomerDraft.model_validate(self.model_dump())

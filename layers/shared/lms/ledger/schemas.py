@@ -15,6 +15,7 @@ from lms.api.types import (
     NonNegativeAmount,
     RequestModel,
     ResponseModel,
+    with_example,
 )
 from lms.ledger.domain.accounts import Account, AccountType
 from lms.ledger.domain.entries import MAX_LINES, JournalEntry, JournalLine
@@ -23,12 +24,20 @@ from lms.money import ZERO
 
 
 class CreateAccountRequest(RequestModel):
+    model_config = with_example({"code": "1150", "name": "Petty cash", "accountType": "asset", "currency": "TZS"})
+
     code: NonBlankStr = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+    """The account's code in the chart (1 to 32 letters, digits, `.`, `_`, `-`), unique."""
     name: NonBlankStr
+    """The account's name."""
     account_type: AccountType
+    """asset, liability, equity, revenue or expense: decides its normal balance."""
     parent_id: NonBlankStr | None = None
+    """Code of the account this one sits under in the chart."""
     description: LongText | None = None
+    """What the account is for."""
     currency: NonBlankStr | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    """ISO 4217 code of the account's currency; the deployment's currency by default."""
 
 
 class AccountOut(ResponseModel):
@@ -87,26 +96,51 @@ class BalanceOut(ResponseModel):
 
 class JournalLineIn(RequestModel):
     account_id: NonBlankStr
+    """Code of the account the line posts to."""
     debit: NonNegativeAmount = ZERO
+    """Amount debited (0 when the line is a credit)."""
     credit: NonNegativeAmount = ZERO
+    """Amount credited (0 when the line is a debit)."""
     description: NonBlankStr | None = None
+    """Text of the line."""
 
     def to_line(self) -> JournalLine:
         return JournalLine(**self.model_dump())
 
 
 class JournalEntryRequest(RequestModel):
+    model_config = with_example(
+        {
+            "entryDate": "2026-05-23",
+            "description": "Owner funds the cash drawer",
+            "referenceType": "manual",
+            "referenceId": "FUND-2026-05",
+            "lines": [{"accountId": "1100", "debit": 50000}, {"accountId": "3000", "credit": 50000}],
+        }
+    )
+
     entry_date: IsoDate
+    """Business date the entry counts on (yyyy-MM-dd)."""
     description: NonBlankStr
+    """What the entry records."""
     reference_type: NonBlankStr | None = None
+    """Kind of document the entry comes from (for example `manual`)."""
     reference_id: NonBlankStr | None = None
+    """Id of that document."""
     loan_id: EntityId | None = None
+    """The loan the entry concerns, if any (it then shows in the loan's sub-ledger)."""
     lines: list[JournalLineIn] = Field(max_length=MAX_LINES)
+    """The entry's lines: debits and credits must balance."""
 
 
 class ReverseEntryRequest(RequestModel):
+    model_config = with_example({"reason": "Posted to the wrong account"})
+
     reason: NonBlankStr
+    """Why the entry is reversed."""
     entry_date: IsoDate | None = None
+    """Business date of the reversing entry (yyyy-MM-dd), not before the original's; today or the original's date,
+    whichever is later, by default."""
 
 
 class JournalLineOut(ResponseModel):

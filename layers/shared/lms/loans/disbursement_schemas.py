@@ -10,7 +10,16 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
-from lms.api.types import EntityId, IsoDate, LongText, PositiveAmount, RequestModel, ResponseModel, StrictBool
+from lms.api.types import (
+    EntityId,
+    IsoDate,
+    LongText,
+    PositiveAmount,
+    RequestModel,
+    ResponseModel,
+    StrictBool,
+    with_example,
+)
 from lms.api.validation import field_errors
 from lms.errors import FieldError, InvalidArgument
 from lms.loans.domain.disbursement import (
@@ -28,13 +37,31 @@ from lms.products.domain import LoanProduct, PeriodFrequency
 
 
 class DisburseLoanRequest(RequestModel):
+    model_config = with_example(
+        {
+            "actualDisbursementDate": "2026-05-23",
+            "transactionAmount": 10000,
+            "paymentMethod": "TIPS_MNO",
+            "paymentDetails": {"phoneNumber": "255712345678", "mnoProvider": "MPESA"},
+            "narration": "Loan 12 payout",
+        }
+    )
+
     actual_disbursement_date: IsoDate
+    """Business date of the payout (yyyy-MM-dd), on or after the approval date and not in the future."""
     transaction_amount: PositiveAmount
+    """Amount disbursed; the approved principal (or less if the product allows partial disbursement)."""
     payment_method: PaymentMethod | None = None
+    """Rail that pays the borrower: CASH, NBC_ACCOUNT, TIPS_MNO or TIPS_BANK; the deployment's default when left out."""
     payment_details: dict[str, Any] | None = Field(default=None, max_length=10)
+    """What the rail needs, by method: CASH depositAccount, cashierId, branchCode; NBC_ACCOUNT accountNumber; TIPS_MNO
+    phoneNumber, mnoProvider; TIPS_BANK bankCode, bankAccount, bankAccountHolderName."""
     narration: LongText | None = None
+    """Text shown to the borrower on the payout."""
     validate_only: StrictBool = False
+    """When true, check everything and answer what the disbursement would be, writing nothing."""
     note: LongText | None = None
+    """Free text kept with the transaction."""
 
     def to_order(self) -> DisbursementOrder:
         return DisbursementOrder(
@@ -49,6 +76,7 @@ class DisburseLoanRequest(RequestModel):
 
 class UndoDisbursalRequest(RequestModel):
     note: LongText | None = None
+    """Why the disbursal is undone."""
 
 
 class AmountOut(ResponseModel):
@@ -254,6 +282,7 @@ class BulkDisbursementItem(DisburseLoanRequest):
     """One loan's disbursement in a bulk request: the single disbursement's body and the loan."""
 
     loan_id: EntityId
+    """The approved loan to disburse."""
 
 
 @dataclass(frozen=True)
@@ -293,7 +322,23 @@ BulkItem = Annotated[BulkDisbursementItem, WrapValidator(_refused_alone)]
 class BulkDisburseRequest(RequestModel):
     """The request is refused as a whole only when it is not a list of 1 to 100 items."""
 
+    model_config = with_example(
+        {
+            "disbursements": [
+                {"loanId": 12, "actualDisbursementDate": "2026-05-23", "transactionAmount": 10000},
+                {
+                    "loanId": 13,
+                    "actualDisbursementDate": "2026-05-23",
+                    "transactionAmount": 5000,
+                    "paymentMethod": "CASH",
+                    "paymentDetails": {"depositAccount": "1100", "cashierId": "C-07", "branchCode": "DSM01"},
+                },
+            ]
+        }
+    )
+
     disbursements: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK_DISBURSEMENTS)
+    """1 to 100 disbursements, each processed and answered on its own."""
 
 
 class BulkErrorOut(ResponseModel):

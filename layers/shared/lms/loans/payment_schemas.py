@@ -15,6 +15,7 @@ from lms.api.types import (
     PositiveAmount,
     RequestModel,
     ResponseModel,
+    with_example,
 )
 from lms.config import get_settings
 from lms.errors import InvalidArgument, NotFound
@@ -30,11 +31,18 @@ from lms.money import ZERO
 
 class PaymentReferences(RequestModel):
     payment_type_id: EntityId
+    """How the money arrived (GET /v1/payment-types): 1 cash, 2 ACH, 3 check, 4 wire, 5 mobile money; it decides the
+    cash account credited and the reference required."""
     receipt_number: NonBlankStr | None = None
+    """Receipt number of a cash payment: up to 50 letters, digits, /, _ or - (required for payment type 1)."""
     trace_number: NonBlankStr | None = None
+    """ACH trace number: exactly 15 digits (required for payment type 2)."""
     check_number: NonBlankStr | None = None
+    """Check number: 1 to 10 digits (required for payment type 3)."""
     wire_reference: NonBlankStr | None = None
+    """Wire transfer reference: 6 to 35 letters or digits (required for payment type 4)."""
     mobile_transaction_id: NonBlankStr | None = None
+    """Mobile-money transaction id: 8 to 30 letters or digits (required for payment type 5)."""
 
     def payment(self) -> tuple[PaymentType, str]:
         try:
@@ -52,13 +60,27 @@ class PaymentReferences(RequestModel):
 
 
 class RepaymentRequest(PaymentReferences):
+    model_config = with_example(
+        {"transactionDate": "2026-05-23", "transactionAmount": 11100, "paymentTypeId": 1, "receiptNumber": "RCP-001"}
+    )
+
     transaction_date: IsoDate
+    """Business date of the payment (yyyy-MM-dd), not before disbursement nor in the future; an earlier date than the
+    last payment replays the loan from it."""
     transaction_amount: PositiveAmount
+    """Amount paid, in the loan's currency; beyond what is outstanding it closes the loan and the rest is held as an
+    overpayment."""
     principal_portion: NonNegativeAmount | None = None
+    """With the other portions, pay exactly this split instead of the loan's allocation order; the portions must add up
+    to `transactionAmount`."""
     interest_portion: NonNegativeAmount | None = None
+    """Interest part of an explicit split (see `principalPortion`)."""
     fee_portion: NonNegativeAmount | None = None
+    """Fees part of an explicit split (see `principalPortion`)."""
     penalty_portion: NonNegativeAmount | None = None
+    """Penalties part of an explicit split (see `principalPortion`)."""
     note: LongText | None = None
+    """Free text kept with the transaction."""
 
     def to_order(self) -> PaymentOrder:
         kind, reference = self.payment()
@@ -71,9 +93,21 @@ class RepaymentRequest(PaymentReferences):
 
 
 class SettlementRequest(PaymentReferences):
+    model_config = with_example(
+        {
+            "transactionDate": "2026-05-25",
+            "transactionAmount": 10314.29,
+            "paymentTypeId": 5,
+            "mobileTransactionId": "MP260525AB12",
+        }
+    )
+
     transaction_date: IsoDate
+    """Business date of the settlement (yyyy-MM-dd); the payoff quote of that date applies."""
     transaction_amount: PositiveAmount
+    """Must equal the payoff quote for `transactionDate` (GET /v1/loans/{id}/payoff)."""
     note: LongText | None = None
+    """Free text kept with the transaction."""
 
     def to_order(self) -> PaymentOrder:
         kind, reference = self.payment()
@@ -81,9 +115,14 @@ class SettlementRequest(PaymentReferences):
 
 
 class RefundRequest(PaymentReferences):
+    model_config = with_example({"transactionDate": "2026-05-26", "paymentTypeId": 4, "wireReference": "WIRE20260526"})
+
     transaction_date: IsoDate
+    """Business date of the refund (yyyy-MM-dd)."""
     transaction_amount: PositiveAmount | None = None
+    """Amount refunded, at most the credit balance; all of it by default."""
     note: LongText | None = None
+    """Free text kept with the transaction."""
 
     def to_order(self) -> PaymentOrder:
         kind, reference = self.payment()
@@ -91,24 +130,41 @@ class RefundRequest(PaymentReferences):
 
 
 class ReverseRequest(RequestModel):
+    model_config = with_example({"reason": "Cheque bounced"})
+
     reason: NonBlankStr | None = None
+    """Why the repayment is reversed (kept on the transaction)."""
 
 
 class ChargeRequest(RequestModel):
+    model_config = with_example(
+        {"name": "Late payment penalty", "chargeType": "penalty", "amount": 500, "dueDate": "2026-06-01"}
+    )
+
     name: NonBlankStr
+    """What the charge is for, as shown on the loan."""
     charge_type: Literal["fee", "penalty"]
+    """`fee` or `penalty`: decides the income account and the allocation order."""
     amount: PositiveAmount
+    """Amount charged, in the loan's currency."""
     due_date: IsoDate
+    """Date the charge falls due (yyyy-MM-dd), not before disbursement."""
     note: LongText | None = None
+    """Free text kept with the charge."""
 
 
 class NoteOnlyRequest(RequestModel):
     note: LongText | None = None
+    """Free text kept with the transaction."""
 
 
 class ChargeOffRequest(RequestModel):
+    model_config = with_example({"transactionDate": "2026-09-30", "note": "Borrower unreachable for 90 days"})
+
     transaction_date: IsoDate
+    """Business date of the charge-off (yyyy-MM-dd), not before the last transaction."""
     note: LongText | None = None
+    """Why the loan is charged off."""
 
 
 class TransactionOut(ResponseModel):

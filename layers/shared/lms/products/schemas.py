@@ -15,6 +15,7 @@ from lms.api.types import (
     RequestModel,
     ResponseModel,
     StrictBool,
+    with_example,
 )
 from lms.products.domain import FeeRule, LoanProduct, ProcessingStrategy
 
@@ -23,38 +24,88 @@ Count = Field(ge=1, le=1000, strict=True)
 
 class FeeRuleIn(RequestModel):
     type: Literal["fixed", "percent"]
+    """`fixed`: `value` is an amount; `percent`: `value` is a percentage of the principal."""
     value: NonNegativeAmount
+    """The amount, or the percentage (2.5 means 2.5%)."""
     name: NonBlankStr | None = None
+    """Name of the charge as shown on the loan."""
 
 
 class CreateProductRequest(RequestModel):
+    model_config = with_example(
+        {
+            "name": "Halotel 30-Day",
+            "shortName": "H30",
+            "currency": "TZS",
+            "principal": 50000,
+            "minPrincipal": 10000,
+            "maxPrincipal": 200000,
+            "numberOfRepayments": 1,
+            "repaymentEvery": 30,
+            "repaymentFrequencyType": 0,
+            "interestRatePerPeriod": 15,
+            "interestRateFrequencyType": 4,
+            "interestType": 1,
+            "amortizationType": 1,
+            "adminFee": {"type": "percent", "value": 2, "name": "Admin fee"},
+            "vatRate": 18,
+        }
+    )
+
     name: NonBlankStr
+    """The product's name, unique."""
     short_name: NonBlankStr | None = None
+    """Short code shown in listings."""
     description: NonBlankStr | None = None
+    """What the product is."""
     currency: NonBlankStr = Field(pattern=r"^[A-Z]{3}$")
+    """ISO 4217 code of the product's loans (TZS)."""
     principal: PositiveAmount
+    """Default principal of a loan."""
     min_principal: PositiveAmount | None = None
+    """Smallest principal allowed; `principal` by default."""
     max_principal: PositiveAmount | None = None
+    """Largest principal allowed; `principal` by default."""
     number_of_repayments: int = Count
+    """Default number of installments."""
     min_number_of_repayments: int | None = Field(default=None, ge=1, le=1000, strict=True)
+    """Fewest installments allowed; `numberOfRepayments` by default."""
     max_number_of_repayments: int | None = Field(default=None, ge=1, le=1000, strict=True)
+    """Most installments allowed; `numberOfRepayments` by default."""
     repayment_every: int = Count
+    """Installments fall every this many `repaymentFrequencyType` units."""
     repayment_frequency_type: Literal[0, 1, 2]
+    """Unit of the repayment period: 0 days, 1 weeks, 2 months."""
     interest_rate_per_period: DecimalNumber = Field(ge=0)
+    """Default interest rate in percent per `interestRateFrequencyType` period."""
     min_interest_rate_per_period: DecimalNumber | None = Field(default=None, ge=0)
+    """Lowest rate allowed; `interestRatePerPeriod` by default."""
     max_interest_rate_per_period: DecimalNumber | None = Field(default=None, ge=0)
+    """Highest rate allowed; `interestRatePerPeriod` by default."""
     interest_rate_frequency_type: Literal[0, 1, 2, 3, 4]
+    """Period the rate is for: 0 per day, 1 per week, 2 per month, 3 per year, 4 the whole term."""
     interest_type: Literal[0, 1]
+    """0 declining balance, 1 flat (on the original principal)."""
     amortization_type: Literal[0, 1]
+    """0 equal principal, 1 equal installments."""
     interest_calculation_period_type: Literal[0, 1] = 1
+    """0 daily, 1 same as the repayment period."""
     transaction_processing_strategy_code: ProcessingStrategy = ProcessingStrategy.MIFOS_STANDARD
+    """Order a repayment pays what is due in."""
     days_in_year_type: Literal[1, 360, 365] = 365
+    """Day-count convention: 1 actual, 360 or 365 days a year."""
     admin_fee: FeeRuleIn | None = None
+    """Administration fee deducted from the payout."""
     vat_rate: NonNegativeAmount = Decimal(0)
+    """VAT in percent charged on the deducted fees (18 means 18%)."""
     insurance: FeeRuleIn | None = None
+    """Insurance premium deducted from the payout."""
     settlement_fee: FeeRuleIn | None = None
+    """Fee added to the payoff of a settlement before maturity."""
     allow_partial_disbursement: StrictBool = False
+    """Whether a loan may be disbursed for less than its approved principal."""
     deduct_first_period_interest: StrictBool = False
+    """Whether the first period's interest is deducted from the payout."""
 
     def to_fields(self) -> dict:
         """The product's fields; a bound left out equals the default (no range)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lms.api.types import NonBlankStr, RequestModel, ResponseModel
+from lms.api.types import NonBlankStr, RequestModel, ResponseModel, with_example
 from lms.revenue.run import RevenueRun
 
 
 class StartRevenueRunRequest(RequestModel):
+    model_config = with_example({"month": "2026-05"})
+
     month: NonBlankStr  # yyyy-MM, a month that has ended
+    """The month to run (yyyy-MM), one that has ended."""
 
 
 class RunErrorOut(ResponseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import Field, field_validator
 
-from lms.api.types import NonBlankStr, RequestModel, ResponseModel
+from lms.api.types import NonBlankStr, RequestModel, ResponseModel, with_example
 from lms.webhooks.domain import MAX_URL_LENGTH, WebhookEvent
 from lms.webhooks.store import Attempt, Delivery, Subscription
 
@@ -16,9 +16,18 @@ WebhookIdPath = Annotated[str, Path(description="A webhook subscription's id (wh
 
 
 class CreateWebhookRequest(RequestModel):
+    model_config = with_example(
+        {
+            "url": "https://hooks.example.com/lms",
+            "events": ["disbursement.completed", "loan.closed"],
+            "description": "Core banking notifications",
+        }
+    )
+
     url: str = Field(max_length=MAX_URL_LENGTH, description="https URL of a public host that receives the events")
     events: list[WebhookEvent] = Field(description="The event types to receive, each once")
     description: NonBlankStr | None = None
+    """What the subscription is for."""
 
     @field_validator("events")
     @classmethod
