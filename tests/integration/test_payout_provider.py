@@ -59,7 +59,9 @@ def test_a_provider_per_method_overrides_the_stacks(operator, drain, no_provider
     no_provider.setenv("PAYOUT_PROVIDERS", '{"CASH": "sandbox"}')
     reset_settings()
     assert _disburse(operator, approved_loan(operator)["id"]).status == 200
-    refused = _disburse(operator, approved_loan(operator)["id"], "TIPS_MNO", {"phoneNumber": "255712345678", "mnoProvider": "MPESA"})
+    refused = _disburse(
+        operator, approved_loan(operator)["id"], "TIPS_MNO", {"phoneNumber": "255712345678", "mnoProvider": "MPESA"}
+    )
     assert (refused.status, refused.json["reason"]) == (503, "PAYOUT_PROVIDER_NOT_CONFIGURED")
     no_provider.delenv("PAYOUT_PROVIDERS")
 
