@@ -11,7 +11,7 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-OPERATION = "#operations-Offices-list_offices_v1_offices_get"
+OPERATION = "#operations-Offices-listOffices"
 
 
 def system_browser() -> tuple[str, str]:
