@@ -56,8 +56,8 @@ def seed(stack, loan_id: int, history: int) -> DomainLoan:
     """A loan with `history` repayments, stored as the store would have stored it, events pushed."""
     from lms.integration.event_store import EventRecord, PushStatus
     from lms.integration.event_store import _item as event_item
-    from lms.loans.history import plan_write
-    from lms.loans.store import commit_items
+    from lms.loans.storage.history import plan_write
+    from lms.loans.storage.store import commit_items
     from lms.storage.tables import core_table
 
     domain = DomainLoan(
@@ -82,8 +82,8 @@ def seed(stack, loan_id: int, history: int) -> DomainLoan:
 
 def floor_bytes(domain: DomainLoan, on: date) -> int:
     """The floor of one more repayment: the loan's state with only that repayment's records."""
-    from lms.loans.history import HISTORY, plan_write
-    from lms.loans.store import loan_item
+    from lms.loans.storage.history import HISTORY, plan_write
+    from lms.loans.storage.store import loan_item
 
     before = {n: len(getattr(domain.loan, n)) for n in HISTORY}
     domain.repay("10.00", on)

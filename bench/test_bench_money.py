@@ -6,15 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from lms.loans.domain.books import Books
-from lms.loans.domain.loan import Actor
-from lms.loans.domain.payment_types import payment_type
-from lms.loans.domain.payments import PaymentOrder, repay
-from lms.loans.domain.rebook import position_of
-from lms.loans.domain.schedule import build_schedule
-from lms.loans.domain.terms import LoanTerms
-from lms.loans.history import plan_write
-from lms.loans.store import LoanStore, loan_item
+from lms.loans.domain.accounting.books import Books
+from lms.loans.domain.accounting.rebook import position_of
+from lms.loans.domain.aggregate.loan import Actor
+from lms.loans.domain.aggregate.payment_types import payment_type
+from lms.loans.domain.calculation.schedule import build_schedule
+from lms.loans.domain.calculation.terms import LoanTerms
+from lms.loans.domain.operations.payments import PaymentOrder, repay
+from lms.loans.storage.history import plan_write
+from lms.loans.storage.store import LoanStore, loan_item
 from tests.support.data import active_loan, monthly_product
 from tests.support.data import repay as api_repay
 

@@ -40,8 +40,8 @@ def local_stack():
 
 def loan_items(count: int) -> list[dict]:
     """Each loan's head (and pages), its events unrelayed: what a commit leaves for the relay."""
-    from lms.loans.history import plan_write
-    from lms.loans.store import commit_items
+    from lms.loans.storage.history import plan_write
+    from lms.loans.storage.store import commit_items
     from lms.storage.dynamo import serialize
 
     domain = DomainLoan(product(), on=date(2026, 5, 1))

@@ -17,7 +17,7 @@ import boto3
 import pytest
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lms.loans.domain.accrual import interest_periods, monthly_interest
+from lms.loans.domain.calculation.accrual import interest_periods, monthly_interest
 from tests.support.client import HttpClient
 from tests.support.domain import DomainLoan, product
 
@@ -45,8 +45,8 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
     their disbursement already relayed and pushed, so the run's own events are all that move."""
     from lms.integration.event_store import EventRecord, PushStatus
     from lms.integration.event_store import _item as event_item
-    from lms.loans.history import plan_write
-    from lms.loans.store import commit_items
+    from lms.loans.storage.history import plan_write
+    from lms.loans.storage.store import commit_items
     from lms.storage.dynamo import serialize
 
     template = DomainLoan(product(), on=date(2026, 5, 1)).loan

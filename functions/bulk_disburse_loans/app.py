@@ -10,7 +10,7 @@ from lms.api.caller import caller_of
 from lms.api.idempotency import idempotency_key, run_idempotent
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.disbursement_schemas import BulkDisbursementOut, BulkDisburseRequest
+from lms.loans.schemas.disbursement import BulkDisbursementOut, BulkDisburseRequest
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from lms.api.idempotency import actor_of
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.schemas import CreateLoanRequest, LoanOut, render_loan
+from lms.loans.schemas.loan import CreateLoanRequest, LoanOut, render_loan
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -8,8 +8,8 @@ from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.domain.charges import ChargeKind
-from lms.loans.payment_schemas import ChargeRequest, ChargeWithLoanOut
+from lms.loans.domain.records.charges import ChargeKind
+from lms.loans.schemas.payments import ChargeRequest, ChargeWithLoanOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -12,7 +12,7 @@ from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.disbursement_schemas import DisburseLoanRequest, DisbursementOut, disbursement_out, validation_out
+from lms.loans.schemas.disbursement import DisburseLoanRequest, DisbursementOut, disbursement_out, validation_out
 from lms.loans.service import LoanService
 from lms.observability import metrics, observed
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.disbursement_schemas import DisbursementStatusOut
+from lms.loans.schemas.disbursement import DisbursementStatusOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

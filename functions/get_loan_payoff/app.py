@@ -9,7 +9,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.api.types import IsoDate
-from lms.loans.payment_schemas import PayoffOut
+from lms.loans.schemas.payments import PayoffOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

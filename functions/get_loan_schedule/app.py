@@ -3,8 +3,8 @@
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.domain.balances import schedule_lines
-from lms.loans.schedule_schemas import ScheduleOut
+from lms.loans.domain.operations.balances import schedule_lines
+from lms.loans.schemas.schedule import ScheduleOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

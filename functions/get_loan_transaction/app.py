@@ -4,7 +4,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.errors import NotFound
-from lms.loans.payment_schemas import TransactionOut
+from lms.loans.schemas.payments import TransactionOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.errors import InvalidArgument, NotFound
-from lms.loans.domain.accrual import parse_month
+from lms.loans.domain.calculation.accrual import parse_month
 from lms.observability import observed
 from lms.revenue.schemas import RevenueRunOut
 from lms.revenue.service import RevenueRunService

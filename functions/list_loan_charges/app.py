@@ -3,7 +3,7 @@
 from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
-from lms.loans.payment_schemas import ChargeOut
+from lms.loans.schemas.payments import ChargeOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

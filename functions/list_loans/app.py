@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
-from lms.loans.schemas import LoanOut, render_loan
+from lms.loans.schemas.loan import LoanOut, render_loan
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -8,7 +8,7 @@ import json
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from lms.loans.domain.signals import PayoutRequest
+from lms.loans.domain.disbursing.signals import PayoutRequest
 from lms.observability import logger, metrics, observed
 from lms.payouts.queue import delay_payout
 from lms.payouts.worker import PayoutStillPending, PayoutWorker, recheck_in

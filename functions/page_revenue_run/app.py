@@ -5,7 +5,7 @@ import json
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from lms.loans.domain.accrual import parse_month
+from lms.loans.domain.calculation.accrual import parse_month
 from lms.observability import observed
 from lms.revenue.service import RevenueRunService
 

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from lms.loans.signal_items import payout_request_of
+from lms.loans.storage.signal_items import payout_request_of
 from lms.observability import logger, observed
 from lms.payouts.queue import send_payout_request
 

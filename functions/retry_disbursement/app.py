@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from lms.api.idempotency import actor_of, answer_once
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.disbursement_schemas import DisbursementStatusOut
-from lms.loans.domain.disbursement import disbursement_status
+from lms.loans.domain.disbursing.disbursement import disbursement_status
+from lms.loans.schemas.disbursement import DisbursementStatusOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -9,7 +9,7 @@ from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.payment_schemas import SettlementRequest, TransactionWithLoanOut
+from lms.loans.schemas.payments import SettlementRequest, TransactionWithLoanOut
 from lms.loans.service import LoanService
 from lms.observability import observed
 

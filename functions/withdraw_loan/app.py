@@ -8,7 +8,7 @@ from lms.api.idempotency import actor_of
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.schemas import LoanOut, WithdrawLoanRequest, render_loan
+from lms.loans.schemas.loan import LoanOut, WithdrawLoanRequest, render_loan
 from lms.loans.service import LoanService
 from lms.observability import observed
 

@@ -21,7 +21,7 @@ from tests.support.data import active_loan, approved_loan, key, repay, submitted
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 COLD_ROUNDS = int(os.environ.get("LMS_COLD_ROUNDS", "5"))
-REPAYMENT_TARGET = "lms.loans.payment_schemas:RepaymentRequest.to_order"
+REPAYMENT_TARGET = "lms.loans.schemas.payments:RepaymentRequest.to_order"
 
 
 def client(stack) -> HttpClient:

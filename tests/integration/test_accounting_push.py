@@ -9,7 +9,7 @@ import boto3
 import requests
 
 from lms.integration.event_store import EventStore, PushStatus
-from lms.loans.store import LoanStore
+from lms.loans.storage.store import LoanStore
 from tests.support.data import active_loan, key, monthly_product, repay
 
 SEED_FIELDS = {
@@ -357,7 +357,7 @@ def test_the_relay_reads_a_loan_s_head_and_cursor_not_its_history(operator, deli
     reads back the newest pages to its next event, and nothing is applied twice."""
     from devstack.lambdas import Functions
     from lms.integration.relay import cursor_key
-    from lms.loans.store import loan_key
+    from lms.loans.storage.store import loan_key
     from tests.conftest import STACK
     from tests.support.round_trips import RoundTrips
 

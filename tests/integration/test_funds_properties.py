@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from lms.errors import LmsError
 from lms.ledger.funds import FundsStore
 from lms.ledger.reports import LedgerReports
-from lms.loans.domain.disbursement import DisbursementOrder, disbursement_reference
-from lms.loans.domain.payment_methods import PaymentMethod
-from lms.loans.domain.payout_state import PayoutStatus
+from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disbursement_reference
+from lms.loans.domain.disbursing.payment_methods import PaymentMethod
+from lms.loans.domain.records.payout_state import PayoutStatus
 from lms.loans.service import LoanService, actor_for
 from tests.support.data import approved_loan, key
 

@@ -95,7 +95,7 @@ def test_a_loan_with_twenty_thousand_transactions(operator, long_history, round_
 def test_the_relay_reads_back_only_the_pages_holding_events_it_has_not_sent(seeded, round_trips):
     """From a cursor anywhere in the history, exactly the events after it, in order; a cursor in
     the head's tail reads no page, one a page behind reads one request's worth."""
-    from lms.loans.store import FIRST_EVENT_PAGES, LoanStore, loan_key
+    from lms.loans.storage.store import FIRST_EVENT_PAGES, LoanStore, loan_key
 
     loan, commits = long_loan(LOAN_ID + 1, 300)
     table = core_table()

@@ -102,7 +102,7 @@ def commit(request, monkeypatch):
     """What a money commit writes: the head and the request's receipt (no tail is ever sealed), or
     with a history page too (every commit seals its tail when the threshold is 0). Either way one
     TransactWriteItems."""
-    monkeypatch.setattr("lms.loans.history.SEAL_AT_BYTES", 0 if request.param == "head-and-page" else 10**9)
+    monkeypatch.setattr("lms.loans.storage.history.SEAL_AT_BYTES", 0 if request.param == "head-and-page" else 10**9)
     return "TransactWriteItems"
 
 

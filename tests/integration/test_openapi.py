@@ -144,7 +144,7 @@ def test_servers_resolve_to_the_stage_base_on_a_deployed_stack():
 
 def test_request_bodies_carry_examples_the_api_accepts():
     from lms import jsonutil
-    from lms.loans.payment_schemas import RepaymentRequest
+    from lms.loans.schemas.payments import RepaymentRequest
 
     document = json.loads(DOCUMENT_PATH.read_text())
     example = document["components"]["schemas"]["RepaymentRequest"]["examples"][0]

@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from lms.loans.domain.balances import loan_summary
-from lms.loans.store import LoanStore
+from lms.loans.domain.operations.balances import loan_summary
+from lms.loans.storage.store import LoanStore
 from tests.support.data import active_loan, key, monthly_product, repay
 
 DISBURSED = date(2026, 5, 1)

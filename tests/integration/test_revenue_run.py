@@ -10,7 +10,7 @@ import pytest
 from devstack.lambdas import Functions
 from devstack.sources import sqs_workers
 from lms.config import get_settings
-from lms.loans.store import LoanStore
+from lms.loans.storage.store import LoanStore
 from lms.storage.tables import ACCRUAL_SHARDS
 from tests.conftest import STACK
 from tests.integration.test_repayments_api import net, sub_ledger

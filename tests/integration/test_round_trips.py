@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lms.loans.store import LoanStore, loan_key
+from lms.loans.storage.store import LoanStore, loan_key
 from tests.support.data import (
     active_loan,
     approved_loan,

@@ -16,18 +16,19 @@ from typing import Any
 from devstack.accounting.ledger import Books as AccountingBooks
 from lms.bootstrap import demo_product_fields
 from lms.ledger.domain.accounts import Role, account_for
-from lms.loans.domain import charging, payments, payout, revenue
-from lms.loans.domain.balances import loan_summary
-from lms.loans.domain.books import Books
-from lms.loans.domain.charges import ChargeKind
-from lms.loans.domain.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
-from lms.loans.domain.loan import HISTORY_LISTS, Actor, HistoryNeeded, Loan
-from lms.loans.domain.payment_types import payment_type
-from lms.loans.domain.payments import PaymentOrder
-from lms.loans.domain.rebook import position_of
-from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.terms import RequestedTerms, resolve_terms
-from lms.loans.domain.transactions import Portions
+from lms.loans.domain.accounting.books import Books
+from lms.loans.domain.accounting.rebook import position_of
+from lms.loans.domain.aggregate.loan import HISTORY_LISTS, Actor, HistoryNeeded, Loan
+from lms.loans.domain.aggregate.payment_types import payment_type
+from lms.loans.domain.aggregate.status import LoanStatus
+from lms.loans.domain.calculation.terms import RequestedTerms, resolve_terms
+from lms.loans.domain.disbursing import payout
+from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
+from lms.loans.domain.operations import charging, payments, revenue
+from lms.loans.domain.operations.balances import loan_summary
+from lms.loans.domain.operations.payments import PaymentOrder
+from lms.loans.domain.records.charges import ChargeKind
+from lms.loans.domain.records.transactions import Portions
 from lms.products.domain import LoanProduct, check_product
 
 BASE = "TZS"

@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from lms.loans.domain import payments
-from lms.loans.domain.books import Books
-from lms.loans.domain.loan import HISTORY_LISTS, Loan
-from lms.loans.domain.payments import PaymentOrder
-from lms.loans.history import (
+from lms.loans.domain.accounting.books import Books
+from lms.loans.domain.aggregate.loan import HISTORY_LISTS, Loan
+from lms.loans.domain.operations import payments
+from lms.loans.domain.operations.payments import PaymentOrder
+from lms.loans.storage.history import (
     SEAL_AT_BYTES,
     HistoryPage,
     LoanWrite,
@@ -25,7 +25,7 @@ from lms.loans.history import (
     SealedPage,
     StoredHistory,
 )
-from lms.loans.store import loan_item, page_items
+from lms.loans.storage.store import loan_item, page_items
 from lms.storage.compact import pack
 from tests.support.domain import AT, BASE, CASH, DomainLoan, product, without_history
 

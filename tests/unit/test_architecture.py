@@ -135,7 +135,7 @@ class _SizeRefusingClient:
 
 def test_an_item_too_large_becomes_a_storage_error_then_loan_history_full(monkeypatch):
     from lms.errors import ResourceExhausted
-    from lms.loans.store import LoanStore
+    from lms.loans.storage.store import LoanStore
     from lms.storage import dynamo
 
     monkeypatch.setattr(dynamo.Table, "_client", property(lambda _self: _SizeRefusingClient()))
@@ -147,10 +147,12 @@ def test_an_item_too_large_becomes_a_storage_error_then_loan_history_full(monkey
         id = 7
         version = 3
 
-    from lms.loans.history import LoanWrite, StoredHistory
+    from lms.loans.storage.history import LoanWrite, StoredHistory
 
-    monkeypatch.setattr("lms.loans.store.plan_write", lambda loan, version: LoanWrite(b"", [], StoredHistory()))
-    monkeypatch.setattr("lms.loans.store.loan_item", lambda loan, version, write: {"PK": "LOAN#7", "SK": "LOAN"})
+    monkeypatch.setattr("lms.loans.storage.store.plan_write", lambda loan, version: LoanWrite(b"", [], StoredHistory()))
+    monkeypatch.setattr(
+        "lms.loans.storage.store.loan_item", lambda loan, version, write: {"PK": "LOAN#7", "SK": "LOAN"}
+    )
     with pytest.raises(ResourceExhausted) as raised:
         LoanStore(table).save(Saved())
     assert raised.value.reason == "LOAN_HISTORY_FULL"

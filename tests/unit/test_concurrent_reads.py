@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from lms.loans.store import PAGES_PER_QUERY, _ranges
+from lms.loans.storage.store import PAGES_PER_QUERY, _ranges
 from lms.storage.concurrent import at_once
 
 

@@ -8,8 +8,11 @@ import pytest
 from lms.bootstrap import demo_product_fields
 from lms.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from lms.ledger.domain.accounts import Role
-from lms.loans.domain.books import Books
-from lms.loans.domain.disbursement import (
+from lms.loans.domain.accounting.books import Books
+from lms.loans.domain.aggregate.loan import Actor
+from lms.loans.domain.aggregate.status import LoanStatus
+from lms.loans.domain.calculation.schedule import build_schedule
+from lms.loans.domain.disbursing.disbursement import (
     DisbursementOrder,
     compute_deductions,
     control_number,
@@ -17,11 +20,8 @@ from lms.loans.domain.disbursement import (
     plan_disbursement,
     undo_disbursal,
 )
-from lms.loans.domain.loan import Actor
-from lms.loans.domain.payment_methods import PaymentMethod, check_payment_details
-from lms.loans.domain.payout import fail_payout
-from lms.loans.domain.schedule import build_schedule
-from lms.loans.domain.status import LoanStatus
+from lms.loans.domain.disbursing.payment_methods import PaymentMethod, check_payment_details
+from lms.loans.domain.disbursing.payout import fail_payout
 from lms.products.domain import FeeRule, LoanProduct, check_product
 from tests.unit.test_loan_transitions import a_loan
 
@@ -252,9 +252,9 @@ def test_undo_disbursal_mirrors_every_entry():
 def test_a_long_history_is_stored_in_a_small_head_and_pages():
     """300 repayments (a daily loan's year) stored at once: a head of a few KB, and pages each far
     inside DynamoDB's 400 KB item, holding every record once."""
-    from lms.loans.domain.payment_types import payment_type
-    from lms.loans.domain.payments import PaymentOrder, repay
-    from lms.loans.history import HISTORY, PAGE_LIMIT_BYTES, plan_write
+    from lms.loans.domain.aggregate.payment_types import payment_type
+    from lms.loans.domain.operations.payments import PaymentOrder, repay
+    from lms.loans.storage.history import HISTORY, PAGE_LIMIT_BYTES, plan_write
 
     loan = approved_loan()
     loan = disburse(loan, plan_disbursement(loan, product(), order(), TODAY), order(), books(loan), ACTOR)

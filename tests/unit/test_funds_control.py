@@ -9,12 +9,12 @@ from lms.errors import PaymentRequired
 from lms.ledger.domain.accounts import Role
 from lms.ledger.domain.entries import JournalLine
 from lms.ledger.domain.funds import FUNDED_ROLES, net_moves, plan_withdrawal, shard_for
-from lms.loans.domain.disbursement import disburse, plan_disbursement, undo_disbursal
-from lms.loans.domain.funds import funds_moves, promised
-from lms.loans.domain.payment_methods import RAIL_ACCOUNTS, PaymentMethod
-from lms.loans.domain.payment_types import payment_type
-from lms.loans.domain.payments import PaymentOrder, repay, reverse_transaction
-from lms.loans.domain.payout import complete_payout, fail_payout, retry_payout
+from lms.loans.domain.aggregate.payment_types import payment_type
+from lms.loans.domain.disbursing.disbursement import disburse, plan_disbursement, undo_disbursal
+from lms.loans.domain.disbursing.funds import funds_moves, promised
+from lms.loans.domain.disbursing.payment_methods import RAIL_ACCOUNTS, PaymentMethod
+from lms.loans.domain.disbursing.payout import complete_payout, fail_payout, retry_payout
+from lms.loans.domain.operations.payments import PaymentOrder, repay, reverse_transaction
 from tests.unit.test_disbursement_domain import ACTOR, TODAY, approved_loan, books, order, product
 
 BASE = "TZS"

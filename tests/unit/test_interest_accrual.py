@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lms.ledger.domain.accounts import Role
-from lms.loans.domain.accrual import interest_periods, last_day, monthly_interest
-from lms.loans.domain.revenue import Outcome
-from lms.loans.domain.schedule import build_schedule
-from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.terms import LoanTerms
+from lms.loans.domain.aggregate.status import LoanStatus
+from lms.loans.domain.calculation.accrual import interest_periods, last_day, monthly_interest
+from lms.loans.domain.calculation.schedule import build_schedule
+from lms.loans.domain.calculation.terms import LoanTerms
+from lms.loans.domain.operations.revenue import Outcome
 from lms.money import round_money
 from tests.support.domain import DomainLoan, product
 

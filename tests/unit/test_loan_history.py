@@ -1,4 +1,4 @@
-"""A loan's history in sealed pages (lms.loans.history), without storage: what a commit writes, and
+"""A loan's history in sealed pages (lms.loans.storage.history), without storage: what a commit writes, and
 how head and pages are put back together."""
 
 from dataclasses import replace
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from lms.loans.domain.loan import Loan
-from lms.loans.history import (
+from lms.loans.domain.aggregate.loan import Loan
+from lms.loans.storage.history import (
     HISTORY,
     HistoryPage,
     HistoryTooLarge,
@@ -132,7 +132,7 @@ def test_a_read_that_raced_a_commit_is_recognised_as_torn():
 
 
 def test_a_huge_tail_is_cut_into_pages_that_each_fit_an_item(monkeypatch):
-    monkeypatch.setattr("lms.loans.history.PAGE_TARGET_BYTES", 2048)
+    monkeypatch.setattr("lms.loans.storage.history.PAGE_TARGET_BYTES", 2048)
     domain = a_loan(60)
     write = plan_write(domain.loan, 1)
     assert len(write.pages) >= 2
@@ -143,8 +143,8 @@ def test_a_huge_tail_is_cut_into_pages_that_each_fit_an_item(monkeypatch):
 
 
 def test_a_commit_that_would_rewrite_more_pages_than_one_transaction_holds_is_refused(monkeypatch):
-    monkeypatch.setattr("lms.loans.history.MAX_PAGES_PER_COMMIT", 2)
-    monkeypatch.setattr("lms.loans.history.PAGE_TARGET_BYTES", 1024)
+    monkeypatch.setattr("lms.loans.storage.history.MAX_PAGES_PER_COMMIT", 2)
+    monkeypatch.setattr("lms.loans.storage.history.PAGE_TARGET_BYTES", 1024)
     with pytest.raises(HistoryTooLarge):
         plan_write(a_loan(60).loan, 1)
 

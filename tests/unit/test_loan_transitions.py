@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from lms.errors import FailedPrecondition, InvalidArgument, PermissionDenied
-from lms.loans.domain import loan as t
-from lms.loans.domain.loan import Actor, Loan
-from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.terms import LoanTerms
+from lms.loans.domain.aggregate import loan as t
+from lms.loans.domain.aggregate.loan import Actor, Loan
+from lms.loans.domain.aggregate.status import LoanStatus
+from lms.loans.domain.calculation.terms import LoanTerms
 
 TODAY = date(2026, 6, 1)
 ACTOR = Actor(by="ak_test", at="2026-06-01T10:00:00.000Z", today=TODAY)

@@ -34,13 +34,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from lms.errors import LmsError
 from lms.ledger.domain.accounts import Role
 from lms.ledger.domain.entries import EntryStatus
-from lms.loans.domain.accrual import month_of, next_month
-from lms.loans.domain.charges import ChargeKind
-from lms.loans.domain.disbursement import DisbursementOrder, disburse, plan_disbursement
-from lms.loans.domain.rebook import position_of
-from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.transactions import PAYMENTS, REVERSIBLE, Portions
-from lms.loans.domain.transactions import TransactionType as T
+from lms.loans.domain.accounting.rebook import position_of
+from lms.loans.domain.aggregate.status import LoanStatus
+from lms.loans.domain.calculation.accrual import month_of, next_month
+from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement
+from lms.loans.domain.records.charges import ChargeKind
+from lms.loans.domain.records.transactions import PAYMENTS, REVERSIBLE, Portions
+from lms.loans.domain.records.transactions import TransactionType as T
 from lms.money import ZERO
 from lms.products.domain import FeeRule
 from tests.support.domain import AT, BASE, Books, DomainLoan, account, product

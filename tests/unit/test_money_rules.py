@@ -10,10 +10,10 @@ import pytest
 
 from lms.errors import FailedPrecondition, InvalidArgument
 from lms.ledger.domain.accounts import Role
-from lms.loans.domain.charges import ChargeKind
-from lms.loans.domain.schedule import build_schedule
-from lms.loans.domain.status import LoanStatus
-from lms.loans.domain.transactions import Portions
+from lms.loans.domain.aggregate.status import LoanStatus
+from lms.loans.domain.calculation.schedule import build_schedule
+from lms.loans.domain.records.charges import ChargeKind
+from lms.loans.domain.records.transactions import Portions
 from lms.products.domain import InterestCalculationPeriod, InterestType, PeriodFrequency, RateFrequency
 from tests.support.domain import DomainLoan, product
 from tests.unit.test_schedule import loan_terms

@@ -7,10 +7,10 @@ import pytest
 
 from lms.config import get_settings, reset_settings
 from lms.errors import ConfigurationError, FailedPrecondition, NotFound
-from lms.loans.domain.disbursement import disburse, disbursement_status, plan_disbursement, undo_disbursal
-from lms.loans.domain.payment_methods import PaymentMethod
-from lms.loans.domain.payout import complete_payout, fail_payout, retry_payout
-from lms.loans.domain.signals import Notice, PayoutRequest, signals_of
+from lms.loans.domain.disbursing.disbursement import disburse, disbursement_status, plan_disbursement, undo_disbursal
+from lms.loans.domain.disbursing.payment_methods import PaymentMethod
+from lms.loans.domain.disbursing.payout import complete_payout, fail_payout, retry_payout
+from lms.loans.domain.disbursing.signals import Notice, PayoutRequest, signals_of
 from lms.payouts.provider import PayoutOrder
 from lms.payouts.sandbox import DEFAULT_RULES, SandboxPayoutProvider, SandboxRule
 from tests.unit.test_disbursement_domain import ACTOR, approved_loan, books, order, product
@@ -139,7 +139,7 @@ def test_commits_signal_payout_requests_and_notices():
 
 
 def test_every_notice_a_loan_commits_is_an_event_a_webhook_can_subscribe_to():
-    from lms.loans.domain import signals
+    from lms.loans.domain.disbursing import signals
     from lms.webhooks.domain import WebhookEvent
 
     committed = {

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from lms.ledger.domain.accounts import Role
 from lms.ledger.domain.entries import EntryStatus
-from lms.loans.domain.charges import ChargeKind
-from lms.loans.domain.transactions import TransactionType
+from lms.loans.domain.records.charges import ChargeKind
+from lms.loans.domain.records.transactions import TransactionType
 from tests.support.domain import DomainLoan, account, product
 
 D = Decimal

@@ -6,8 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lms.loans.domain.schedule import Installment, add_period, annual_rate, build_schedule, due_dates, periodic_rate
-from lms.loans.domain.terms import LoanTerms
+from lms.loans.domain.calculation.schedule import (
+    Installment,
+    add_period,
+    annual_rate,
+    build_schedule,
+    due_dates,
+    periodic_rate,
+)
+from lms.loans.domain.calculation.terms import LoanTerms
 from lms.money import minor_units, round_money
 from lms.products.domain import (
     AmortizationType,

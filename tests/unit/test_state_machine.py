@@ -3,7 +3,7 @@
 import pytest
 
 from lms.errors import FailedPrecondition
-from lms.loans.domain.status import LoanAction, LoanStatus, ensure_allowed
+from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_allowed
 
 S = LoanStatus
 A = LoanAction

@@ -4,7 +4,7 @@ import pytest
 
 from lms.bootstrap import demo_product_fields
 from lms.errors import InvalidArgument
-from lms.loans.domain.terms import RequestedTerms, resolve_terms
+from lms.loans.domain.calculation.terms import RequestedTerms, resolve_terms
 from lms.products.domain import InterestType, LoanProduct, PeriodFrequency, check_product
 
 

@@ -26,7 +26,7 @@ from lms.api.fingerprint import request_digest
 from lms.api.idempotency import answer_of
 from lms.api.responses import json_response
 from lms.errors import LmsError
-from lms.loans.disbursement_schemas import (
+from lms.loans.schemas.disbursement import (
     BulkDisbursementItem,
     BulkErrorOut,
     BulkResultOut,

@@ -41,7 +41,7 @@ from lms.api.fingerprint import request_digest
 from lms.api.responses import REPLAYED_HEADER
 from lms.config import get_settings
 from lms.errors import Aborted, InvalidArgument
-from lms.loans.domain.loan import Actor
+from lms.loans.domain.aggregate.loan import Actor
 from lms.loans.service import Answering, actor_for
 from lms.storage import dynamo
 from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, claim_id, expiration_from, now_seconds, reused

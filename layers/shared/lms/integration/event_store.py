@@ -13,8 +13,8 @@ from pydantic import BaseModel, field_validator
 
 from lms import clock
 from lms.errors import NotFound
-from lms.loans.domain.loan import OutboundEvent
-from lms.loans.domain.payload import with_decimal_amounts
+from lms.loans.domain.aggregate.loan import OutboundEvent
+from lms.loans.domain.records.payload import with_decimal_amounts
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page

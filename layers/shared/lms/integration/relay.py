@@ -16,7 +16,7 @@ import contextlib
 
 from lms.integration.event_store import EventRecord, EventStore
 from lms.integration.queue import send_in_order
-from lms.loans.store import LoanStore
+from lms.loans.storage.store import LoanStore
 from lms.storage.dynamo import ConditionFailed, ItemRef, Key, batch_get_across
 
 

@@ -19,12 +19,14 @@ from lms.errors import Aborted, NotFound
 from lms.ledger.domain.accounts import account_for
 from lms.ledger.domain.funds import insufficient
 from lms.ledger.funds import FundsMove, FundsStore
-from lms.loans.domain import charging, payments, payout, revenue
-from lms.loans.domain import loan as transitions
-from lms.loans.domain.application import LoanApplication, submit_loan
-from lms.loans.domain.books import Books
-from lms.loans.domain.charges import ChargeKind, LoanCharge
-from lms.loans.domain.disbursement import (
+from lms.loans.domain.accounting.books import Books
+from lms.loans.domain.accounting.rebook import position_of, resumed, with_charge_states
+from lms.loans.domain.aggregate import loan as transitions
+from lms.loans.domain.aggregate.application import LoanApplication, submit_loan
+from lms.loans.domain.aggregate.loan import Actor, Commit, HistoryNeeded, Loan
+from lms.loans.domain.aggregate.payment_types import PAYMENT_TYPES, PaymentType
+from lms.loans.domain.disbursing import payout
+from lms.loans.domain.disbursing.disbursement import (
     DisbursementOrder,
     DisbursementPlan,
     DisbursementStatus,
@@ -36,14 +38,13 @@ from lms.loans.domain.disbursement import (
     rail_of,
     undo_disbursal,
 )
-from lms.loans.domain.funds import funds_moves
-from lms.loans.domain.loan import Actor, Commit, HistoryNeeded, Loan
-from lms.loans.domain.payment_types import PAYMENT_TYPES, PaymentType
-from lms.loans.domain.payments import PaymentOrder
-from lms.loans.domain.rebook import position_of, resumed, with_charge_states
-from lms.loans.domain.signals import PayoutRequest, signals_of
-from lms.loans.domain.transactions import LoanTransaction
-from lms.loans.store import LoanStore
+from lms.loans.domain.disbursing.funds import funds_moves
+from lms.loans.domain.disbursing.signals import PayoutRequest, signals_of
+from lms.loans.domain.operations import charging, payments, revenue
+from lms.loans.domain.operations.payments import PaymentOrder
+from lms.loans.domain.records.charges import ChargeKind, LoanCharge
+from lms.loans.domain.records.transactions import LoanTransaction
+from lms.loans.storage.store import LoanStore
 from lms.observability import record_loan_operation, traced
 from lms.payouts.providers import ensure_provider
 from lms.products.domain import LoanProduct

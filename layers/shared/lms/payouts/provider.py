@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from lms.loans.domain.payout_state import PayoutStatus
+from lms.loans.domain.records.payout_state import PayoutStatus
 
 
 @dataclass(frozen=True)

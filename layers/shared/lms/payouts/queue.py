@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from lms.config import get_settings
-from lms.loans.domain.signals import PayoutRequest
+from lms.loans.domain.disbursing.signals import PayoutRequest
 from lms.storage import dynamo
 
 

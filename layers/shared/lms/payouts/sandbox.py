@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from lms.loans.domain.payout_state import PayoutStatus
+from lms.loans.domain.records.payout_state import PayoutStatus
 from lms.payouts.provider import PayoutOrder, PayoutResult
 
 

@@ -2,18 +2,18 @@
 
 At least once, never twice: the request names the disbursement and the attempt, the provider
 de-duplicates on them, and the loan takes only the first answer to the attempt it waits for
-(lms.loans.domain.payout). A crash after the provider paid and before the commit only asks it
+(lms.loans.domain.disbursing.payout). A crash after the provider paid and before the commit only asks it
 again, and it says the payment is done.
 """
 
 from __future__ import annotations
 
 from lms.config import get_settings
-from lms.loans.domain.disbursement import disbursement_reference
-from lms.loans.domain.loan import Actor, Loan
-from lms.loans.domain.payout import awaiting
-from lms.loans.domain.payout_state import PayoutStatus
-from lms.loans.domain.signals import PayoutRequest
+from lms.loans.domain.aggregate.loan import Actor, Loan
+from lms.loans.domain.disbursing.disbursement import disbursement_reference
+from lms.loans.domain.disbursing.payout import awaiting
+from lms.loans.domain.disbursing.signals import PayoutRequest
+from lms.loans.domain.records.payout_state import PayoutStatus
 from lms.loans.service import LoanService, actor_for
 from lms.payouts.provider import PayoutOrder
 from lms.payouts.providers import provider_for

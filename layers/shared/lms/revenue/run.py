@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from lms.errors import InvalidArgument
-from lms.loans.domain.accrual import month_of, parse_month
+from lms.loans.domain.calculation.accrual import month_of, parse_month
 from lms.storage.tables import ACCRUAL_SHARDS
 
 LOANS_PER_MESSAGE = 25  # loans one work message carries (one BatchGetItem reads them)

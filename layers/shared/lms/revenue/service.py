@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from lms import clock
 from lms.config import get_settings
-from lms.loans.domain.accrual import next_month
-from lms.loans.domain.loan import Actor
-from lms.loans.domain.revenue import Outcome
+from lms.loans.domain.aggregate.loan import Actor
+from lms.loans.domain.calculation.accrual import next_month
+from lms.loans.domain.operations.revenue import Outcome
 from lms.loans.service import LoanService
 from lms.observability import traced
 from lms.revenue.run import LOANS_PER_MESSAGE, MAX_ERRORS_KEPT, Attempt, RevenueRun

@@ -1,4 +1,4 @@
-"""Compressed JSON for a loan's items: its head and its history pages (lms.loans.history).
+"""Compressed JSON for a loan's items: its head and its history pages (lms.loans.storage.history).
 
 A loan's records are repetitive JSON (transactions, journal lines, events), which zlib shrinks
 many times over: a head of about 6 KB of JSON is stored in about 1.4 KB, and a page of seven

@@ -26,7 +26,7 @@ from lms.ledger.domain.accounts import Role, account_for
 from lms.ledger.domain.entries import JournalLine
 from lms.money import ZERO
 
-# The roles disbursements pay out from (lms.loans.domain.payment_methods.RAIL_ACCOUNTS).
+# The roles disbursements pay out from (lms.loans.domain.disbursing.payment_methods.RAIL_ACCOUNTS).
 FUNDED_ROLES = frozenset({Role.CASH, Role.BANK, Role.MOBILE_MONEY, Role.TIPS_BANK})
 
 # Raising it spreads an account over more items (a missing shard holds 0); lowering it would lose

@@ -1,0 +1,1 @@
+"""The loan aggregate: its state, status machine, application and payment types."""
