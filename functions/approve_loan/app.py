@@ -9,7 +9,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.loan import ApproveLoanRequest, LoanOut, render_loan
-from lms.loans.service import LoanService
+from lms.loans.service.applications import LoanApplications
 from lms.observability import observed
 
 app = build_resolver()
@@ -24,7 +24,7 @@ app = build_resolver()
 )
 def approve_loan(id: IdPath, request: Annotated[ApproveLoanRequest, Body()]):
     actor = actor_of(app.current_event)
-    loan = LoanService().approve(id, request.approved_on_date, request.approved_loan_amount, request.note, actor)
+    loan = LoanApplications().approve(id, request.approved_on_date, request.approved_loan_amount, request.note, actor)
     return json_response(render_loan(loan))
 
 

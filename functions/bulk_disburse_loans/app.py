@@ -11,7 +11,7 @@ from lms.api.idempotency import idempotency_key, run_idempotent
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.disbursement import BulkDisbursementOut, BulkDisburseRequest
-from lms.loans.service import LoanService
+from lms.loans.service.disbursements import LoanDisbursements
 from lms.observability import observed
 
 app = build_resolver()
@@ -29,7 +29,7 @@ def bulk_disburse_loans(request: Annotated[BulkDisburseRequest, Body()]):
     key = idempotency_key(app.current_event.headers)
 
     def run():
-        results = disburse_each(request.disbursements, caller, key, LoanService)
+        results = disburse_each(request.disbursements, caller, key, LoanDisbursements)
         return json_response(BulkDisbursementOut.of(results))
 
     return run_idempotent(app, "bulk_disburse", run)

@@ -11,7 +11,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.loan import LoanOut, render_loan
 from lms.loans.schemas.payments import ChargeOffRequest
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 
 app = build_resolver()
@@ -30,7 +30,7 @@ def charge_off_loan(id: IdPath, request: Annotated[ChargeOffRequest, Body()]):
         app,
         "charge_off_loan",
         lambda answering: (
-            LoanService().charge_off(id, request.transaction_date, request.note, actor, answering),
+            LoanPayments().charge_off(id, request.transaction_date, request.note, actor, answering),
             None,
         ),
         lambda loan, _: json_response(render_loan(loan)),

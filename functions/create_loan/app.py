@@ -8,7 +8,7 @@ from lms.api.idempotency import actor_of
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.loan import CreateLoanRequest, LoanOut, render_loan
-from lms.loans.service import LoanService
+from lms.loans.service.applications import LoanApplications
 from lms.observability import observed
 
 app = build_resolver()
@@ -23,7 +23,7 @@ app = build_resolver()
 )
 def create_loan(request: Annotated[CreateLoanRequest, Body()]):
     actor = actor_of(app.current_event)
-    loan = LoanService().submit(request.to_application(), actor)
+    loan = LoanApplications().submit(request.to_application(), actor)
     return json_response(render_loan(loan), status=201)
 
 

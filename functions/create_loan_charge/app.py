@@ -10,7 +10,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.domain.records.charges import ChargeKind
 from lms.loans.schemas.payments import ChargeRequest, ChargeWithLoanOut
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 
 app = build_resolver()
@@ -27,7 +27,7 @@ def create_loan_charge(id: IdPath, request: Annotated[ChargeRequest, Body()]):
     actor = actor_of(app.current_event)
 
     def perform(answering):
-        return LoanService().assess_charge(
+        return LoanPayments().assess_charge(
             id,
             request.name,
             ChargeKind(request.charge_type),

@@ -11,7 +11,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.payments import RepaymentRequest, TransactionWithLoanOut
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import metrics, observed
 
 app = build_resolver()
@@ -29,7 +29,7 @@ def create_repayment(id: IdPath, request: Annotated[RepaymentRequest, Body()]):
     actor = actor_of(app.current_event)
 
     def perform(answering):
-        loan, txn = LoanService().repay(id, order, actor, answering)
+        loan, txn = LoanPayments().repay(id, order, actor, answering)
         metrics.add_metric(name="RepaymentsRecorded", unit="Count", value=1)
         return loan, txn
 

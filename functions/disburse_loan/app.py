@@ -13,7 +13,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.disbursement import DisburseLoanRequest, DisbursementOut, disbursement_out, validation_out
-from lms.loans.service import LoanService
+from lms.loans.service.disbursements import LoanDisbursements
 from lms.observability import metrics, observed
 
 app = build_resolver()
@@ -27,7 +27,7 @@ app = build_resolver()
     responses=openapi_responses(DisbursementOut, money=True),
 )
 def disburse_loan(id: IdPath, request: Annotated[DisburseLoanRequest, Body()]):
-    service = LoanService()
+    service = LoanDisbursements()
     actor = actor_of(app.current_event)
     order = request.to_order()
     if request.validate_only:

@@ -4,7 +4,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.loan import LoanOut, render_loan
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -18,7 +18,7 @@ app = build_resolver()
     responses=openapi_responses(LoanOut),
 )
 def get_loan(id: IdPath):
-    return json_response(render_loan(LoanService().get(id)))
+    return json_response(render_loan(LoanQueries().get(id)))
 
 
 lambda_handler = observed(app.resolve)

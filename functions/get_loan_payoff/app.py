@@ -10,7 +10,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.api.types import IsoDate
 from lms.loans.schemas.payments import PayoffOut
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -24,7 +24,7 @@ app = build_resolver()
     responses=openapi_responses(PayoffOut),
 )
 def get_loan_payoff(id: IdPath, date: Annotated[IsoDate | None, Query()] = None):
-    service = LoanService()
+    service = LoanQueries()
     on = date or clock.today()
     return json_response(PayoffOut.of(service.get(id), service.payoff(id, on)))
 

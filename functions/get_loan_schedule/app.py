@@ -5,7 +5,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.domain.operations.balances import schedule_lines
 from lms.loans.schemas.schedule import ScheduleOut
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -19,7 +19,7 @@ app = build_resolver()
     responses=openapi_responses(ScheduleOut),
 )
 def get_loan_schedule(id: IdPath):
-    loan = LoanService().get(id)
+    loan = LoanQueries().get(id)
     return json_response(ScheduleOut.of(loan.currency, bool(loan.schedule), schedule_lines(loan)))
 
 

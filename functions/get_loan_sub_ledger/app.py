@@ -5,7 +5,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.ledger.reports import LedgerReports
 from lms.ledger.schemas import SubLedgerOut
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -19,7 +19,7 @@ app = build_resolver()
     responses=openapi_responses(SubLedgerOut),
 )
 def get_loan_sub_ledger(loanId: IdPath):  # noqa: N803 - route name
-    LoanService().get(loanId)  # 404 for an unknown loan rather than an empty ledger
+    LoanQueries().get(loanId)  # 404 for an unknown loan rather than an empty ledger
     return json_response(SubLedgerOut.of(loanId, LedgerReports().sub_ledger(loanId)))
 
 

@@ -5,7 +5,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.errors import NotFound
 from lms.loans.schemas.payments import TransactionOut
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -19,7 +19,7 @@ app = build_resolver()
     responses=openapi_responses(TransactionOut),
 )
 def get_loan_transaction(id: IdPath, txnId: IdPath):  # noqa: N803
-    loan = LoanService().get(id)
+    loan = LoanQueries().get(id)
     txn = loan.transaction(txnId)
     if txn is None:
         raise NotFound(f"Transaction {txnId} of loan {id} does not exist", reason="TRANSACTION_NOT_FOUND")

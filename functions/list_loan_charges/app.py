@@ -4,7 +4,7 @@ from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.loans.schemas.payments import ChargeOut
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -18,7 +18,7 @@ app = build_resolver()
     responses=openapi_page(ChargeOut),
 )
 def list_loan_charges(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    loan, charges = LoanService().charges(id, page, rows)
+    loan, charges = LoanQueries().charges(id, page, rows)
     return page_response(charges, lambda charge: ChargeOut.of(loan, charge))
 
 

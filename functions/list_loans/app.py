@@ -8,7 +8,7 @@ from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.loans.schemas.loan import LoanOut, render_loan
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -25,7 +25,7 @@ def list_loans(
     customer_id: Annotated[int | None, Query(alias="customerId", ge=1)] = None,
     status: Annotated[StatusFilter | None, Query()] = None,
 ):
-    return page_response(LoanService().list(page, rows, customer_id, status), render_loan)
+    return page_response(LoanQueries().list(page, rows, customer_id, status), render_loan)
 
 
 lambda_handler = observed(app.resolve)

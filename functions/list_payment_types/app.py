@@ -4,7 +4,7 @@ from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.loans.schemas.payments import PaymentTypeOut
-from lms.loans.service import LoanService
+from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 
 app = build_resolver()
@@ -18,7 +18,7 @@ app = build_resolver()
     responses=openapi_page(PaymentTypeOut),
 )
 def list_payment_types(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(LoanService().payment_types(page, rows), PaymentTypeOut.of)
+    return page_response(LoanQueries().payment_types(page, rows), PaymentTypeOut.of)
 
 
 lambda_handler = observed(app.resolve)

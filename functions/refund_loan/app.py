@@ -10,7 +10,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.payments import RefundRequest, TransactionWithLoanOut
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 
 app = build_resolver()
@@ -29,7 +29,7 @@ def refund_loan(id: IdPath, request: Annotated[RefundRequest, Body()]):
     return answer_once(
         app,
         "refund_loan",
-        lambda answering: LoanService().refund(id, order, actor, answering),
+        lambda answering: LoanPayments().refund(id, order, actor, answering),
         lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn)),
     )
 

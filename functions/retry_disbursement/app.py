@@ -12,7 +12,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.domain.disbursing.disbursement import disbursement_status
 from lms.loans.schemas.disbursement import DisbursementStatusOut
-from lms.loans.service import LoanService
+from lms.loans.service.disbursements import LoanDisbursements
 from lms.observability import observed
 
 app = build_resolver()
@@ -34,7 +34,7 @@ def retry_disbursement(transactionId: TransactionIdPath):  # noqa: N803 - the ro
     return answer_once(
         app,
         "retry_disbursement",
-        lambda answering: LoanService().retry_payout(transactionId, actor, answering),
+        lambda answering: LoanDisbursements().retry_payout(transactionId, actor, answering),
         lambda loan, txn_id: json_response(DisbursementStatusOut.of(disbursement_status(loan, txn_id))),
     )
 

@@ -10,7 +10,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.payments import ReverseRequest, TransactionWithLoanOut
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 
 app = build_resolver()
@@ -33,7 +33,7 @@ def reverse_repayment(
     return answer_once(
         app,
         "reverse_repayment",
-        lambda answering: LoanService().reverse(id, txnId, reason, actor, answering),
+        lambda answering: LoanPayments().reverse(id, txnId, reason, actor, answering),
         lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn)),
     )
 

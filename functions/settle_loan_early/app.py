@@ -10,7 +10,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.payments import SettlementRequest, TransactionWithLoanOut
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 
 app = build_resolver()
@@ -30,7 +30,7 @@ def settle_loan_early(id: IdPath, request: Annotated[SettlementRequest, Body()])
     return answer_once(
         app,
         "settle_loan_early",
-        lambda answering: LoanService().settle(id, order, actor, answering),
+        lambda answering: LoanPayments().settle(id, order, actor, answering),
         lambda loan, txn: json_response(TransactionWithLoanOut.of(loan, txn)),
     )
 

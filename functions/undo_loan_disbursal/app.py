@@ -10,7 +10,7 @@ from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.disbursement import UndoDisbursalRequest
 from lms.loans.schemas.loan import LoanOut, render_loan
-from lms.loans.service import LoanService
+from lms.loans.service.disbursements import LoanDisbursements
 from lms.observability import observed
 
 app = build_resolver()
@@ -29,7 +29,7 @@ def undo_loan_disbursal(id: IdPath, request: Annotated[UndoDisbursalRequest | No
     return answer_once(
         app,
         "undo_loan_disbursal",
-        lambda answering: (LoanService().undo_disbursal(id, note, actor, answering), None),
+        lambda answering: (LoanDisbursements().undo_disbursal(id, note, actor, answering), None),
         lambda loan, _: json_response(render_loan(loan)),
     )
 

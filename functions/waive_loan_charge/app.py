@@ -9,7 +9,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.payments import ChargeWithLoanOut, NoteOnlyRequest
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 
 app = build_resolver()
@@ -32,7 +32,7 @@ def waive_loan_charge(
     return answer_once(
         app,
         "waive_loan_charge",
-        lambda answering: LoanService().waive_charge(id, chargeId, note, actor, answering),
+        lambda answering: LoanPayments().waive_charge(id, chargeId, note, actor, answering),
         lambda loan, charge: json_response(ChargeWithLoanOut.of(loan, charge)),
     )
 

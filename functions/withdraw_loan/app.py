@@ -9,7 +9,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.loan import LoanOut, WithdrawLoanRequest, render_loan
-from lms.loans.service import LoanService
+from lms.loans.service.applications import LoanApplications
 from lms.observability import observed
 
 app = build_resolver()
@@ -24,7 +24,7 @@ app = build_resolver()
 )
 def withdraw_loan(id: IdPath, request: Annotated[WithdrawLoanRequest, Body()]):
     actor = actor_of(app.current_event)
-    return json_response(render_loan(LoanService().withdraw(id, request.withdrawn_on_date, request.note, actor)))
+    return json_response(render_loan(LoanApplications().withdraw(id, request.withdrawn_on_date, request.note, actor)))
 
 
 lambda_handler = observed(app.resolve)

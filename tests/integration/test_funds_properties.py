@@ -24,7 +24,9 @@ from lms.ledger.reports import LedgerReports
 from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disbursement_reference
 from lms.loans.domain.disbursing.payment_methods import PaymentMethod
 from lms.loans.domain.records.payout_state import PayoutStatus
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service.disbursements import LoanDisbursements
+from lms.loans.service.queries import LoanQueries
+from lms.loans.service.unit_of_work import actor_for
 from tests.support.data import approved_loan, key
 
 EXAMPLES = int(os.environ.get("LMS_FUNDS_EXAMPLES", "6"))
@@ -110,9 +112,8 @@ class Book:
     def check(self) -> None:
         self.drain()
         pending = dict.fromkeys(RAILS.values(), Decimal(0))
-        service = LoanService()
         for loan_id in self.loans:
-            record = service.get(loan_id).disbursement
+            record = LoanQueries().get(loan_id).disbursement
             if record and record.payout and record.payout.status is PayoutStatus.PENDING:
                 pending[RAILS["CASH" if record.method == "CASH" else "TIPS_MNO"]] += record.net_amount
         for account in RAILS.values():
@@ -124,7 +125,7 @@ class Book:
 
 def disburse(loan_id: int, order: DisbursementOrder) -> str:
     try:
-        LoanService().disburse(loan_id, order, actor())
+        LoanDisbursements().disburse(loan_id, order, actor())
     except LmsError as refused:
         assert refused.reason == "INSUFFICIENT_FUNDS", refused
         return "refused"
@@ -146,14 +147,13 @@ def test_no_rail_is_ever_overdrawn(operator, admin, drain, start, steps):
     book.leave("1100", Decimal(start[0]))
     book.leave("1120", Decimal(start[1]))
     book.check()
-    service = LoanService()
     for operation, *args in steps:
         if operation == "at once":
             loans = [(book.approved(d[1]), order_of(*d)) for d in args[0]]
             with ThreadPoolExecutor(len(loans)) as pool:
                 outcomes = list(pool.map(lambda pair: disburse(*pair), loans))
             for (loan_id, _), outcome in zip(loans, outcomes, strict=True):
-                status = service.get(loan_id).status.value
+                status = LoanQueries().get(loan_id).status.value
                 assert status == ("Active" if outcome == "paid" else "Approved"), (loan_id, outcome, status)
         elif operation == "one":
             disburse(book.approved(args[0][1]), order_of(*args[0]))
@@ -177,17 +177,19 @@ def test_no_rail_is_ever_overdrawn(operator, admin, drain, start, steps):
             drain()
         elif operation == "retry failed":
             for loan_id in book.loans:
-                record = service.get(loan_id).disbursement
+                record = LoanQueries().get(loan_id).disbursement
                 if record and record.payout and record.payout.status is PayoutStatus.FAILED:
                     try:
-                        service.retry_payout(disbursement_reference(loan_id, record.transaction_id), actor())
+                        LoanDisbursements().retry_payout(
+                            disbursement_reference(loan_id, record.transaction_id), actor()
+                        )
                     except LmsError as refused:
                         assert refused.reason == "INSUFFICIENT_FUNDS", refused
         elif operation == "undo one":
             for loan_id in book.loans:
-                loan = service.get(loan_id)
+                loan = LoanQueries().get(loan_id)
                 record = loan.disbursement
                 if loan.status.value == "Active" and record.payout.status is not PayoutStatus.PENDING:
-                    service.undo_disbursal(loan_id, None, actor())
+                    LoanDisbursements().undo_disbursal(loan_id, None, actor())
                     break
         book.check()

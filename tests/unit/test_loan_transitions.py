@@ -161,24 +161,35 @@ class RacingStore:
         return loan.model_copy(update={"version": loan.version + 1})
 
 
+def edit_external_id(value: str, amount=None):
+    """A change of the loan's external id, as the unit of work runs changes (counted as `edit`
+    unless an amount names it otherwise)."""
+    from lms.loans.service.unit_of_work import LoanChange
+
+    return LoanChange(
+        name="edit",
+        apply=lambda loan, found: (loan.model_copy(update={"external_id": value}), None),
+        amount_of=lambda _loan, _result: amount,
+    )
+
+
 def test_a_lost_race_is_retried_after_a_jittered_wait_and_then_succeeds():
-    from lms.loans import service as loan_service
+    from lms.loans.service import unit_of_work
 
     original = a_loan()
     store = RacingStore(original, losses=3)
-    service = loan_service.LoanService(loans=store, customers=object(), products=object())
     waits: list[float] = []
-    service.sleep = waits.append
-    saved = service.change(original.id, lambda loan: loan.model_copy(update={"external_id": "x"}), name="edit")
+    work = unit_of_work.LoanUnitOfWork(loans=store, products=object(), funds=object(), sleep=waits.append)
+    saved, _ = work.run(original.id, edit_external_id("x"))
     assert store.saves == 4 and saved.version == original.version + 1
     assert len(waits) == 3
     for attempt, wait in enumerate(waits):
-        assert 0 <= wait <= min(loan_service.BACKOFF_CAP_SECONDS, loan_service.BACKOFF_BASE_SECONDS * 2**attempt)
+        assert 0 <= wait <= min(unit_of_work.BACKOFF_CAP_SECONDS, unit_of_work.BACKOFF_BASE_SECONDS * 2**attempt)
 
 
 def test_a_loan_that_keeps_losing_races_is_answered_409_after_the_last_attempt():
     from lms.errors import Aborted
-    from lms.loans import service as loan_service
+    from lms.loans.service import unit_of_work
 
     class AlwaysLosing:
         saves = 0
@@ -191,8 +202,7 @@ def test_a_loan_that_keeps_losing_races_is_answered_409_after_the_last_attempt()
             raise Aborted("changed by another request", reason="CONCURRENT_MODIFICATION")
 
     store = AlwaysLosing()
-    service = loan_service.LoanService(loans=store, customers=object(), products=object())
-    service.sleep = lambda seconds: None
+    work = unit_of_work.LoanUnitOfWork(loans=store, products=object(), funds=object(), sleep=lambda seconds: None)
     with pytest.raises(Aborted):
-        service.change(1, lambda loan: loan.model_copy(update={"external_id": "x"}), name="edit")
-    assert store.saves == loan_service.MAX_ATTEMPTS
+        work.run(1, edit_external_id("x"))
+    assert store.saves == unit_of_work.MAX_ATTEMPTS

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
 
 from lms import observability
-from lms.loans import service as loan_service
-from tests.unit.test_loan_transitions import RacingStore, a_loan
+from lms.loans.service.unit_of_work import LoanUnitOfWork
+from tests.unit.test_loan_transitions import RacingStore, a_loan, edit_external_id
 
 
 @dataclass
@@ -72,15 +72,10 @@ def test_metrics_stay_silent_when_disabled(capsys):
 
 
 def test_only_the_saved_attempt_of_an_operation_is_counted(capsys, metrics_on):
-    service = loan_service.LoanService(loans=RacingStore(a_loan(), losses=1), customers=object(), products=object())
-    service.sleep = lambda seconds: None
-    service.change(1, lambda loan: loan.model_copy(update={"external_id": "x"}), name="edit")
-    service.change(
-        1,
-        lambda loan: loan.model_copy(update={"external_id": "y"}),
-        name="disburse",
-        amount_of=lambda loan, _: Decimal("10000.00"),
-    )
+    store = RacingStore(a_loan(), losses=1)
+    work = LoanUnitOfWork(loans=store, products=object(), funds=object(), sleep=lambda seconds: None)
+    work.run(1, edit_external_id("x"))
+    work.run(1, replace(edit_external_id("y", Decimal("10000.00")), name="disburse"))
     assert [(d["operation"], d.get("LoanOperationAmountMinorUnits")) for d in emitted(capsys)] == [
         ("edit", None),
         ("disburse", [1000000.0]),

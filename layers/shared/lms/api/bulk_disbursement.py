@@ -1,6 +1,6 @@
 """Disbursing many loans in one request, each on its own.
 
-Each item is the single disbursement (`LoanService.disburse`) with a receipt of its own, keyed by
+Each item is the single disbursement (`LoanDisbursements.disburse`) with a receipt of its own, keyed by
 the request's Idempotency-Key and the item's place in the list, and written in that loan's commit.
 So an item that succeeded is never disbursed again when the bulk request is retried (after a
 time-out, or a function that died half-way): the retry finds its receipt and answers what it
@@ -34,7 +34,8 @@ from lms.loans.schemas.disbursement import (
     disbursement_out,
     validation_out,
 )
-from lms.loans.service import Answering, LoanService, actor_for
+from lms.loans.service.disbursements import LoanDisbursements
+from lms.loans.service.unit_of_work import Answering, actor_for
 from lms.observability import logger, metrics
 from lms.storage.receipts import AlreadyAnswered, Answer, Receipt
 
@@ -49,7 +50,7 @@ def disburse_each(
     items: list[BulkDisbursementItem | RefusedItem],
     caller: str,
     idempotency_key: str,
-    service_factory: Callable[[], LoanService],
+    service_factory: Callable[[], LoanDisbursements],
 ) -> list[BulkResultOut]:
     """Every item's result, in the request's order. Different loans are disbursed in parallel
     (each loan is its own conditional write, so they cannot interfere); the items of one loan run
@@ -60,8 +61,9 @@ def disburse_each(
     for index, item in valid.items():
         by_loan[item.loan_id].append(index)
 
+    service = service_factory()  # keeps nothing between changes: one serves every thread
+
     def disburse_loan_items(indexes: list[int]) -> list[BulkResultOut]:
-        service = service_factory()  # one per thread: a service keeps what it read for its request
         return [_disburse_one(i, valid[i], caller, idempotency_key, service) for i in indexes]
 
     if by_loan:
@@ -77,7 +79,7 @@ def _refused(index: int, item: RefusedItem) -> BulkResultOut:
 
 
 def _disburse_one(
-    index: int, item: BulkDisbursementItem, caller: str, idempotency_key: str, service: LoanService
+    index: int, item: BulkDisbursementItem, caller: str, idempotency_key: str, service: LoanDisbursements
 ) -> BulkResultOut:
     body = item.model_dump_json(by_alias=True, exclude={"loan_id"})
     digest = request_digest(item_path(item), body)

@@ -42,7 +42,7 @@ from lms.api.responses import REPLAYED_HEADER
 from lms.config import get_settings
 from lms.errors import Aborted, InvalidArgument
 from lms.loans.domain.aggregate.loan import Actor
-from lms.loans.service import Answering, actor_for
+from lms.loans.service.unit_of_work import Answering, actor_for
 from lms.storage import dynamo
 from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, claim_id, expiration_from, now_seconds, reused
 

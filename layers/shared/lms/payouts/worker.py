@@ -14,7 +14,8 @@ from lms.loans.domain.disbursing.disbursement import disbursement_reference
 from lms.loans.domain.disbursing.payout import awaiting
 from lms.loans.domain.disbursing.signals import PayoutRequest
 from lms.loans.domain.records.payout_state import PayoutStatus
-from lms.loans.service import LoanService, actor_for
+from lms.loans.service.disbursements import LoanDisbursements
+from lms.loans.service.unit_of_work import actor_for
 from lms.payouts.provider import PayoutOrder
 from lms.payouts.providers import provider_for
 
@@ -46,8 +47,8 @@ def order_for(loan: Loan, request: PayoutRequest, asked: int) -> PayoutOrder:
 
 
 class PayoutWorker:
-    def __init__(self, loans: LoanService | None = None):
-        self.loans = loans or LoanService()
+    def __init__(self, loans: LoanDisbursements | None = None):
+        self.loans = loans or LoanDisbursements()
 
     def _actor(self, request: PayoutRequest, outcome: PayoutStatus) -> Actor:
         # One commit key per answer to an attempt: a retried commit is recognised as done.
@@ -56,7 +57,7 @@ class PayoutWorker:
 
     def work(self, request: PayoutRequest, asked: int) -> str:
         """Make or check the payout; what happened ("stale" if the loan no longer waits for it)."""
-        loan = self.loans.loans.get_head(request.loan_id)  # the disbursement record is in the head
+        loan = self.loans.work.loans.get_head(request.loan_id)  # the disbursement record is in the head
         if awaiting(loan, request.transaction_id, request.attempt) is None:
             return "stale"
         result = provider_for(loan.disbursement.method).pay(order_for(loan, request, asked))

@@ -20,7 +20,7 @@ from lms.config import get_settings
 from lms.loans.domain.aggregate.loan import Actor
 from lms.loans.domain.calculation.accrual import next_month
 from lms.loans.domain.operations.revenue import Outcome
-from lms.loans.service import LoanService
+from lms.loans.service.revenue import LoanRevenue
 from lms.observability import traced
 from lms.revenue.run import LOANS_PER_MESSAGE, MAX_ERRORS_KEPT, Attempt, RevenueRun
 from lms.revenue.store import RevenueRunStore
@@ -46,9 +46,9 @@ def _send(queue_url: str, bodies: list[dict]) -> None:
 
 @traced
 class RevenueRunService:
-    def __init__(self, store: RevenueRunStore | None = None, loans: LoanService | None = None):
+    def __init__(self, store: RevenueRunStore | None = None, loans: LoanRevenue | None = None):
         self.store = store or RevenueRunStore()
-        self.loans = loans or LoanService()
+        self.loans = loans or LoanRevenue()
 
     def get(self, month: date) -> RevenueRun | None:
         return self.store.get(month)

@@ -341,7 +341,7 @@ class LoanStore:
             ) from None
         except WriteOutcomeUnknown:
             # Retried like a lost race: the loan is read again, and its commit keys tell whether
-            # this write took effect (lms.loans.service.LoanService.change_with).
+            # this write took effect (lms.loans.service.unit_of_work.LoanUnitOfWork.run).
             raise Aborted(
                 f"Loan {loan.id}: the outcome of its write is unknown; read it again and retry",
                 reason="WRITE_OUTCOME_UNKNOWN",
