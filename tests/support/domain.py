@@ -29,6 +29,7 @@ from lms.loans.domain.operations.balances import loan_summary
 from lms.loans.domain.operations.payments import PaymentOrder
 from lms.loans.domain.records.charges import ChargeKind
 from lms.loans.domain.records.transactions import Portions
+from lms.loans.storage.stored_loan import StoredLoan
 from lms.products.domain import LoanProduct, check_product
 
 BASE = "TZS"
@@ -64,7 +65,7 @@ class DomainLoan:
         self.counts_before = dict.fromkeys(HISTORY_LISTS, 0)
         self.resumed: Counter = Counter()  # how operations ran without the loan's older history
         resolved = resolve_terms(loan_product, RequestedTerms(**terms))
-        loan = Loan(
+        loan = StoredLoan(
             id=loan_id,
             customer_id=3,
             customer_name="Ada Lovelace",
@@ -217,7 +218,7 @@ class DomainLoan:
 def without_history(loan: Loan, keep_from: dict[str, int]) -> Loan:
     """`loan` as storage reads it without its older history: only the records from `keep_from` on."""
     head = loan.model_copy(update={n: getattr(loan, n)[keep_from[n] :] for n in HISTORY_LISTS})
-    return head.with_earlier_history(keep_from)
+    return StoredLoan.of(head).with_earlier_history(keep_from)
 
 
 def assert_same_outcome(whole: Loan, keep_from: dict[str, int], expected, result) -> None:

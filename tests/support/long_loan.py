@@ -26,6 +26,7 @@ from lms.loans.storage.history import (
     StoredHistory,
 )
 from lms.loans.storage.store import loan_item, page_items
+from lms.loans.storage.stored_loan import StoredLoan
 from lms.storage.compact import pack
 from tests.support.domain import AT, BASE, CASH, DomainLoan, product, without_history
 
@@ -53,7 +54,7 @@ def long_loan(
             history[name].extend(getattr(head, name))
         head = without_history(head, head.counts())
         commits.append(head.counts())
-    return head.model_copy(update=history).with_earlier_history({}), commits
+    return StoredLoan.of(head.model_copy(update=history)).with_earlier_history({}), commits
 
 
 def stored_items(loan: Loan, commits: list[dict[str, int]], version: int = 1) -> list[dict]:

@@ -18,6 +18,7 @@ from lms.loans.storage.history import (
     assemble,
     plan_write,
 )
+from lms.loans.storage.stored_loan import StoredLoan
 from lms.storage.compact import unpack
 from tests.support.domain import DomainLoan, product
 
@@ -38,7 +39,7 @@ class Stored:
         for page in write.pages:
             # Read back from the bytes a table would hold, not from the objects written.
             self.pages[page.number] = replace(page.page, records=HistoryPage.model_validate_json(unpack(page.state)))
-        self.head = Loan.model_validate_json(unpack(write.head_state))
+        self.head = StoredLoan.model_validate_json(unpack(write.head_state))
         self.head_pages, self.written_now = write.page_count, [p.number for p in write.pages]
         self.loan = self.read()
         return self.loan

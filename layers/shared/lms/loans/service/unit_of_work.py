@@ -22,12 +22,13 @@ from lms import clock
 from lms.config import get_settings
 from lms.errors import Aborted
 from lms.ledger.funds import FundsMove, FundsStore
-from lms.loans.domain.aggregate.loan import Actor, Commit, HistoryNeeded, Loan
+from lms.loans.domain.aggregate.loan import Actor, HistoryNeeded, Loan
 from lms.loans.domain.disbursing.funds import funds_moves
 from lms.loans.domain.disbursing.signals import signals_of
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction
 from lms.loans.storage.store import LoanStore
+from lms.loans.storage.stored_loan import Commit, StoredLoan
 from lms.observability import record_loan_operation
 from lms.products.store import ProductStore
 from lms.storage import receipts
@@ -126,7 +127,7 @@ class _Read:
     """One attempt's reads: the loan, the items beside it, and the head item they came from (to
     read its pages if the transition needs them)."""
 
-    loan: Loan
+    loan: StoredLoan
     found: Found
     head: dict | None = None
 
@@ -139,7 +140,7 @@ def _commit(key: str, result: object, until: int | None) -> Commit:
     return Commit(key=key, until=until)
 
 
-def _committed_result(loan: Loan, commit: Commit):
+def _committed_result(loan: StoredLoan, commit: Commit):
     """What an earlier request's commit produced, as that request answered it."""
     if commit.transaction_id is not None:
         return loan.transaction(commit.transaction_id)
@@ -193,8 +194,8 @@ class LoanUnitOfWork:
         actor: Actor | None = None,
         *,
         answering: Answering | None = None,
-        read: Loan | None = None,
-    ) -> tuple[Loan, T]:
+        read: StoredLoan | None = None,
+    ) -> tuple[StoredLoan, T]:
         """Apply `change` to the current loan and save it conditionally; on a lost race, start over.
         `read` is the loan if the caller already read it (its head); a lost race reads it again."""
         key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
@@ -227,7 +228,7 @@ class LoanUnitOfWork:
             return saved, result
         raise AssertionError("unreachable")
 
-    def _read(self, loan_id: int, reads: LoanReads, answering: Answering | None, read: Loan | None) -> _Read:
+    def _read(self, loan_id: int, reads: LoanReads, answering: Answering | None, read: StoredLoan | None) -> _Read:
         """The loan, the request's receipt and the items `reads` names, in at most two round trips.
 
         First, the loan's head and the receipt in one batch: a replay is answered from it, before
@@ -257,7 +258,7 @@ class LoanUnitOfWork:
         if answering and (answer := answering.receipt.answer_in(items[0])) is not None:
             raise AlreadyAnswered(answer)
 
-    def _whole(self, loan_id: int, head: dict | None) -> Loan:
+    def _whole(self, loan_id: int, head: dict | None) -> StoredLoan:
         """The whole loan, for a change that found the head it started from not enough: the pages of
         the head this attempt read (one round trip), or the loan read afresh."""
         if head is not None:
@@ -266,19 +267,23 @@ class LoanUnitOfWork:
 
     @staticmethod
     def _attempt(
-        current: Loan, found: Found, key: str, change: LoanChange[T], attempted: list[T], now: int
-    ) -> tuple[bool, Loan, Loan | None, T]:
+        current: StoredLoan, found: Found, key: str, change: LoanChange[T], attempted: list[T], now: int
+    ) -> tuple[bool, StoredLoan, StoredLoan | None, T]:
         """(True, loan, None, result) if the loan holds this request's commit, in force at `now`,
         already; else (False, loan, changed loan, result)."""
         if (commit := current.commit_of(key, now)) is not None:
             return True, current, None, attempted[-1] if attempted else _committed_result(current, commit)
         changed, result = change.apply(current, found)
+        if not isinstance(changed, StoredLoan):
+            # A transition returns a copy of the loan it was given (model_copy), so what storage
+            # knows of it (its version, its commits, what its read left out) comes back with it.
+            raise TypeError(f"change {change.name!r} returned a loan that is not a copy of the loan it was given")
         return False, current, changed, result
 
     def _commit(
         self,
-        current: Loan,
-        changed: Loan,
+        current: StoredLoan,
+        changed: StoredLoan,
         result: T,
         key: str,
         change: LoanChange[T],
@@ -286,7 +291,7 @@ class LoanUnitOfWork:
         actor: Actor | None,
         answering: Answering | None,
         now: int,
-    ) -> Loan:
+    ) -> StoredLoan:
         """One conditional write of everything the change produced: the loan (its new records,
         ledger lines and events), the request's receipt, the rail funds it moves and the signals
         (notices, payout requests) it raises."""

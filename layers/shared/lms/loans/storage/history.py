@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from lms.ledger.domain.entries import JournalEntry
-from lms.loans.domain.aggregate.loan import HISTORY_LISTS, Loan, OutboundEvent, TimelineEvent
+from lms.loans.domain.aggregate.loan import HISTORY_LISTS, OutboundEvent, TimelineEvent
 from lms.loans.domain.records.transactions import LoanTransaction
+from lms.loans.storage.stored_loan import StoredLoan
 from lms.storage.compact import pack
 
 HISTORY = HISTORY_LISTS
@@ -120,7 +121,7 @@ class HistoryTooLarge(Exception):
     """One commit would write more history than one DynamoDB transaction can hold."""
 
 
-def stored_of(loan: Loan) -> StoredHistory:
+def stored_of(loan: StoredLoan) -> StoredHistory:
     return loan.stored_history or StoredHistory()
 
 
@@ -128,14 +129,14 @@ def ends_of(pages: tuple[SealedPage, ...]) -> dict[str, int]:
     return dict(pages[-1].ends) if pages else no_records()
 
 
-def _run(loan: Loan, name: str, start: int, end: int | None = None) -> list:
+def _run(loan: StoredLoan, name: str, start: int, end: int | None = None) -> list:
     """Records `start` to `end` of the loan's list `name` (positions in the whole list, whether or
     not the loan was read with its older records)."""
     offset = loan.earlier(name)
     return getattr(loan, name)[start - offset : None if end is None else end - offset]
 
 
-def _changed(loan: Loan, page: SealedPage) -> bool:
+def _changed(loan: StoredLoan, page: SealedPage) -> bool:
     return any(_run(loan, n, page.starts[n], page.ends[n]) != getattr(page.records, n) for n in HISTORY)
 
 
@@ -156,7 +157,7 @@ def _cut(tail: HistoryPage, parts: int) -> list[HistoryPage]:
     return pages
 
 
-def plan_write(loan: Loan, version: int, seal_at: int | None = None) -> LoanWrite:
+def plan_write(loan: StoredLoan, version: int, seal_at: int | None = None) -> LoanWrite:
     """Split `loan` (as the domain left it) into its head and the pages this commit must write."""
     seal_at = SEAL_AT_BYTES if seal_at is None else seal_at
     stored = stored_of(loan)
@@ -204,11 +205,11 @@ def _page_write(
     return PageWrite(SealedPage(number, starts, ends, version, records), _pack(records), changed)
 
 
-def _records(loan: Loan, page: SealedPage) -> HistoryPage:
+def _records(loan: StoredLoan, page: SealedPage) -> HistoryPage:
     return HistoryPage(**{n: _run(loan, n, page.starts[n], page.ends[n]) for n in HISTORY})
 
 
-def assemble(head: Loan, head_pages: int, written_now: list[int], pages: list[SealedPage]) -> Loan:
+def assemble(head: StoredLoan, head_pages: int, written_now: list[int], pages: list[SealedPage]) -> StoredLoan:
     """The whole loan from its head (with its tail) and its sealed pages, in page order.
 
     Raises `TornRead` unless the pages are exactly those the head's commit left: numbered 1 to
@@ -229,7 +230,7 @@ def assemble(head: Loan, head_pages: int, written_now: list[int], pages: list[Se
     return head.model_copy(update=runs).with_stored_history(StoredHistory(tuple(pages), statuses))
 
 
-def without_older_history(head: Loan, page_count: int, ends: dict[str, int]) -> Loan:
+def without_older_history(head: StoredLoan, page_count: int, ends: dict[str, int]) -> StoredLoan:
     """The loan from its head alone: its newest records, after the `ends` records its `page_count`
     sealed pages hold (operations that need those raise `HistoryNeeded`)."""
     statuses = {e.id: e.status.value for e in head.journal}

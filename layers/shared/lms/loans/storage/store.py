@@ -36,6 +36,7 @@ from lms.loans.storage.history import (
     without_older_history,
 )
 from lms.loans.storage.signal_items import signal_items
+from lms.loans.storage.stored_loan import StoredLoan
 from lms.observability import traced
 from lms.storage.compact import unpack
 from lms.storage.concurrent import at_once
@@ -65,8 +66,8 @@ def page_key(loan_id: int, number: int) -> Key:
     return Key(f"LOAN#{loan_id}", f"{PAGE}{number:08d}")
 
 
-def _head_of(item: dict) -> Loan:
-    return Loan.model_validate_json(unpack(item["state"])).model_copy(update={"version": int(item["version"])})
+def _head_of(item: dict) -> StoredLoan:
+    return StoredLoan.model_validate_json(unpack(item["state"])).model_copy(update={"version": int(item["version"])})
 
 
 def _page_of(item: dict) -> SealedPage:
@@ -79,7 +80,7 @@ def _page_of(item: dict) -> SealedPage:
     )
 
 
-def _from_items(head: dict, pages: list[dict]) -> Loan:
+def _from_items(head: dict, pages: list[dict]) -> StoredLoan:
     return assemble(
         _head_of(head),
         int(head.get("pageCount", 0)),
@@ -93,7 +94,7 @@ def _ranges(first: int, last: int) -> list[tuple[int, int]]:
     return [(start, min(start + PAGES_PER_QUERY - 1, last)) for start in range(first, last + 1, PAGES_PER_QUERY)]
 
 
-def accrual_index(loan: Loan) -> dict:
+def accrual_index(loan: StoredLoan) -> dict:
     """The sparse accrual index's keys: present while the revenue run has months to book for the loan."""
     due = first_month_due(loan)
     if due is None:
@@ -101,7 +102,7 @@ def accrual_index(loan: Loan) -> dict:
     return {"AccrualPK": f"ACCRUE#{loan.id % ACCRUAL_SHARDS}", "AccrualSK": f"{due:%Y-%m}#{sortable_id(loan.id)}"}
 
 
-def loan_item(loan: Loan, version: int, write: LoanWrite) -> dict:
+def loan_item(loan: StoredLoan, version: int, write: LoanWrite) -> dict:
     """The loan's head item for `write` (its state holds the tail of the loan's history; the pages
     `write` seals or corrects go with it: `page_items`)."""
     key = loan_key(loan.id)
@@ -132,12 +133,12 @@ def loan_item(loan: Loan, version: int, write: LoanWrite) -> dict:
     }
 
 
-def commit_items(loan: Loan, version: int, write: LoanWrite) -> list[dict]:
+def commit_items(loan: StoredLoan, version: int, write: LoanWrite) -> list[dict]:
     """Everything one commit writes: the head first, then the pages it seals or corrects."""
     return [loan_item(loan, version, write), *page_items(loan, version, write)]
 
 
-def page_items(loan: Loan, version: int, write: LoanWrite) -> list[dict]:
+def page_items(loan: StoredLoan, version: int, write: LoanWrite) -> list[dict]:
     return [
         {
             "PK": page_key(loan.id, page.number).pk,
@@ -164,10 +165,11 @@ class LoanStore:
     def next_id(self) -> int:
         return self.table.next_id("loan")
 
-    def add(self, loan: Loan) -> Loan:
-        return self._commit(loan, 1, {"condition": "attribute_not_exists(PK)"})
+    def add(self, loan: Loan) -> StoredLoan:
+        """A new loan (its first version), unless one with its id exists."""
+        return self._commit(StoredLoan.of(loan), 1, {"condition": "attribute_not_exists(PK)"})
 
-    def get(self, loan_id: int) -> Loan:
+    def get(self, loan_id: int) -> StoredLoan:
         """The whole loan: one strongly consistent Query of its head and newest pages, and for a
         history past that Query's 1 MB, its older pages in ranges read at once (read again if it
         raced a commit that wrote pages)."""
@@ -190,7 +192,9 @@ class LoanStore:
                 time.sleep(0.01 * (attempt + 1))
         raise Aborted(f"Loan {loan_id} kept changing while it was read; retry", reason="CONCURRENT_MODIFICATION")
 
-    def with_history(self, loan_id: int, head: dict | None, beside: Callable[[], T] = lambda: None) -> tuple[Loan, T]:
+    def with_history(
+        self, loan_id: int, head: dict | None, beside: Callable[[], T] = lambda: None
+    ) -> tuple[StoredLoan, T]:
         """The whole loan from its head item as read already: its pages read at once, each range
         one Query, with `beside()` (other reads the operation needs) in the same round trip. If a
         commit raced the head, the whole loan is read again (`get`)."""
@@ -229,7 +233,7 @@ class LoanStore:
         """The loan's head, to read in a batch with other items (`from_head`)."""
         return ItemRef.of(self.table.name, loan_key(loan_id))
 
-    def from_head(self, loan_id: int, head: dict | None) -> Loan:
+    def from_head(self, loan_id: int, head: dict | None) -> StoredLoan:
         """The loan from its head item, without its sealed history: operations that need it raise
         `HistoryNeeded`, and the caller reads the whole loan (`get`)."""
         if head is None:
@@ -267,23 +271,23 @@ class LoanStore:
         older = [event for page in reversed(pages) for event in page.records.outbox]
         return [event for event in [*older, *loan.outbox] if event.seq > seq]
 
-    def get_head(self, loan_id: int) -> Loan:
+    def get_head(self, loan_id: int) -> StoredLoan:
         """The loan without its sealed history (`from_head`): one GetItem."""
         return self.from_head(loan_id, self.table.get(loan_key(loan_id)))
 
-    def get_heads(self, loan_ids: list[int]) -> list[Loan]:
+    def get_heads(self, loan_ids: list[int]) -> list[StoredLoan]:
         """Loans by id without their sealed history (`from_head`): one BatchGetItem per 100."""
         return [
             self.from_head(int(h["PK"].removeprefix("LOAN#")), h)
             for h in self.table.batch_get([loan_key(i) for i in loan_ids])
         ]
 
-    def get_many(self, loan_ids: list[int]) -> list[Loan]:
+    def get_many(self, loan_ids: list[int]) -> list[StoredLoan]:
         """Loans by id, in the order given (unknown ids are left out): one BatchGetItem per 100
         heads, then the pages of those that have any, all at once."""
         return self._whole(self.table.batch_get([loan_key(i) for i in loan_ids]))
 
-    def _whole(self, heads: list[dict]) -> list[Loan]:
+    def _whole(self, heads: list[dict]) -> list[StoredLoan]:
         """The loans these head items belong to: the pages of every one that has any, read at once."""
         wanted = [
             (h, int(h["PK"].removeprefix("LOAN#")), r) for h in heads for r in _ranges(1, int(h.get("pageCount", 0)))
@@ -300,14 +304,14 @@ class LoanStore:
                 loans.append(self.get(int(head["PK"].removeprefix("LOAN#"))))
         return loans
 
-    def signal_actions(self, loan: Loan, signals: Signals, at: str) -> list[dict]:
+    def signal_actions(self, loan: StoredLoan, signals: Signals, at: str) -> list[dict]:
         """Transaction items announcing what the commit saving `loan` did (written only if absent)."""
         return [
             self.table.put_action(item, condition="attribute_not_exists(PK)")
             for item in signal_items(loan.id, loan.version + 1, signals, at)
         ]
 
-    def save(self, loan: Loan, also: list[dict] | None = None) -> Loan:
+    def save(self, loan: StoredLoan, also: list[dict] | None = None) -> StoredLoan:
         """Replace the loan if nobody changed it since it was read (optimistic concurrency).
         `also` are transaction items that must take effect with it or not at all (a request's
         receipt): each carries its own condition, and any failing fails the commit."""
@@ -318,7 +322,9 @@ class LoanStore:
         }
         return self._commit(loan, loan.version + 1, condition, also or [])
 
-    def _commit(self, loan: Loan, new_version: int, condition: dict, also: list[dict] | None = None) -> Loan:
+    def _commit(
+        self, loan: StoredLoan, new_version: int, condition: dict, also: list[dict] | None = None
+    ) -> StoredLoan:
         """One conditional write: the head alone, or the head with its new or changed pages and
         `also` in one transaction."""
         try:
@@ -353,7 +359,7 @@ class LoanStore:
             ) from None
         return loan.model_copy(update={"version": new_version}).with_stored_history(write.stored)
 
-    def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[Loan]:
+    def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[StoredLoan]:
         names = {"#status": "status"}
         if customer_id is not None:
             candidates = self.table.query(

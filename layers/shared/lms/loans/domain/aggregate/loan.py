@@ -1,7 +1,7 @@
 """The loan aggregate and its non-money transitions (submit, approve, undo approval, reject, withdraw).
 
-Every transition is a pure function from a loan to a new loan; the store persists it with a
-conditional write on `version`, so two concurrent transitions of one loan cannot both succeed.
+Every transition is a pure function from a loan to a new loan. How a loan is stored (its version,
+the commits it remembers, what a read of it left out) is storage's: lms.loans.storage.stored_loan.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
@@ -81,20 +81,6 @@ class HistoryNeeded(Exception):
 
 
 HISTORY_LISTS = ("transactions", "journal", "outbox", "timeline")
-RECENT_COMMITS = 16  # retries come within minutes; 16 commits of one loan cover far more than that
-
-
-class Commit(BaseModel):
-    """One committed request, by its key, and what it produced: the loan remembers its last few so
-    that a write that took effect but whose answer was lost is never applied a second time."""
-
-    key: str
-    transaction_id: int | None = None
-    charge_id: int | None = None
-    # The last second (Unix time) in which the commit still answers for its request: that of the
-    # receipt it was written with. After it, the same request is a new one, as it is for the
-    # receipt. None (a commit without a receipt): it answers while the loan keeps it.
-    until: int | None = None
 
 
 class Loan(BaseModel):
@@ -129,37 +115,19 @@ class Loan(BaseModel):
     outbox: list[OutboundEvent] = Field(default_factory=list)
     charged_off: bool = False
     charged_off_on: dt.date | None = None
-    recent_commits: list[Commit] = Field(default_factory=list)  # the last RECENT_COMMITS, oldest first
     position_snapshot: PositionSnapshot | None = None  # the position its last rebook left (snapshot.py)
-    version: int = 0
-    # What storage read this loan from (lms.loans.storage.history.StoredHistory), carried through the
-    # domain's copies so that saving it writes only what a change touched. Storage's, not the domain's.
-    _stored: object = PrivateAttr(default=None)
-    # How many of each history list's records precede those held (a loan read without its older
-    # history holds only its newest records). Ids and sequence numbers count them all.
-    _earlier: dict = PrivateAttr(default_factory=dict)
-
-    @property
-    def stored_history(self) -> object:
-        return self._stored
-
-    def with_stored_history(self, stored: object) -> Loan:
-        loan = self.model_copy()
-        loan._stored = stored
-        return loan
-
-    def with_earlier_history(self, counts: dict[str, int]) -> Loan:
-        loan = self.model_copy()
-        loan._earlier = {name: counts.get(name, 0) for name in HISTORY_LISTS}
-        return loan
 
     def earlier(self, name: str) -> int:
-        """How many of the list's records were not read with the loan."""
-        return self._earlier.get(name, 0)
+        """How many of the history list's records come before those the loan holds: none, for a
+        loan as the domain makes it. A loan read without its older history (its head alone) is a
+        storage type that says how many the read left out (lms.loans.storage.stored_loan)."""
+        return 0
 
     @property
     def partial(self) -> bool:
-        return any(self._earlier.values())
+        """The loan holds only its newest records: an operation that needs older ones raises
+        `HistoryNeeded`, and the unit of work gives it the whole loan."""
+        return any(self.earlier(name) for name in HISTORY_LISTS)
 
     def count(self, name: str) -> int:
         """How many records the loan's history list `name` has, read or not."""
@@ -180,19 +148,6 @@ class Loan(BaseModel):
     def read_transaction(self, txn_id: int) -> LoanTransaction | None:
         """The transaction if it was read with the loan."""
         return next((t for t in self.transactions if t.id == txn_id), None)
-
-    def commit_of(self, key: str, now: int | None = None) -> Commit | None:
-        """The commit of request `key` still in force at `now` (Unix seconds), if the loan holds it."""
-        live = (c for c in self.recent_commits if c.until is None or now is None or c.until >= now)
-        return next((c for c in live if c.key == key), None)
-
-    def with_commit(self, commit: Commit) -> Loan:
-        return self.model_copy(update={"recent_commits": [*self.recent_commits, commit][-RECENT_COMMITS:]})
-
-    def next_version(self) -> Loan:
-        """The loan as its conditional save will have stored it (what an answer made before the
-        save, to be stored with it, shows)."""
-        return self.model_copy(update={"version": self.version + 1})
 
     def record(self, action: LoanAction | str, on: date | None, note: str | None, at: str, by: str) -> list:
         return [*self.timeline, TimelineEvent(action=str(action), date=on, note=note, at=at, by=by)]
