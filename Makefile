@@ -13,6 +13,11 @@ DEPLOY_STAMP := $(VENV)/.deploy-installed-$(shell cksum < $(DEPLOY_LOCK) | cut -
 SECURITY_VENV := .venv-security
 SECURITY_LOCK := requirements/security.txt
 SECURITY_STAMP := $(SECURITY_VENV)/.installed-$(shell cksum < $(SECURITY_LOCK) | cut -d' ' -f1)
+# The shared layer is built from a lock of its own (layers/shared/Makefile), resolved by uv at the
+# versions of requirements/dev.txt, with hashes, for Lambda's Python 3.11 on arm64, less what the
+# Lambda runtime provides: boto3 and its dependencies (tests/unit/test_layer_lock.py keeps it so).
+LAYER_LOCK := layers/shared/requirements.txt
+LAYER_RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 ENV ?= dev
 
 export AWS_DEFAULT_REGION ?= us-east-1
@@ -47,9 +52,11 @@ security: $(SECURITY_STAMP)
 	$(SECURITY_VENV)/bin/checkov --config-file .checkov.yaml
 
 ## pip-audit on every pinned requirement (needs PyPI's JSON API: run in CI, see README)
+# The layer's lock on its own: it has hashes, and pip-audit then requires them of every file it is given.
 audit: $(SECURITY_STAMP)
 	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
-		-r requirements/dev.txt -r requirements/deploy.txt -r layers/shared/requirements.txt
+		-r requirements/dev.txt -r requirements/deploy.txt
+	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --require-hashes --progress-spinner off -r $(LAYER_LOCK)
 
 ## run the whole system locally (moto server, local API gateway, workers)
 run: venv
@@ -112,7 +119,7 @@ openapi: venv
 
 ## build every function and the layer for Lambda (installs the SAM CLI on first use)
 build: $(DEPLOY_STAMP)
-	$(BIN)/sam build
+	PYTHON=$(CURDIR)/$(BIN)/python $(BIN)/sam build
 
 ## validate with the SAM CLI, build, then run the deployment test on what `sam build` produced
 deploy-check: build
@@ -123,11 +130,15 @@ deploy-check: build
 deploy: deploy-check
 	$(BIN)/sam deploy --config-env $(ENV)
 
-## refreeze requirements/dev.txt from requirements/dev.in
+## refreeze the pins: requirements/dev.txt, the layer's lock (layers/shared/requirements.txt), deploy.txt, security.txt
 lock:
 	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
 	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r dev.in
 	(echo "# Frozen from dev.in by 'make lock'. Do not edit by hand."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(LOCK)
+	cd layers/shared && /tmp/lms-lock/bin/uv pip compile --quiet requirements.in --constraint ../../$(LOCK) \
+		--generate-hashes --python-version 3.11 --python-platform aarch64-manylinux2014 \
+		$(addprefix --no-emit-package ,$(LAYER_RUNTIME_PROVIDED)) \
+		--custom-compile-command 'make lock' --output-file requirements.txt
 	rm -rf /tmp/lms-lock && $(PYTHON) -m venv /tmp/lms-lock
 	cd requirements && /tmp/lms-lock/bin/pip install --quiet -r deploy.in -c dev.txt
 	(echo "# Frozen from deploy.in by 'make lock'. Only 'make build' and 'make deploy' install it."; /tmp/lms-lock/bin/pip freeze | grep -v '^pip==') > $(DEPLOY_LOCK)
