@@ -158,7 +158,9 @@ def test_the_loan_of_a_stream_record_from_its_key():
 def test_a_head_record_gives_its_journal_before_and_after():
     reversed_ = {**ENTRY, "status": "reversed", "reversed_by": "JE-7-4"}
     reversal = {**ENTRY, "id": "JE-7-4", "reverses": "JE-7-3", "reference_type": "reversal"}
-    record = stream_record({"state": {"B": stored_state([reversed_, reversal])}}, {"state": {"B": stored_state([ENTRY])}})
+    record = stream_record(
+        {"state": {"B": stored_state([reversed_, reversal])}}, {"state": {"B": stored_state([ENTRY])}}
+    )
     change = item_format.journal_change_of_record(DynamoDBRecord(record))
     assert sorted(change.after) == ["JE-7-3", "JE-7-4"]
     assert list(change.before) == ["JE-7-3"]
