@@ -4,19 +4,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from lms.ledger.service import LedgerService
+from lms.loans.storage.item_format import journal_change_of_record
 from lms.observability import metrics, observed
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def project_record(record: DynamoDBRecord) -> None:
-    images = record.raw_event["dynamodb"]
-    new_state = images["NewImage"]["state"]["B"]
-    old_state = images.get("OldImage", {}).get("state", {}).get("B")
-    # A history page names the entries its commit created or changed; a loan head carries its own.
-    named = images["NewImage"].get("changedEntries")
-    only = [value["S"] for value in named["L"]] if named is not None else None
-    written = LedgerService().project_loan_entries(new_state, old_state, only)
+    written = LedgerService().project_loan_entries(journal_change_of_record(record))
     if written:
         metrics.add_metric(name="LoanEntriesProjected", unit="Count", value=written)
 

@@ -4,13 +4,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from lms.integration.service import IntegrationService
+from lms.loans.storage.item_format import loan_id_of_record
 from lms.observability import logger, metrics, observed
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def relay_record(record: DynamoDBRecord) -> None:
-    loan_id = int(record.raw_event["dynamodb"]["Keys"]["PK"]["S"].removeprefix("LOAN#"))
+    loan_id = loan_id_of_record(record)
     sent = IntegrationService().relay(loan_id)
     if sent:
         metrics.add_metric(name="EventsRelayed", unit="Count", value=len(sent))

@@ -12,11 +12,18 @@ nothing, so it can be retried. After the window the key is free: the same reques
 Every key has one item in the idempotency table (`lms.storage.receipts.claim_id`), whoever wrote
 it. Loan money routes (`answer_once`) store the response as a receipt in the loan's own commit
 (lms.storage.receipts): three DynamoDB round trips, and a request and its answer can never be
-parted. Two concurrent requests with one key race for that commit: one wins, the other reads the
-winner's receipt and replays it. Journal-entry routes and the bulk request, which write no loan,
-use Powertools' idempotency utility (`run_idempotent`) on the same item (`KeyClaims`): while the
-first is still running, a second waits briefly for its result, then gets 409
-IDEMPOTENCY_KEY_IN_USE.
+parted. Journal-entry routes and the bulk request, which write no loan, use Powertools'
+idempotency utility (`run_idempotent`) on the same item (`KeyClaims`).
+
+A duplicate that arrives while the first request is still running (a double click, a client's
+retry after its own time-out) is answered by one function for both, `_answer_of`: it gets the
+first's answer, replayed, once that is known. On a loan route the two race for the loan's commit:
+one wins, the other reads the winner's receipt and replays it. On the other routes the first holds
+Powertools' record (INPROGRESS) while it runs: the duplicate waits for it, polling with a backoff,
+and replays the answer it completes with; if the first fails (it stores nothing) the duplicate
+runs itself. Only a first request still running after IDEMPOTENCY_WAIT_SECONDS leaves its
+duplicate without an answer: 409 aborted IDEMPOTENCY_KEY_IN_USE with `Retry-After`, and a retry
+with the same key then replays the first's answer.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from lms.api.caller import caller_of
 from lms.api.fingerprint import request_digest
-from lms.api.responses import REPLAYED_HEADER
+from lms.api.responses import REPLAYED_HEADER, error_response
 from lms.config import get_settings
 from lms.errors import Aborted, InvalidArgument
 from lms.loans.domain.aggregate.loan import Actor
@@ -48,6 +55,10 @@ from lms.storage.receipts import AlreadyAnswered, Answer, Receipt, claim_id, exp
 
 HEADERS = ("idempotency-key", "x-idempotency-key")
 MAX_KEY_LENGTH = 255
+# A duplicate waiting for the first request's answer looks again after 20 ms, doubling to 250 ms.
+FIRST_PAUSE_SECONDS = 0.02
+MAX_PAUSE_SECONDS = 0.25
+IN_USE_RETRY_AFTER_SECONDS = 1
 
 
 def idempotency_key(headers: Any) -> str:
@@ -89,6 +100,45 @@ def _replied(answer: Answer, replayed: bool) -> Response:
     return Response(answer.status, content_types.APPLICATION_JSON, answer.body, headers=headers)
 
 
+class FirstStillRunning(Exception):
+    """The key is held by a request with the same meaning that has not answered yet."""
+
+
+def key_in_use() -> Aborted:
+    return Aborted(
+        "A request with this Idempotency-Key is still in progress; retry shortly",
+        reason="IDEMPOTENCY_KEY_IN_USE",
+    )
+
+
+def _answer_of(attempt: Callable[[], tuple[Answer, bool]]) -> Response:
+    """The answer to a money request, on every money route: `attempt` performs it, or finds the
+    answer it already has (True: replayed), or raises FirstStillRunning while a request with the
+    same key and meaning is still running. That duplicate gets the first's answer once it is known:
+    `attempt` is made again, after 20 ms doubling to 250 ms, for up to IDEMPOTENCY_WAIT_SECONDS;
+    past that, 409 IDEMPOTENCY_KEY_IN_USE with Retry-After."""
+    deadline = time.monotonic() + get_settings().idempotency_wait_seconds
+    pause = FIRST_PAUSE_SECONDS
+    while True:
+        try:
+            answer, replayed = attempt()
+        except FirstStillRunning:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                error = key_in_use()
+                return error_response(
+                    error.status,
+                    error.code,
+                    error.message,
+                    reason=error.reason,
+                    headers={"Retry-After": str(IN_USE_RETRY_AFTER_SECONDS)},
+                )
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, MAX_PAUSE_SECONDS)
+            continue
+        return _replied(answer, replayed)
+
+
 def answer_once(
     app: APIGatewayRestResolver,
     operation: str,
@@ -103,14 +153,19 @@ def answer_once(
     receipt = Receipt.of(
         caller_of(event).key_id, idempotency_key(event.headers), request_digest(event.path, event.body)
     )
-    answering = Answering(receipt, lambda loan, result: answer_of(respond(loan, result)))
-    try:
-        loan, result = perform(answering)
-    except AlreadyAnswered as done:
-        return _replied(done.answer, replayed=True)
-    # No answer was stored when nothing was written (the operation changed nothing, or the loan
-    # already held this request's commit), so the answer is made from the loan as it is now.
-    return _replied(answering.given or answer_of(respond(loan, result)), replayed=False)
+
+    def attempt() -> tuple[Answer, bool]:
+        answering = Answering(receipt, lambda loan, result: answer_of(respond(loan, result)))
+        try:
+            loan, result = perform(answering)
+        except AlreadyAnswered as done:
+            # Answered before, or by a duplicate that won the loan's commit while this one ran.
+            return done.answer, True
+        # No answer was stored when nothing was written (the operation changed nothing, or the
+        # loan already held this request's commit), so the answer is made from the loan as it is.
+        return answering.given or answer_of(respond(loan, result)), False
+
+    return _answer_of(attempt)
 
 
 def _mark_replayed(response: dict, _record: Any) -> dict:
@@ -159,20 +214,15 @@ def run_idempotent(app: APIGatewayRestResolver, operation: str, run: Callable[[]
         execute, data_keyword_argument="data", persistence_store=persistence, config=config, key_prefix=operation
     )
     data = {"key": claim_id(caller.key_id, key), "request": request_digest(event.path, event.body)}
-    deadline = time.monotonic() + settings.idempotency_wait_seconds
-    while True:
+
+    def attempt() -> tuple[Answer, bool]:
         try:
             stored = guarded(data=data)
-            break
         except IdempotencyValidationError:
             raise reused() from None
         except IdempotencyAlreadyInProgressError:
-            if time.monotonic() >= deadline:
-                raise Aborted(
-                    "A request with this Idempotency-Key is still in progress; retry shortly",
-                    reason="IDEMPOTENCY_KEY_IN_USE",
-                ) from None
-            time.sleep(0.05)
-    headers = dict(stored.get("headers") or {})
-    headers[REPLAYED_HEADER] = "true" if stored.get("replayed") else "false"
-    return Response(stored["status"], content_types.APPLICATION_JSON, stored["body"], headers=headers)
+            raise FirstStillRunning from None
+        headers = {k: str(v) for k, v in (stored.get("headers") or {}).items()}
+        return Answer(stored["status"], stored["body"], headers), bool(stored.get("replayed"))
+
+    return _answer_of(attempt)

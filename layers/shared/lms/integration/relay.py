@@ -16,12 +16,9 @@ import contextlib
 
 from lms.integration.event_store import EventRecord, EventStore
 from lms.integration.queue import send_in_order
+from lms.loans.storage.item_format import relay_cursor_key as cursor_key
 from lms.loans.storage.store import LoanStore
-from lms.storage.dynamo import ConditionFailed, ItemRef, Key, batch_get_across
-
-
-def cursor_key(loan_id: int) -> Key:
-    return Key(f"LOAN#{loan_id}", "RELAY")
+from lms.storage.dynamo import ConditionFailed, ItemRef, batch_get_across
 
 
 def relay_loan(loan_id: int, loans: LoanStore | None = None, events: EventStore | None = None) -> list[EventRecord]:

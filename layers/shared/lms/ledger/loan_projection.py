@@ -10,40 +10,27 @@ late record cannot undo a newer state.
 
 from __future__ import annotations
 
-import json
-
 from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.ledger.store import LedgerStore, entry_item
-from lms.storage.compact import unpack
+from lms.loans.storage.item_format import JournalChange
 from lms.storage.dynamo import ConditionFailed
 
 
-def journal_of(state: str | None) -> dict[str, JournalEntry]:
-    """The journal inside a loan head's or history page's state, as a stream image carries it
-    (compressed, base64)."""
-    if not state:
-        return {}
-    entries = json.loads(unpack(state)).get("journal", [])
-    return {e["id"]: JournalEntry.model_validate(e) for e in entries}
-
-
-def changed_entries(new_state: str, old_state: str | None, only: list[str] | None = None) -> list[JournalEntry]:
+def changed_entries(change: JournalChange) -> list[JournalEntry]:
     """Entries new or changed from the old image to the new one. A history page sealed from the
     loan's head carries entries the head already had: the page names those its commit created or
-    changed (`only`), and the rest are left alone."""
-    before = journal_of(old_state)
-    changed = [e for e in journal_of(new_state).values() if e.id not in before or before[e.id].status != e.status]
-    if only is None:
+    changed (`change.named`), and the rest are left alone."""
+    before = change.before
+    changed = [e for e in change.after.values() if e.id not in before or before[e.id].status != e.status]
+    if change.named is None:
         return changed
-    named = set(only)
+    named = set(change.named)
     return [e for e in changed if e.id in named]
 
 
-def project_loan_journal(
-    store: LedgerStore, new_state: str, old_state: str | None, only: list[str] | None = None
-) -> int:
+def project_loan_journal(store: LedgerStore, change: JournalChange) -> int:
     written = 0
-    for entry in changed_entries(new_state, old_state, only):
+    for entry in changed_entries(change):
         try:
             store.table.put(
                 entry_item(entry),

@@ -20,6 +20,7 @@ from lms.ledger.funds import FundsMove, FundsStore
 from lms.ledger.loan_projection import project_loan_journal
 from lms.ledger.projection import apply_posted_entry
 from lms.ledger.store import LedgerStore, account_from_item, entry_from_item
+from lms.loans.storage.item_format import JournalChange
 from lms.money import is_supported_currency
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, deserialize
@@ -170,10 +171,10 @@ class LedgerService:
         entry = entry_from_item(deserialize(new_image))
         return entry if apply_posted_entry(self.store, entry) else None
 
-    def project_loan_entries(self, new_state: str, old_state: str | None, only: list[str] | None = None) -> int:
-        """Copy the journal entries a loan item's change committed (stream image states) here;
-        `only`: the entries a history page names as created or changed by its commit."""
-        return project_loan_journal(self.store, new_state, old_state, only)
+    def project_loan_entries(self, change: JournalChange) -> int:
+        """Copy the journal entries a loan item's change committed here (its stream record, read by
+        lms.loans.storage.item_format)."""
+        return project_loan_journal(self.store, change)
 
     # ------------------------------------------------------------------ reads
     def account(self, account_id: str) -> Account:

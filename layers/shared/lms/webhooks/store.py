@@ -19,8 +19,9 @@ from typing import Any
 
 from lms import clock
 from lms.errors import NotFound
+from lms.loans.storage.item_format import StoredNotice, stored_notice_of
 from lms.observability import traced
-from lms.storage.dynamo import ConditionFailed, Key, Table, deserialize
+from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_PARENT, BY_TYPE, core_table
 from lms.webhooks.domain import DeliveryStatus
@@ -72,13 +73,8 @@ class Delivery:
     lease_until: int = 0  # epoch milliseconds
 
 
-@dataclass(frozen=True)
-class Notice:
-    id: str
-    type: str
-    loan_id: int
-    body: str
-    created_at: str
+# A notice as a loan's commit wrote it (its item: lms.loans.storage.signal_items, read by item_format).
+Notice = StoredNotice
 
 
 def subscription_key(subscription_id: str) -> Key:
@@ -97,14 +93,7 @@ class MalformedNotice(ValueError):
 def notice_of(new_image: dict) -> Notice:
     """A notice from a stream record's NewImage (DynamoDB JSON)."""
     try:
-        item = deserialize(new_image) or {}
-        notice = Notice(
-            id=item["id"],
-            type=item["type"],
-            loan_id=int(item["loanId"]),
-            body=item["body"],
-            created_at=str(item.get("createdAt", "")),
-        )
+        notice = stored_notice_of(new_image)
     except (KeyError, TypeError, ValueError, ArithmeticError) as err:
         raise MalformedNotice(f"notice without a usable {err}") from None
     if not all(isinstance(v, str) and v for v in (notice.id, notice.type, notice.body)):

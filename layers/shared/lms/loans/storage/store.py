@@ -35,6 +35,7 @@ from lms.loans.storage.history import (
     plan_write,
     without_older_history,
 )
+from lms.loans.storage.item_format import loan_partition
 from lms.loans.storage.signal_items import signal_items
 from lms.loans.storage.stored_loan import StoredLoan
 from lms.observability import traced
@@ -59,11 +60,11 @@ EVENT_PAGES_PER_QUERY = 64
 
 
 def loan_key(loan_id: int) -> Key:
-    return Key(f"LOAN#{loan_id}", HEAD)
+    return Key(loan_partition(loan_id), HEAD)
 
 
 def page_key(loan_id: int, number: int) -> Key:
-    return Key(f"LOAN#{loan_id}", f"{PAGE}{number:08d}")
+    return Key(loan_partition(loan_id), f"{PAGE}{number:08d}")
 
 
 def _head_of(item: dict) -> StoredLoan:

@@ -1,0 +1,123 @@
+"""The stored format of a loan's items, for whoever reads them outside the loan store: the core
+table's stream consumers (the ledger's journal projection, the outbox relay) and the relay's cursor.
+
+A loan is a partition `LOAN#<id>`: its head (`LOAN`), its sealed history pages (`HISTORY#<n:08>`,
+lms.loans.storage.history) and the relay's cursor (`RELAY`). The head and every page keep their
+records as compressed JSON in the binary attribute `state` (lms.storage.compact); a page also
+names the journal entries its commit created or changed (`changedEntries`). A stream record
+carries these as DynamoDB JSON, binaries in base64. A commit's webhook notices are items of their
+own (`NOTICE#<id>`, lms.loans.storage.signal_items), read back from the stream here too.
+
+Only this package knows that: callers get domain values (a loan id, the journal entries of an
+image), so the format can change here alone (`tests/unit/test_loan_item_format.py` fails if
+another module of the layer or of `functions/` parses it). Items written by any earlier version
+read as before: nothing here changes what is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lms.storage.compact import unpack
+from lms.storage.dynamo import Key, deserialize
+
+if TYPE_CHECKING:
+    from lms.ledger.domain.entries import JournalEntry
+
+PARTITION = "LOAN#"
+RELAY_CURSOR = "RELAY"
+
+
+def loan_partition(loan_id: int) -> str:
+    """The partition key of every item of the loan."""
+    return f"{PARTITION}{loan_id}"
+
+
+def loan_id_of_partition(pk: str) -> int:
+    """The loan whose partition `pk` is (ValueError if it is no loan's)."""
+    if not pk.startswith(PARTITION):
+        raise ValueError(f"not a loan's partition: {pk!r}")
+    return int(pk[len(PARTITION) :])
+
+
+def relay_cursor_key(loan_id: int) -> Key:
+    """The relay's cursor, beside the loan's head in its partition."""
+    return Key(loan_partition(loan_id), RELAY_CURSOR)
+
+
+def _record_of(record: Any) -> Mapping[str, Any]:
+    """A stream record's `dynamodb` part, from the raw record or Powertools' DynamoDBRecord."""
+    raw = getattr(record, "raw_event", record)
+    return raw["dynamodb"]
+
+
+def loan_id_of_record(record: Any) -> int:
+    """The loan a core-table stream record's item belongs to (head, history page or cursor)."""
+    return loan_id_of_partition(_record_of(record)["Keys"]["PK"]["S"])
+
+
+def _journal_of_state(state: Any) -> dict[str, JournalEntry]:
+    """The journal inside a head's or page's compressed state (bytes, Binary or base64 text)."""
+    if not state:
+        return {}
+    # Imported here: the webhook routes read notices through this module and need no journal model.
+    from lms.ledger.domain.entries import JournalEntry
+
+    entries = json.loads(unpack(state)).get("journal", [])
+    return {e["id"]: JournalEntry.model_validate(e) for e in entries}
+
+
+def journal_of_image(image: Mapping[str, Any] | None) -> dict[str, JournalEntry]:
+    """The journal entries a stream image (DynamoDB JSON) of a head or history page holds, by id;
+    none for no image, or for an item without records."""
+    state = (image or {}).get("state", {}).get("B")
+    return _journal_of_state(state)
+
+
+@dataclass(frozen=True)
+class JournalChange:
+    """What one stream record of a loan item says about its journal: the entries before and after,
+    and, for a history page, the entries its commit created or changed (None for a head, which
+    carries its own)."""
+
+    before: dict[str, JournalEntry]
+    after: dict[str, JournalEntry]
+    named: list[str] | None
+
+
+def journal_change_of_record(record: Any) -> JournalChange:
+    images = _record_of(record)
+    new = images["NewImage"]
+    named = new.get("changedEntries")
+    return JournalChange(
+        before=journal_of_image(images.get("OldImage")),
+        after=journal_of_image(new),
+        named=[value["S"] for value in named["L"]] if named is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class StoredNotice:
+    """A webhook notice as a loan's commit stored it (lms.loans.storage.signal_items writes it)."""
+
+    id: str
+    type: str
+    loan_id: int
+    body: str  # the exact JSON text to deliver
+    created_at: str
+
+
+def stored_notice_of(new_image: Mapping[str, Any]) -> StoredNotice:
+    """A notice from its stream record's NewImage (DynamoDB JSON); KeyError, TypeError, ValueError
+    or ArithmeticError for an image that is not one."""
+    item = deserialize(new_image) or {}
+    return StoredNotice(
+        id=item["id"],
+        type=item["type"],
+        loan_id=int(item["loanId"]),
+        body=item["body"],
+        created_at=str(item.get("createdAt", "")),
+    )
