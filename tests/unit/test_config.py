@@ -7,11 +7,14 @@ import itertools
 
 import pytest
 
-from lms.config import Settings, get_settings, reset_settings
+from lms.config import DEPLOYMENT_SETTINGS, Settings, get_settings, reset_settings
 from lms.errors import ConfigurationError
 from tests.conftest import STACK
 
-REQUIRED = sorted(f.alias for f in Settings.model_fields.values() if f.is_required())
+# The deployment's settings have no default: a function given one gets it checked at cold start, a
+# function reading one it was not given fails at that read (each function gets only its own).
+REQUIRED = sorted(Settings.model_fields[name].alias for name in DEPLOYMENT_SETTINGS)
+FIELD = {f.alias: name for name, f in Settings.model_fields.items()}
 _fresh = itertools.count()
 
 
@@ -48,8 +51,9 @@ def test_the_deployment_variables_are_required():
 @pytest.mark.parametrize("variable", REQUIRED)
 def test_a_missing_variable_is_named(monkeypatch, variable):
     monkeypatch.delenv(variable)
+    settings = get_settings()  # a function that does not read it starts
     with pytest.raises(ConfigurationError) as refused:
-        get_settings()
+        getattr(settings, FIELD[variable])
     assert str(refused.value).startswith(f"Configuration error: {variable} (")
     assert str(refused.value).endswith(") is not set")
 
@@ -63,7 +67,12 @@ def test_every_problem_is_named_at_once(monkeypatch):
     message = str(refused.value)
     assert "BASE_CURRENCY (Chart of accounts currency) is invalid: String should match pattern" in message
     assert "ACCOUNTING_BASE_URL (Where the accounting system listens) is invalid" in message
-    assert "PUSH_QUEUE_URL (SQS FIFO queue of the push) is not set" in message
+    monkeypatch.setenv("BASE_CURRENCY", "TZS")
+    monkeypatch.setenv("ACCOUNTING_BASE_URL", "https://accounting.example.com")
+    reset_settings()
+    with pytest.raises(ConfigurationError) as refused:
+        _ = get_settings().push_queue_url
+    assert "PUSH_QUEUE_URL (SQS FIFO queue of the push) is not set" in str(refused.value)
 
 
 def test_an_empty_variable_is_as_bad_as_a_missing_one(monkeypatch):
@@ -88,12 +97,31 @@ def test_the_template_environment_gives_every_setting(monkeypatch):
     assert settings.table_name == STACK.functions["GetOfficeFunction"].environment["LMS_TABLE"]
 
 
-@pytest.mark.parametrize("function", sorted(set(STACK.functions) - {"BootstrapFunction"}))
-def test_every_function_fails_at_cold_start_without_its_queue(monkeypatch, function):
-    """Not at its first push: importing the handler (what a cold start does) reads the settings.
+GIVEN = {
+    name: sorted(set(spec.environment) & set(REQUIRED))
+    for name, spec in STACK.functions.items()
+    if name != "BootstrapFunction" and set(spec.environment) & set(REQUIRED)
+}
+
+
+@pytest.mark.parametrize("function", sorted(GIVEN))
+def test_every_function_fails_at_cold_start_with_a_bad_setting_it_is_given(monkeypatch, function):
+    """Not at its first request: importing the handler (what a cold start does) checks the settings.
 
     The bootstrap reads them per request instead, so that CloudFormation hears FAILED naming the
     variable rather than waiting for an answer (tests/integration/test_bootstrap_answers.py)."""
-    monkeypatch.delenv("PUSH_QUEUE_URL")
-    with pytest.raises(ConfigurationError, match="PUSH_QUEUE_URL"):
+    variable = GIVEN[function][0]
+    monkeypatch.setenv(variable, "")
+    with pytest.raises(ConfigurationError, match=f"{variable} .* is invalid"):
         import_function(STACK.functions[function])
+
+
+def test_a_function_without_a_setting_it_reads_fails_naming_it(monkeypatch):
+    """The relay reads the push queue: given an environment without it, the read names it."""
+    from lms.integration.queue import send_in_order
+
+    for variable in set(STACK.functions["RelayOutboxFunction"].environment) - {"PUSH_QUEUE_URL"}:
+        monkeypatch.setenv(variable, STACK.functions["RelayOutboxFunction"].environment[variable])
+    monkeypatch.delenv("PUSH_QUEUE_URL")
+    with pytest.raises(ConfigurationError, match=r"PUSH_QUEUE_URL \(SQS FIFO queue of the push\) is not set"):
+        send_in_order([])

@@ -1,18 +1,21 @@
 """Configuration, read from the environment once per process into a typed model.
 
 Nothing else in the code base reads `os.environ`; everything asks `get_settings()`. Every function
-calls it at cold start (`lms.observability.observed`), so a function deployed without a table name
-or queue URL fails there, naming the variable, instead of at the first request that needs it.
+calls it at cold start (`lms.observability.observed`), so a value that is set but wrong (an empty
+table name, a currency that is not three letters) fails there, naming the variable.
 
-What depends on the deployment (resource names, the currency, the accounting system) is required
-and has no default: `template.yaml` sets it for every function in `Globals`. Only tuning knobs have
-defaults, and `docs/operations.md` lists them all.
+Each function is given only the settings its code reads (`template.yaml`, one `Environment` per
+function; `tests/unit/test_function_settings.py` holds every function to it). So what depends on
+the deployment (resource names, the currency, the accounting system) has no default and may be
+absent: a function that reads one it was not given fails at that read with a `ConfigurationError`
+naming the variable, never with a None deeper in. Tuning knobs have defaults, and
+`docs/operations.md` lists them all.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,23 +30,46 @@ PayoutProviderName = Literal["none", "sandbox"]  # a real rail adds its name (lm
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, case_sensitive=True, extra="ignore", populate_by_name=True)
 
-    # Deployment: required.
-    table_name: str = Field(min_length=1, alias="LMS_TABLE", description="Core table: customers, products, loans")
-    ledger_table_name: str = Field(min_length=1, alias="LEDGER_TABLE", description="Journal entries and totals")
-    idempotency_table_name: str = Field(min_length=1, alias="IDEMPOTENCY_TABLE", description="Idempotency records")
-    base_currency: str = Field(pattern=r"^[A-Z]{3}$", alias="BASE_CURRENCY", description="Chart of accounts currency")
-    push_queue_url: str = Field(min_length=1, alias="PUSH_QUEUE_URL", description="SQS FIFO queue of the push")
-    push_dead_letter_queue_url: str = Field(min_length=1, alias="PUSH_DLQ_URL", description="Push dead-letter queue")
-    accounting_base_url: str = Field(
-        pattern=r"^https?://", alias="ACCOUNTING_BASE_URL", description="Where the accounting system listens"
+    # Deployment: no default; absent where a function does not read it (`Settings.__getattribute__`).
+    table_name: str | None = Field(
+        default=None, min_length=1, alias="LMS_TABLE", description="Core table: customers, products, loans"
     )
-    accounting_api_key_secret: str = Field(
-        min_length=1, alias="ACCOUNTING_API_KEY_SECRET", description="Secrets Manager id of X-LMS-API-Key"
+    ledger_table_name: str | None = Field(
+        default=None, min_length=1, alias="LEDGER_TABLE", description="Journal entries and totals"
     )
-    accounting_reversals_enabled: bool = Field(alias="ACCOUNTING_REVERSALS_ENABLED", description="Send REVERSAL")
-    revenue_pages_queue_url: str = Field(min_length=1, alias="REVENUE_PAGES_QUEUE_URL", description="Run pages")
-    revenue_work_queue_url: str = Field(min_length=1, alias="REVENUE_WORK_QUEUE_URL", description="Run work")
-    payout_queue_url: str = Field(min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check")
+    idempotency_table_name: str | None = Field(
+        default=None, min_length=1, alias="IDEMPOTENCY_TABLE", description="Idempotency records"
+    )
+    base_currency: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$", alias="BASE_CURRENCY", description="Chart of accounts currency"
+    )
+    push_queue_url: str | None = Field(
+        default=None, min_length=1, alias="PUSH_QUEUE_URL", description="SQS FIFO queue of the push"
+    )
+    push_dead_letter_queue_url: str | None = Field(
+        default=None, min_length=1, alias="PUSH_DLQ_URL", description="Push dead-letter queue"
+    )
+    accounting_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        alias="ACCOUNTING_BASE_URL",
+        description="Where the accounting system listens",
+    )
+    accounting_api_key_secret: str | None = Field(
+        default=None, min_length=1, alias="ACCOUNTING_API_KEY_SECRET", description="Secrets Manager id of X-LMS-API-Key"
+    )
+    accounting_reversals_enabled: bool | None = Field(
+        default=None, alias="ACCOUNTING_REVERSALS_ENABLED", description="Send REVERSAL"
+    )
+    revenue_pages_queue_url: str | None = Field(
+        default=None, min_length=1, alias="REVENUE_PAGES_QUEUE_URL", description="Run pages"
+    )
+    revenue_work_queue_url: str | None = Field(
+        default=None, min_length=1, alias="REVENUE_WORK_QUEUE_URL", description="Run work"
+    )
+    payout_queue_url: str | None = Field(
+        default=None, min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check"
+    )
 
     # Tuning: documented defaults.
     # The authorizer's key cache: how long a lookup is kept (a revoked key works this long) and
@@ -70,8 +96,8 @@ class Settings(BaseSettings):
     payout_retry_base_seconds: int = Field(default=5, ge=0, alias="PAYOUT_RETRY_BASE_SECONDS")
 
     # Webhooks (docs/webhooks.md): the queue is deployment, the rest tuning and the local stack's exceptions.
-    webhook_queue_url: str = Field(
-        min_length=1, alias="WEBHOOK_QUEUE_URL", description="SQS queue of webhook deliveries"
+    webhook_queue_url: str | None = Field(
+        default=None, min_length=1, alias="WEBHOOK_QUEUE_URL", description="SQS queue of webhook deliveries"
     )
     # Plain http receivers and receivers on this machine's loopback addresses, except the ports the
     # local stack itself listens on (its emulator, gateway, accounting system): the local stack only.
@@ -84,6 +110,17 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: int = Field(default=60, ge=0, le=3600, alias="WEBHOOK_RETRY_BASE_SECONDS")
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=10, alias="WEBHOOK_TIMEOUT_SECONDS")
     webhook_delivery_retention_days: int = Field(default=30, ge=1, le=365, alias="WEBHOOK_DELIVERY_RETENTION_DAYS")
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if value is None and name in DEPLOYMENT_SETTINGS:
+            field = Settings.model_fields[name]
+            raise ConfigurationError(f"Configuration error: {field.alias} ({field.description}) is not set")
+        return value
+
+
+# What depends on the deployment: no default, so reading one a function was not given raises.
+DEPLOYMENT_SETTINGS = frozenset(name for name, field in Settings.model_fields.items() if field.default is None)
 
 
 @cache
