@@ -111,6 +111,9 @@ EntityId = Annotated[int, BeforeValidator(_identifier), WithJsonSchema({"type": 
 StrictBool = Annotated[bool, Field(strict=True)]
 
 
+# Cold start (bench/test_bench_cold_start.py): a module of schemas defines many models and a
+# function uses a few, so a model's validator and serializer are built when it is first used (a
+# route's body at registration, a response when rendered), not when its module is imported.
 class RequestModel(BaseModel):
     """A request body: camelCase on the wire, unknown fields refused. The docstring under a field
     is its description in the OpenAPI document."""
@@ -121,15 +124,24 @@ class RequestModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         str_max_length=MAX_LONG_TEXT,
-        use_attribute_docstrings=True,
+        defer_build=True,
     )
+
+
+# Set after the class is made, so that its subclasses (which have fields) read their docstrings and
+# this base (which has none) does not: reading them costs pydantic a scan of every loaded module.
+RequestModel.model_config["use_attribute_docstrings"] = True
 
 
 class ResponseModel(BaseModel):
     """A response body: camelCase on the wire."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_alias=True, validate_by_name=True, serialize_by_alias=True
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=True,
+        serialize_by_alias=True,
+        defer_build=True,
     )
 
 
