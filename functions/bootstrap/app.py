@@ -63,11 +63,15 @@ def _work(event: dict[str, Any]) -> dict:
     from lms.bootstrap import admin_key_from_secret, bootstrap
     from lms.config import get_settings
 
+    settings = get_settings()
+    # Every setting the bootstrap writes with, read before anything is done: one that is missing
+    # fails the deployment naming it, before the admin key's secret is even read.
+    currency, _, _ = settings.base_currency, settings.table_name, settings.ledger_table_name
     props = event.get("ResourceProperties", {})
     return bootstrap(
         admin_key=admin_key_from_secret(props["AdminKeySecretArn"]),
         seed_demo=str(props.get("SeedDemo", "false")).lower() == "true",
-        currency=get_settings().base_currency,
+        currency=currency,
     )
 
 

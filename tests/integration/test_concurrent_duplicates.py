@@ -30,7 +30,8 @@ from lms.ledger.schemas import JournalEntryOut, JournalEntryRequest
 from lms.ledger.service import LedgerService
 from lms.loans.domain.records.transactions import TransactionType
 from lms.loans.schemas.payments import RepaymentRequest, TransactionWithLoanOut
-from lms.loans.service import LoanService
+from lms.loans.service.payments import LoanPayments
+from lms.loans.service.queries import LoanQueries
 from tests.support.data import active_loan
 
 PAYMENT = {"transactionDate": "2026-05-23", "transactionAmount": 150, "paymentTypeId": 1, "receiptNumber": "R-1"}
@@ -126,14 +127,14 @@ def repayment_route(operator) -> Route:
         return idempotency.answer_once(
             app,
             "create_repayment",
-            lambda answering: LoanService().repay(loan, order, actor, answering),
+            lambda answering: LoanPayments().repay(loan, order, actor, answering),
             lambda loan_, txn: json_response(TransactionWithLoanOut.of(loan_, txn)),
         )
 
     def effects() -> int:
-        return len([t for t in LoanService().get(loan).transactions if t.type == TransactionType.REPAYMENT])
+        return len([t for t in LoanQueries().get(loan).transactions if t.type == TransactionType.REPAYMENT])
 
-    return Route((LoanService, "repay"), send, effects, 200)
+    return Route((LoanPayments, "repay"), send, effects, 200)
 
 
 def journal_entry_route() -> Route:
