@@ -104,13 +104,6 @@ class FirstStillRunning(Exception):
     """The key is held by a request with the same meaning that has not answered yet."""
 
 
-def key_in_use() -> Aborted:
-    return Aborted(
-        "A request with this Idempotency-Key is still in progress; retry shortly",
-        reason="IDEMPOTENCY_KEY_IN_USE",
-    )
-
-
 def _answer_of(attempt: Callable[[], tuple[Answer, bool]]) -> Response:
     """The answer to a money request, on every money route: `attempt` performs it, or finds the
     answer it already has (True: replayed), or raises FirstStillRunning while a request with the
@@ -125,7 +118,10 @@ def _answer_of(attempt: Callable[[], tuple[Answer, bool]]) -> Response:
         except FirstStillRunning:
             left = deadline - time.monotonic()
             if left <= 0:
-                error = key_in_use()
+                error = Aborted(
+                    "A request with this Idempotency-Key is still in progress; retry shortly",
+                    reason="IDEMPOTENCY_KEY_IN_USE",
+                )
                 return error_response(
                     error.status,
                     error.code,

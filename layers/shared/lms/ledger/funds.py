@@ -43,12 +43,16 @@ class FundsStore:
     def shards_in(items: list[dict | None]) -> list[Decimal]:
         return [Decimal(item.get("available", ZERO)) if item else ZERO for item in items]
 
-    def read(self, account_id: str) -> list[Decimal]:
-        """The account's shards, read consistently in one round trip."""
-        return self.shards_in(batch_get_across(self.refs(account_id)))
+    def read(self, account_id: str, already: Mapping[ItemRef, dict | None] | None = None) -> list[Decimal]:
+        """The account's shards: from `already` when the caller read them all with its other items,
+        else read consistently in one round trip."""
+        refs = self.refs(account_id)
+        already = already or {}
+        items = [already[r] for r in refs] if all(r in already for r in refs) else batch_get_across(refs)
+        return self.shards_in(items)
 
-    def available(self, account_id: str) -> Decimal:
-        return sum(self.read(account_id), ZERO)
+    def available(self, account_id: str, already: Mapping[ItemRef, dict | None] | None = None) -> Decimal:
+        return sum(self.read(account_id, already), ZERO)
 
     def actions(
         self, moves: list[FundsMove], seed: str, read: Mapping[ItemRef, dict | None] | None = None
@@ -56,16 +60,13 @@ class FundsStore:
         """Transaction actions for `moves`; the shards of an account money leaves are taken from
         `read` when the caller read them already, else read here. `seed` (the writer's commit)
         chooses the shards, so a retried write touches the same ones."""
-        read = read or {}
         actions: list[dict] = []
         for move in moves:
             start = shard_for(f"{seed}#{move.account_id}")
             if move.amount > 0 or move.overdraw:
                 actions.append(self._add(move.account_id, start, move.amount, None))
                 continue
-            refs = self.refs(move.account_id)
-            items = [read[r] for r in refs] if all(r in read for r in refs) else batch_get_across(refs)
-            shards = self.shards_in(items)
+            shards = self.read(move.account_id, read)
             for shard, take in plan_withdrawal(move.account_id, shards, -move.amount, start):
                 actions.append(self._add(move.account_id, shard, -take, take))
         return actions

@@ -59,11 +59,7 @@ class LoanDisbursements:
         not yet made; read with the loan when the unit of work did). The commit takes it out
         conditionally all the same: this refuses early and plainly."""
         account = self._funds_account(loan, order)
-        refs = self.work.funds.refs(account)
-        if found.holds(refs):
-            available = sum(self.work.funds.shards_in([found[ref] for ref in refs]), Decimal(0))
-        else:
-            available = self.work.funds.available(account)
+        available = self.work.funds.available(account, found.items)
         if available < amount:
             raise insufficient(account, available, amount)
 

@@ -86,12 +86,6 @@ class Found:
 
     items: Mapping[ItemRef, dict | None] = field(default_factory=dict)
 
-    def holds(self, refs: list[ItemRef]) -> bool:
-        return all(ref in self.items for ref in refs)
-
-    def __getitem__(self, ref: ItemRef) -> dict | None:
-        return self.items[ref]
-
 
 def _amount_of_result(_loan: Loan, result: Any) -> Decimal | None:
     return getattr(result, "amount", None)
