@@ -10,15 +10,20 @@ the deployment (resource names, the currency, the accounting system) has no defa
 absent: a function that reads one it was not given fails at that read with a `ConfigurationError`
 naming the variable, never with a None deeper in. Tuning knobs have defaults, and
 `docs/operations.md` lists them all.
+
+The model is plain pydantic, filled from `os.environ` by `_environment()`: pydantic-settings did the
+same but imports argparse and gettext for its command-line source, about 25 ms of every function's
+cold start (bench/test_bench_cold_start.py) for a feature no function uses.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lms.errors import ConfigurationError
 from lms.payouts.sandbox import SandboxRule
@@ -27,8 +32,8 @@ PaymentMethodName = Literal["CASH", "NBC_ACCOUNT", "TIPS_MNO", "TIPS_BANK"]
 PayoutProviderName = Literal["none", "sandbox"]  # a real rail adds its name (lms.payouts.providers)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, case_sensitive=True, extra="ignore", populate_by_name=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     # Deployment: no default; absent where a function does not read it (`Settings.__getattribute__`).
     table_name: str | None = Field(
@@ -123,12 +128,37 @@ class Settings(BaseSettings):
 DEPLOYMENT_SETTINGS = frozenset(name for name, field in Settings.model_fields.items() if field.default is None)
 
 
+# Settings whose variable holds JSON (a list or an object), decoded before validation.
+JSON_SETTINGS = frozenset({"payout_providers", "payout_sandbox_rules", "webhook_refused_ports"})
+
+
 @cache
 def get_settings() -> Settings:
     try:
-        return Settings()  # type: ignore[call-arg]  # the environment supplies the fields
+        return Settings.model_validate(_environment())
     except ValidationError as error:
         raise ConfigurationError(_describe(error)) from None
+
+
+def _environment() -> dict[str, Any]:
+    """The variables the settings name, by name (case-sensitive); JSON ones decoded."""
+    values: dict[str, Any] = {}
+    bad_json = []
+    for name, field in Settings.model_fields.items():
+        raw = os.environ.get(str(field.alias))
+        if raw is None:
+            continue
+        if name in JSON_SETTINGS:
+            try:
+                values[str(field.alias)] = json.loads(raw)
+            except ValueError as error:
+                bad_json.append(f"{field.alias} is invalid: not JSON ({error})")
+                continue
+        else:
+            values[str(field.alias)] = raw
+    if bad_json:
+        raise ConfigurationError("Configuration error: " + "; ".join(bad_json))
+    return values
 
 
 def _describe(error: ValidationError) -> str:

@@ -6,9 +6,8 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Literal
 
-from pydantic import BaseModel
-
 from lms.errors import FieldProblems
+from lms.models import LmsModel
 from lms.money import MoneyError, is_supported_currency, to_money
 
 HUNDRED = Decimal(100)
@@ -58,7 +57,7 @@ class ProcessingStrategy(StrEnum):
     INTEREST_PRINCIPAL_FIRST = "interest-principal-penalties-fees-order-strategy"
 
 
-class FeeRule(BaseModel):
+class FeeRule(LmsModel):
     """A charge computed from the principal: a fixed amount or a percentage of it."""
 
     type: Literal["fixed", "percent"]
@@ -66,7 +65,7 @@ class FeeRule(BaseModel):
     name: str | None = None
 
 
-class LoanProduct(BaseModel):
+class LoanProduct(LmsModel):
     id: int
     name: str
     short_name: str | None = None

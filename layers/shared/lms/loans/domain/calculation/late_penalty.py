@@ -35,13 +35,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from lms.errors import FieldProblems
 from lms.loans.domain.calculation.delinquency import LoanHistory
 from lms.loans.domain.calculation.schedule import Installment
 from lms.loans.domain.records.charges import ChargeKind, LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction, TransactionType
+from lms.models import LmsModel
 from lms.money import ZERO, MoneyError, round_money, to_money
 
 HUNDRED = Decimal(100)
@@ -49,7 +48,7 @@ FIELD = "latePenalty"
 DEFAULT_NAME = "Late payment penalty"
 
 
-class LatePenalty(BaseModel):
+class LatePenalty(LmsModel):
     """A product's late-payment penalty (validated by `check_late_penalty`)."""
 
     type: Literal["fixed", "percent"]
