@@ -22,8 +22,9 @@ import json
 import os
 from functools import cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lms.errors import ConfigurationError
 from lms.payouts.sandbox import SandboxRule
@@ -76,6 +77,10 @@ class Settings(BaseModel):
         default=None, min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check"
     )
 
+    # The lender's time zone (IANA): "today" everywhere (future-date checks, the runs, reports) is
+    # the calendar date there (lms.clock.business_date). UTC by default, as the seeds state.
+    lender_time_zone: str = Field(default="UTC", min_length=1, alias="LENDER_TIME_ZONE")
+
     # Tuning: documented defaults.
     # The authorizer's key cache: how long a lookup is kept (a revoked key works this long) and
     # how many distinct keys it keeps at most (about 300 bytes each; the least recently used go).
@@ -115,6 +120,15 @@ class Settings(BaseModel):
     webhook_retry_base_seconds: int = Field(default=60, ge=0, le=3600, alias="WEBHOOK_RETRY_BASE_SECONDS")
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=10, alias="WEBHOOK_TIMEOUT_SECONDS")
     webhook_delivery_retention_days: int = Field(default=30, ge=1, le=365, alias="WEBHOOK_DELIVERY_RETENTION_DAYS")
+
+    @field_validator("lender_time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone of the IANA database (e.g. Africa/Dar_es_Salaam)") from None
+        return value
 
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)
