@@ -17,8 +17,10 @@ from tests.deploy.conftest import ROOT, Rendered
 from tests.support.layer import LAYER_LOCK, RUNTIME_PROVIDED_MODULES, canonical, pins
 
 # Unzipped, the layer was 41.7 MB before it was built from the lock (botocore alone 26 MB); it is
-# 14.6 MB now. Lambda allows 250 MB for a function and its layers together.
-MAX_LAYER_BYTES = 20_000_000
+# 14.6 MB of sources, plus 5.9 MB of Python 3.11 bytecode (GetLoanFunction imports in 440 ms from
+# it, 510 ms from sources alone) and the IANA time zone database (tzdata). Lambda allows
+# 250 MB for a function and its layers together; this bound only keeps the layer from bloating again.
+MAX_LAYER_BYTES = 25_000_000
 ELF_MACHINE_AARCH64 = 183
 
 
