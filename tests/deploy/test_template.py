@@ -121,6 +121,7 @@ def test_parameters_and_their_defaults(rendered):
     parameters = {name: p.get("Default") for name, p in rendered.cfn["Parameters"].items()}
     assert parameters == {
         "StageName": "api",
+        "LenderTimeZone": "UTC",
         "BaseCurrency": "TZS",
         "SeedDemoProduct": "false",
         "AccountingBaseUrl": "https://accounting.example.com",
