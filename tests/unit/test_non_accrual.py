@@ -264,3 +264,21 @@ def test_the_changes_are_those_a_day_by_day_look_finds(days, payments):
             expected.append((day, state))
         previous, day = state, day + timedelta(days=1)
     assert non_accrual_changes(whole, MAY, until, days) == expected
+
+
+def test_the_demo_loan_never_paid_enters_on_its_90th_day_past_due_and_gives_back_its_1100():
+    loan = DomainLoan(product(), on=date(2026, 5, 23), today=date(2026, 5, 23))
+    loan.loan = loan.loan.model_copy(update={"non_accrual_days": 90})
+    assert loan.run(MAY, today=JUNE) == (Outcome.ACCRUED, D("1100.00"))
+    assert non_accrual_from(position_of(loan.loan), 90) == date(2026, 8, 28)  # 05-30 + 90 days
+    assert loan.close_of_business(date(2026, 8, 27)) == 0
+    assert loan.close_of_business(date(2026, 8, 28)) == D("-1100.00")
+    reversal = loan.loan.journal[-1]
+    assert (reversal.entry_date, lines(reversal)) == (
+        date(2026, 8, 28),
+        [
+            (account(Role.INTEREST_INCOME), D("1100.00"), D("0.00")),
+            (account(Role.INTEREST_RECEIVABLE), D("0.00"), D("1100.00")),
+        ],
+    )
+    assert loan.summary()["total_outstanding"] == D("11100.00")  # still owed in full
