@@ -80,6 +80,7 @@ class DomainLoan:
             submitted_on_date=on,
             expected_disbursement_date=on,
             approved_on_date=on,
+            non_accrual_days=loan_product.non_accrual_days,
         )
         order = DisbursementOrder(on=on, amount=Decimal(principal))
         plan = plan_disbursement(loan, loan_product, order, self.today)

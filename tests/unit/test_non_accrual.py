@@ -33,10 +33,9 @@ def monthly_loan(non_accrual_days: int | None = DAYS) -> DomainLoan:
         interest_rate_per_period=D(1),
         interest_rate_frequency_type=RateFrequency.PER_MONTH,
         principal=D(4000),
+        non_accrual_days=non_accrual_days,
     )
-    loan = DomainLoan(monthly, 4000, on=MAY, today=MAY)
-    loan.loan = loan.loan.model_copy(update={"non_accrual_days": non_accrual_days})
-    return loan
+    return DomainLoan(monthly, 4000, on=MAY, today=MAY)
 
 
 def income(loan: DomainLoan) -> D:
@@ -267,8 +266,8 @@ def test_the_changes_are_those_a_day_by_day_look_finds(days, payments):
 
 
 def test_the_demo_loan_never_paid_enters_on_its_90th_day_past_due_and_gives_back_its_1100():
-    loan = DomainLoan(product(), on=date(2026, 5, 23), today=date(2026, 5, 23))
-    loan.loan = loan.loan.model_copy(update={"non_accrual_days": 90})
+    loan = DomainLoan(product(non_accrual_days=90), on=date(2026, 5, 23), today=date(2026, 5, 23))
+    assert loan.loan.non_accrual_days == 90  # the product's, taken with the loan
     assert loan.run(MAY, today=JUNE) == (Outcome.ACCRUED, D("1100.00"))
     assert non_accrual_from(position_of(loan.loan), 90) == date(2026, 8, 28)  # 05-30 + 90 days
     assert loan.close_of_business(date(2026, 8, 27)) == 0

@@ -49,10 +49,9 @@ class NonAccrualRules(MoneyRules):
         principal = config.pop("principal")
         every = config["repayment_every"] if config["repayment_frequency_type"] != 2 else 1
         config = {**config, "repayment_every": every, "max_number_of_repayments": 4, "principal": principal}
-        self.product = product(**config, min_principal=principal, max_principal=principal)
+        self.product = product(**config, min_principal=principal, max_principal=principal, non_accrual_days=threshold)
         disbursed = OPENED + timedelta(days=start)
         self.loan = DomainLoan(self.product, principal, on=disbursed, today=disbursed, number_of_repayments=None)
-        self.loan.loan = self.loan.loan.model_copy(update={"non_accrual_days": threshold})
         self.threshold = threshold
         self.last = None
         self.advance(elapsed)
