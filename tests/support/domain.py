@@ -80,6 +80,7 @@ class DomainLoan:
             submitted_on_date=on,
             expected_disbursement_date=on,
             approved_on_date=on,
+            non_accrual_days=loan_product.non_accrual_days,
         )
         order = DisbursementOrder(on=on, amount=Decimal(principal))
         plan = plan_disbursement(loan, loan_product, order, self.today)
@@ -89,10 +90,14 @@ class DomainLoan:
     def actor(self, today: date | None = None) -> Actor:
         return Actor(by="ak_test", at=AT, today=today or self.today)
 
+    def books_for(self, loan: Loan, today: date | None = None) -> Books:
+        """Fresh books for an operation recorded on `today` (by default the loan's today)."""
+        return Books(loan, BASE, AT, "ak_test", today or self.today)
+
     def _run(self, operation, today: date | None = None):
         whole = self.loan
         try:
-            result = operation(Books(whole, BASE, AT, "ak_test"), self.actor(today))
+            result = operation(self.books_for(whole, today), self.actor(today))
         except Exception as refused:
             self._check_without_history(operation, today, whole, refused)
             raise
@@ -111,7 +116,7 @@ class DomainLoan:
             self.loan = head
             try:
                 try:
-                    result = operation(Books(head, BASE, AT, "ak_test"), self.actor(today))
+                    result = operation(self.books_for(head, today), self.actor(today))
                 except HistoryNeeded:
                     self.resumed["history needed"] += 1
                     continue
@@ -188,9 +193,14 @@ class DomainLoan:
         txn = self.loan.disbursement.transaction_id
         return self._run(lambda b, a: payout.retry_payout(self.loan, txn, a), today)
 
-    def run(self, month: date):
-        _, outcome, amount = self._run(lambda b, a: revenue.accrue_month(self.loan, month, b))
+    def run(self, month: date, today: date | None = None):
+        _, outcome, amount = self._run(lambda b, a: revenue.accrue_month(self.loan, month, b), today)
         return outcome, amount
+
+    def close_of_business(self, on: date) -> Decimal:
+        """The close of business's non-accrual step for business date `on` (recorded that day)."""
+        _, change = self._run(lambda b, a: revenue.judge_non_accrual(self.loan, b, on), on)
+        return change
 
     # -- views -----------------------------------------------------------------------------------
     def nets(self) -> dict[str, Decimal]:

@@ -8,4 +8,4 @@ from lms.loans.domain.aggregate.loan import Actor, Loan
 
 
 def books_for(loan: Loan, actor: Actor) -> Books:
-    return Books(loan, get_settings().base_currency, actor.at, actor.by)
+    return Books(loan, get_settings().base_currency, actor.at, actor.by, actor.today)

@@ -26,6 +26,9 @@ class Books:
     base_currency: str
     recorded_at: str
     by: str
+    # The business date the operation is recorded on (the actor's today): the loan's non-accrual is
+    # judged then (`rebook`). None: on the operation's own date.
+    recorded_on: date | None = None
     journal: list[JournalEntry] = field(default_factory=list)
     outbox: list[OutboundEvent] = field(default_factory=list)
 

@@ -5,9 +5,10 @@ event when it arrives:
 1. replay the transactions;
 2. take back (mirror entries, REVERSAL events) what reversed transactions and transactions whose
    split the replay changed had posted and sent;
-3. bring interest income to what the loan should recognise (`accrual.recognition_target`), up or
-   down: more is booked and reported before the payments that pay it; less is reversed, and the
-   revenue the accounting system holds is lowered (`accounting_view`);
+3. bring interest income to what the loan should recognise (`accrual.recognition_target`, which
+   follows cash while the loan is in non-accrual on the commit's business date), up or down: more
+   is booked and reported before the payments that pay it; less is reversed, and the revenue the
+   accounting system holds is lowered (`accounting_view`);
 4. post and send new transactions and the changed ones again;
 5. derive the loan's status.
 
@@ -37,6 +38,8 @@ from lms.loans.domain.calculation.accrual import (
     next_month,
     recognition_target,
 )
+from lms.loans.domain.calculation.delinquency import LoanHistory
+from lms.loans.domain.calculation.non_accrual import in_non_accrual
 from lms.loans.domain.calculation.position import Applied, LoanPosition, replay
 from lms.loans.domain.calculation.snapshot import last_applied, resume, take_snapshot
 from lms.loans.domain.records.charges import ChargeKind
@@ -44,6 +47,8 @@ from lms.loans.domain.records.transactions import DERIVED_AMOUNT, LoanTransactio
 from lms.money import ZERO
 
 REPLAY_REASON = "re-posted: an earlier transaction of the loan changed"
+NO_LONGER_OWED = "interest no longer owed"
+NON_ACCRUAL_REASON = "interest unpaid taken out of income: loan in non-accrual"
 _RECEIVABLE = {
     "interest": Role.INTEREST_RECEIVABLE,
     "fees": Role.FEES_RECEIVABLE,
@@ -78,10 +83,30 @@ def monthly_interest_of(loan: Loan, position: LoanPosition):
     return monthly_interest(interest_periods(loan.schedule, loan.currency, position.interest_ends_on), loan.currency)
 
 
-def interest_to_recognise(loan: Loan, position: LoanPosition):
-    """Interest income the loan should show now (see `accrual`)."""
+def interest_to_recognise(loan: Loan, position: LoanPosition, as_of: date | None = None):
+    """Interest income the loan should show now (see `accrual`), its non-accrual judged at the end of
+    `as_of` (the commit's business date)."""
     earned = earned_through(monthly_interest_of(loan, position), loan.accrued_through, loan.currency)
-    return recognition_target(position.paid.interest, earned, charged_off=loan.charged_off)
+    non_accrual = as_of is not None and is_in_non_accrual(loan, position, as_of)
+    return recognition_target(position.paid.interest, earned, charged_off=loan.charged_off, non_accrual=non_accrual)
+
+
+def is_in_non_accrual(loan: Loan, position: LoanPosition, as_of: date) -> bool:
+    """Whether the loan is in non-accrual at the end of `as_of`, `position` being its current one.
+    Judged on a date before some of its transactions (an operation without a business date,
+    back-dated), the loan's history is replayed up to that date."""
+    if loan.non_accrual_days is None:
+        return False
+    dates = [t.date for t in loan.transactions if t.active]
+    if loan.partial and loan.position_snapshot is not None and loan.position_snapshot.last_applied is not None:
+        dates.append(loan.position_snapshot.last_applied[0])
+    if dates and max(dates) > as_of:
+        if loan.partial:
+            raise HistoryNeeded(f"loan {loan.id}: its non-accrual on {as_of} needs its whole history")
+        strategy = loan.terms.transaction_processing_strategy_code
+        history = LoanHistory(loan.schedule, loan.transactions, loan.charges, strategy, loan.currency)
+        position = history.position_on(as_of)
+    return in_non_accrual(position, as_of, loan.non_accrual_days)
 
 
 def recognition_date(loan: Loan, on: date) -> date:
@@ -199,9 +224,10 @@ def _retract(books: Books, txn: LoanTransaction, on: date, reason: str) -> list[
     return taken_back
 
 
-def recognise_interest(loan: Loan, change: Decimal, books: Books, on: date) -> None:
+def recognise_interest(loan: Loan, change: Decimal, books: Books, on: date, *, non_accrual: bool = False) -> None:
     """Book interest income up or down by `change` (to what the loan should recognise), and tell the
-    accounting system."""
+    accounting system; `non_accrual`: income goes down because the loan entered non-accrual (the
+    interest is still owed, but no longer income until paid)."""
     if change == 0:
         return
     if change > 0:
@@ -214,22 +240,23 @@ def recognise_interest(loan: Loan, change: Decimal, books: Books, on: date) -> N
         )
         books.emit(events.REVENUE_REPORT, events.revenue_report(loan, month_of(on), change), None)
         return
+    description = NON_ACCRUAL_REASON if non_accrual else "Interest recognised but no longer owed"
     books.post(
         on,
         "interest-reversal",
         None,
-        "Interest recognised but no longer owed",
+        description[:1].upper() + description[1:],
         [Leg(Role.INTEREST_INCOME, debit=-change), Leg(Role.INTEREST_RECEIVABLE, credit=-change)],
     )
-    lower_reported_interest(loan, books, -change, on)
+    lower_reported_interest(loan, books, -change, on, NON_ACCRUAL_REASON if non_accrual else NO_LONGER_OWED)
 
 
-def lower_reported_interest(loan: Loan, books: Books, amount, on: date) -> None:
+def lower_reported_interest(loan: Loan, books: Books, amount, on: date, reason: str = "") -> None:
     """Take back the newest revenue reports (and the payments applied to them), report again what is
     still owed, then send those payments again: the accounting system ends up holding `amount` less."""
     view = AccountingView.of(books.events())
     plan = view.plan_reduction(amount)
-    reason = "interest no longer owed"
+    reason = reason or NO_LONGER_OWED
     by_id = {e.id: e for e in books.outbox}
     payments = [by_id[i] for i in plan.payments]
     for sent in reversed(payments):
@@ -249,12 +276,14 @@ def rebook(
     *,
     recognise_on: date | None = None,
     appended: list[LoanTransaction] | None = None,
+    as_of: date | None = None,
 ) -> Loan:
     """Return `loan` with books, transaction splits and status that follow from its transactions.
 
     `appended` are the transactions this operation added, when it changed no other: if they apply
     after all the others, the position resumes from the loan's snapshot instead of replaying its
-    history (`snapshot`), and only they are posted."""
+    history (`snapshot`), and only they are posted. `as_of` is the business date non-accrual is
+    judged on: by default the day the books are recorded on (`Books.recorded_on`), else `on`."""
     position = resumed(loan, appended) if appended is not None else None
     resuming = position is not None
     if position is None:
@@ -296,10 +325,14 @@ def rebook(
             _retract_deducted_interest(books, txn, on)
             pending[txn.id] = (txn, applied)
     # Retracting entries never touches interest income, so the change is known before any of it.
-    interest_change = interest_to_recognise(loan, position) - books.accrued_interest()
+    judged_on = as_of or books.recorded_on or on
+    interest_change = interest_to_recognise(loan, position, judged_on) - books.accrued_interest()
     if not resuming:  # resuming means no settlement is in force
         _reopen_settlement(loan, position, books, pending, on, interest_changes=interest_change != 0)
-    recognise_interest(loan, interest_change, books, recognise_on or recognition_date(loan, on))
+    non_accrual = interest_change < 0 and is_in_non_accrual(loan, position, judged_on)
+    recognise_interest(
+        loan, interest_change, books, recognise_on or recognition_date(loan, on), non_accrual=non_accrual
+    )
     # Sent in the order they happened, except a settlement, which the accounting system takes last
     # (it closes the loan there to further events).
     ordered = sorted(

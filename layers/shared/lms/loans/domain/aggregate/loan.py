@@ -116,6 +116,9 @@ class Loan(LmsModel):
     outbox: list[OutboundEvent] = Field(default_factory=list)
     charged_off: bool = False
     charged_off_on: dt.date | None = None
+    # The product's `nonAccrualDays`, taken when the loan is submitted (products never change): every
+    # operation of the loan judges its non-accrual by it without reading the product (None: never).
+    non_accrual_days: int | None = None
     position_snapshot: PositionSnapshot | None = None  # the position its last rebook left (snapshot.py)
 
     def earlier(self, name: str) -> int:

@@ -13,6 +13,9 @@ Rules:
   revenue run booked, or the interest the borrower has paid if that is more (a payment never
   takes interest that was not recognised first). A charged-off loan stops accruing: from the
   charge-off on only interest actually paid is income.
+- Non-accrual (`non_accrual`): while a loan is at least its product's `nonAccrualDays` past due,
+  only interest actually paid is income too; once it is back under them, it recognises again the
+  interest earned through the last month booked, so nothing it earned is lost or booked twice.
 """
 
 from __future__ import annotations
@@ -125,8 +128,12 @@ def earned_through(monthly: dict[date, Decimal], month: date | None, currency: s
     return sum((amount for m, amount in monthly.items() if m <= month), zero)
 
 
-def recognition_target(paid_interest: Decimal, earned: Decimal, *, charged_off: bool) -> Decimal:
-    """The interest income a loan should show: earned (as booked by the runs) or paid, whichever is more."""
-    if charged_off:
+def recognition_target(
+    paid_interest: Decimal, earned: Decimal, *, charged_off: bool, non_accrual: bool = False
+) -> Decimal:
+    """The interest income a loan should show: earned (as booked by the runs) or paid, whichever is
+    more; only what was paid while it is charged off or in non-accrual (`non_accrual`), so that the
+    interest booked but unpaid is taken back there, and booked again once the loan is cured."""
+    if charged_off or non_accrual:
         return paid_interest
     return max(paid_interest, earned)

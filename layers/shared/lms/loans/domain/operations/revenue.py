@@ -7,6 +7,11 @@ REVENUE_REPORT for the month. A month a loan has been run for is never run again
 started twice, or restarted after a crash, books each loan's month exactly once; a later change to
 a past month's interest (a reversal, a back-dated payment) is booked by the next run or operation,
 never by reopening a month.
+
+Non-accrual is judged on the day the run books the month (`Books.recorded_on`): a loan then at
+least `nonAccrualDays` past due books nothing more and gives back what it had booked but not been
+paid (Dr Interest income / Cr Interest receivable, on the month's last day), yet its month counts
+as run, so that once cured the interest it earned meanwhile is booked in one catch-up.
 """
 
 from __future__ import annotations
@@ -58,3 +63,16 @@ def accrue_month(loan: Loan, month: date, books: Books) -> tuple[Loan, Outcome, 
         loan.model_copy(update={"accrued_through": month}), books, month_end, recognise_on=month_end, appended=[]
     )
     return booked, Outcome.ACCRUED, books.accrued_interest() - before
+
+
+def judge_non_accrual(loan: Loan, books: Books, on: date) -> tuple[Loan, Decimal]:
+    """The close of business's part: bring the loan's interest income to its non-accrual state at
+    the end of `on` (entering: booked but unpaid interest taken back; leaving: caught up). Returns
+    the loan itself, unchanged, when nothing changes (nothing to write), and the change of income."""
+    zero = round_money(ZERO, loan.currency)
+    if loan.non_accrual_days is None or loan.status not in EARNING or loan.disbursed_on_date is None:
+        return loan, zero
+    before = books.accrued_interest()
+    booked = rebook(loan, books, on, appended=[], as_of=on)
+    change = books.accrued_interest() - before
+    return (booked, change) if change else (loan, zero)
