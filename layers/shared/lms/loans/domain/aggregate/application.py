@@ -86,6 +86,7 @@ def submit_loan(
         submitted_on_date=application.submitted_on_date,
         expected_disbursement_date=application.expected_disbursement_date,
         repayments_starting_from_date=application.repayments_starting_from_date,
+        delinquency_buckets=product.delinquency_buckets,
         timeline=[
             TimelineEvent(
                 action="submit",
