@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from lms import clock
 from lms.api.types import (
     DecimalNumber,
     EntityId,
@@ -20,10 +21,13 @@ from lms.api.types import (
     with_example,
 )
 from lms.api.types import ResponseModel as Out
+from lms.loans.domain.accounting.rebook import position_of
 from lms.loans.domain.aggregate.application import LoanApplication
 from lms.loans.domain.aggregate.loan import Loan
 from lms.loans.domain.calculation.terms import RequestedTerms
 from lms.loans.domain.operations.balances import loan_summary
+from lms.loans.domain.operations.delinquency import loan_delinquency
+from lms.loans.schemas.delinquency import DelinquencyOut
 
 SmallCount = Field(default=None, ge=1, le=1000, strict=True)
 
@@ -185,14 +189,16 @@ class LoanOut(Out):
     charged_off: bool
     charged_off_on: date | None
     summary: LoanSummaryOut
+    delinquency: DelinquencyOut | None
+    """How late the loan is at the end of the business date (`asOf`); null before disbursement."""
     timeline: list[TimelineEventOut]
     version: int
 
     @classmethod
-    def of(cls, loan: Loan, summary: dict[str, Decimal]) -> LoanOut:
+    def of(cls, loan: Loan, summary: dict[str, Decimal], delinquency: DelinquencyOut | None = None) -> LoanOut:
         terms = loan.terms.model_dump(mode="python")
         terms["transaction_processing_strategy_code"] = loan.terms.transaction_processing_strategy_code.value
-        plain = set(cls.model_fields) - {"terms", "timeline", "status", "summary"}
+        plain = set(cls.model_fields) - {"terms", "timeline", "status", "summary", "delinquency"}
         data = loan.model_dump(include=plain & set(type(loan).model_fields))
         return cls.model_validate(
             {
@@ -204,10 +210,14 @@ class LoanOut(Out):
                 "office_id": str(loan.office_id),
                 "status": loan.status.value,
                 "summary": LoanSummaryOut.model_validate(summary),
+                "delinquency": delinquency,
                 "timeline": [TimelineEventOut.model_validate(t.model_dump()) for t in loan.timeline],
             }
         )
 
 
-def render_loan(loan: Loan) -> LoanOut:
-    return LoanOut.of(loan, loan_summary(loan))
+def render_loan(loan: Loan, as_of: date | None = None) -> LoanOut:
+    """The loan as answers show it; its delinquency as of `as_of`, the business date by default."""
+    position = position_of(loan) if loan.schedule else None  # one replay for the summary and the delinquency
+    found = loan_delinquency(loan, as_of or clock.business_date(), position)
+    return LoanOut.of(loan, loan_summary(loan, position), None if found is None else DelinquencyOut.of(found))

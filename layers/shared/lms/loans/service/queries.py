@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lms import clock
 from lms.errors import NotFound
 from lms.loans.domain.accounting.rebook import position_of, resumed, with_charge_states
 from lms.loans.domain.aggregate.loan import HistoryNeeded, Loan
@@ -16,6 +17,7 @@ from lms.loans.domain.disbursing.disbursement import (
     parse_disbursement_reference,
 )
 from lms.loans.domain.operations import payments
+from lms.loans.domain.operations.delinquency import delinquency_changes
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction
 from lms.loans.storage.store import LoanStore
@@ -57,6 +59,14 @@ class LoanQueries:
             loan = with_charge_states(loan, resumed(loan, []) or position_of(loan))  # the snapshot, if current
         live = [c for c in loan.charges if (t := loan.transaction(c.transaction_id)) and t.active]
         return loan, page_of(live, page, rows)
+
+    def delinquency_changes(
+        self, loan_id: int, page: int, rows: int, until: date | None = None
+    ) -> Page[tuple[date, str | None]]:
+        """One page of the loan's changes of bucket from its disbursement to `until` (the business
+        date by default), oldest first: replayed from its whole history (one read, as `get`)."""
+        changes = delinquency_changes(self.get(loan_id), until or clock.business_date())
+        return page_of(changes, page, rows)
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
         loan = self.loans.get(loan_id)

@@ -87,6 +87,7 @@ def submit_loan(
         expected_disbursement_date=application.expected_disbursement_date,
         repayments_starting_from_date=application.repayments_starting_from_date,
         non_accrual_days=product.non_accrual_days,
+        delinquency_buckets=product.delinquency_buckets,
         timeline=[
             TimelineEvent(
                 action="submit",

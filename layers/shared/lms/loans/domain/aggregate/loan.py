@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_allowed
+from lms.loans.domain.calculation.delinquency import DEFAULT_BUCKETS
 from lms.loans.domain.calculation.schedule import Installment
 from lms.loans.domain.calculation.snapshot import PositionSnapshot
 from lms.loans.domain.calculation.terms import LoanTerms
@@ -120,6 +121,10 @@ class Loan(LmsModel):
     # operation of the loan judges its non-accrual by it without reading the product (None: never).
     non_accrual_days: int | None = None
     position_snapshot: PositionSnapshot | None = None  # the position its last rebook left (snapshot.py)
+    # The product's delinquency buckets, taken with the loan (products never change), so that every
+    # answer showing the loan gives its bucket without reading the product. A loan stored before
+    # products had buckets has the default ones, which every product then had.
+    delinquency_buckets: tuple[str, ...] = DEFAULT_BUCKETS
 
     def earlier(self, name: str) -> int:
         """How many of the history list's records come before those the loan holds: none, for a
