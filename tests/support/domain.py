@@ -24,7 +24,7 @@ from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.terms import RequestedTerms, resolve_terms
 from lms.loans.domain.disbursing import payout
 from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
-from lms.loans.domain.operations import charging, payments, revenue
+from lms.loans.domain.operations import charging, late_penalties, payments, revenue
 from lms.loans.domain.operations.balances import loan_summary
 from lms.loans.domain.operations.payments import PaymentOrder
 from lms.loans.domain.records.charges import ChargeKind
@@ -169,6 +169,12 @@ class DomainLoan:
     def waive(self, charge_id: int, today: date | None = None):
         _, charge = self._run(lambda b, a: charging.waive_charge(self.loan, charge_id, None, b, a), today)
         return charge
+
+    def penalize(self, as_of: date, today: date | None = None):
+        """Charge (and take back) the late penalties due as of `as_of`, under the loan's own rule."""
+        return self._run(
+            lambda b, a: late_penalties.apply_late_penalties(self.loan, self.loan.late_penalty, as_of, b, a), today
+        )[1]
 
     def charge_off(self, on: date, today: date | None = None) -> Loan:
         return self._run(lambda b, a: charging.charge_off(self.loan, on, None, b, a), today)

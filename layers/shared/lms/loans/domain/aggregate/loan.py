@@ -15,9 +15,12 @@ from pydantic import BaseModel, Field, field_validator
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_allowed
+from lms.loans.domain.calculation.delinquency import DEFAULT_BUCKETS
+from lms.loans.domain.calculation.late_penalty import LatePenalty
 from lms.loans.domain.calculation.schedule import Installment
 from lms.loans.domain.calculation.snapshot import PositionSnapshot
 from lms.loans.domain.calculation.terms import LoanTerms
+from lms.loans.domain.records.arrears import ArrearsMarks
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.payload import with_decimal_amounts
 from lms.loans.domain.records.payout_state import Payout
@@ -116,6 +119,12 @@ class Loan(BaseModel):
     charged_off: bool = False
     charged_off_on: dt.date | None = None
     position_snapshot: PositionSnapshot | None = None  # the position its last rebook left (snapshot.py)
+    # The product's close-of-business rules, taken with the loan (products never change), so that
+    # a commit that reads the head alone can charge penalties and compute its markers.
+    late_penalty: LatePenalty | None = None
+    delinquency_buckets: tuple[str, ...] = DEFAULT_BUCKETS
+    reminder_days_before: int | None = None
+    arrears: ArrearsMarks = Field(default_factory=ArrearsMarks)  # what its last commit found (arrears.py)
 
     def earlier(self, name: str) -> int:
         """How many of the history list's records come before those the loan holds: none, for a
