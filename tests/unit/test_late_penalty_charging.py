@@ -78,7 +78,7 @@ def test_no_penalty_within_the_grace_or_for_a_loan_paid_in_time():
 
 def test_a_percent_penalty_is_of_the_unpaid_principal_and_interest_when_the_grace_ended():
     loan = demo(rule("percent", "0.5"))
-    loan.repay("199", date(2026, 6, 1))  # 10,901 left: 0.5% is 54.505, half-even 54.50
+    loan.repay("199", date(2026, 6, 1), today=date(2026, 6, 1))  # 10,901 left: 0.5% is 54.505, half-even 54.50
     (charge,) = loan.penalize(date(2026, 6, 3)).charged
     assert charge.amount == D("54.50")
 
@@ -95,8 +95,12 @@ def test_the_penalty_is_waivable_and_stays_the_installments_penalty():
 def test_a_penalty_no_longer_due_is_reversed_with_its_ledger_lines():
     loan = demo()
     (charge,) = loan.penalize(date(2026, 6, 3)).charged
-    # Recorded later, dated within the grace: the installment was paid in time.
+    # Recorded later, dated within the grace: the installment was paid in time. (The payment's own
+    # commit would take the penalty back: here the rule is left out of it, to see the operation alone.)
+    rule_of_loan = loan.loan.late_penalty
+    loan.loan = loan.loan.model_copy(update={"late_penalty": None})
     loan.repay("11100", date(2026, 6, 2), today=date(2026, 6, 10))
+    loan.loan = loan.loan.model_copy(update={"late_penalty": rule_of_loan})
     change = loan.penalize(date(2026, 6, 10))
     assert change.removed == [charge.id] and change.charged == []
     txn = loan.loan.transaction(charge.transaction_id)
@@ -125,3 +129,59 @@ def test_catching_up_many_installments_at_once_charges_each_once():
     change = loan.penalize(date(2026, 12, 4))
     assert [(c.late_penalty_of, c.amount) for c in change.charged] == [(n, D("500.00")) for n in (1, 2, 3, 4)]
     assert loan.net(Role.PENALTY_INCOME) == D("-2000.00")
+
+
+def test_a_back_dated_payment_made_before_the_grace_ended_removes_the_penalty_and_its_ledger_lines():
+    loan = demo()
+    (charge,) = loan.penalize(date(2026, 6, 3)).charged
+    penalty_txn = charge.transaction_id
+    assert lines_of(loan, penalty_txn) != []
+    # Recorded on 06-10, dated 06-02: paid in time after all. The penalty goes in the payment's commit.
+    loan.repay("11100", date(2026, 6, 2), today=date(2026, 6, 10))
+    txn = loan.loan.transaction(penalty_txn)
+    assert txn.reversed and txn.entry_ids == []
+    mirrored = [e for e in loan.loan.journal if e.reference_id == f"{loan.loan.id}/{penalty_txn}"]
+    assert [(e.status.value, [(x.account_id, x.debit, x.credit) for x in e.lines]) for e in mirrored] == [
+        (
+            "reversed",
+            [
+                (account(Role.PENALTIES_RECEIVABLE), D("500.00"), D("0")),
+                (account(Role.PENALTY_INCOME), D("0"), D("500.00")),
+            ],
+        ),
+        (
+            "posted",
+            [
+                (account(Role.PENALTIES_RECEIVABLE), D("0"), D("500.00")),
+                (account(Role.PENALTY_INCOME), D("500.00"), D("0")),
+            ],
+        ),
+    ]
+    assert loan.net(Role.PENALTIES_RECEIVABLE) == 0 and loan.net(Role.PENALTY_INCOME) == 0
+    assert loan.loan.status.value == "Closed (obligations met)"
+    assert not loan.penalize(date(2026, 6, 10)).changed
+
+
+def test_a_payment_dated_after_the_grace_keeps_the_penalty():
+    loan = demo()
+    loan.penalize(date(2026, 6, 3))
+    paid = loan.repay("11100", date(2026, 6, 3), today=date(2026, 6, 10))
+    assert paid.portions.penalties == D("500.00")  # penalties first: 500 of principal is still owed
+    assert loan.position().owed.principal == D("500.00")
+    assert loan.net(Role.PENALTY_INCOME) == D("-500.00")
+
+
+def test_a_reversal_that_reopens_an_installment_restores_its_days_past_due_and_its_penalty():
+    from lms.loans.domain.calculation.delinquency import delinquency
+
+    loan = demo()
+    paid = loan.repay("11100", date(2026, 6, 1), today=date(2026, 6, 1))
+    assert not loan.penalize(date(2026, 6, 10)).changed
+    assert delinquency(loan.position(), date(2026, 6, 10)).days_past_due == 0
+    loan.reverse(paid.id, today=date(2026, 6, 10))
+    d = delinquency(loan.position(), date(2026, 6, 10))
+    assert (d.days_past_due, d.overdue_since, d.arrears.total) == (11, date(2026, 5, 30), D("11600.00"))
+    (charge,) = [c for c in loan.loan.charges if c.late_penalty_of == 1]
+    assert loan.loan.transaction(charge.transaction_id).date == PENALTY_DATE
+    assert loan.net(Role.PENALTIES_RECEIVABLE) == D("500.00")
+    assert not loan.penalize(date(2026, 6, 10)).changed

@@ -15,6 +15,7 @@ from datetime import date
 from lms.loans.domain.accounting.books import Books
 from lms.loans.domain.accounting.rebook import rebook
 from lms.loans.domain.aggregate.loan import Actor, HistoryNeeded, Loan
+from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.delinquency import LoanHistory
 from lms.loans.domain.calculation.late_penalty import (
     LatePenalty,
@@ -65,6 +66,12 @@ def penalties_may_change(loan: Loan, rule: LatePenalty | None, since: date, as_o
     return any(grace_ends_on(i, rule) >= since and penalty_date(i, rule) <= as_of for i in loan.schedule)
 
 
+def penalising(loan: Loan) -> bool:
+    """New penalties are charged only to an active loan not charged off: a written-off loan is
+    collected, not penalised, and a closed one owes nothing to be late with."""
+    return loan.status is LoanStatus.ACTIVE and not loan.charged_off
+
+
 def apply_late_penalties(
     loan: Loan, rule: LatePenalty | None, as_of: date, books: Books, actor: Actor
 ) -> tuple[Loan, PenaltyChange]:
@@ -79,6 +86,8 @@ def apply_late_penalties(
     else:
         plan = late_penalties(history, rule, as_of, held)
         plan_remove, plan_charge = plan.to_remove, plan.to_charge
+    if not penalising(loan):
+        plan_charge = []  # a penalty no longer due still goes, whatever the loan's state
     if not plan_remove and not plan_charge:
         return loan, PenaltyChange()
     removed_txns = {c.transaction_id for c in loan.charges if c.id in plan_remove}
