@@ -24,7 +24,7 @@ from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.terms import RequestedTerms, resolve_terms
 from lms.loans.domain.disbursing import payout
 from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
-from lms.loans.domain.operations import charging, late_penalties, payments, revenue
+from lms.loans.domain.operations import arrears, charging, late_penalties, payments, revenue
 from lms.loans.domain.operations.balances import loan_summary
 from lms.loans.domain.operations.payments import PaymentOrder
 from lms.loans.domain.records.charges import ChargeKind
@@ -175,6 +175,10 @@ class DomainLoan:
         return self._run(
             lambda b, a: late_penalties.apply_late_penalties(self.loan, self.loan.late_penalty, as_of, b, a), today
         )[1]
+
+    def close_business(self, on: date):
+        """The close of business for `on` (its actor's today is the date it closes)."""
+        return self._run(lambda b, a: arrears.close_of_business(self.loan, on, b, a), on)[1]
 
     def charge_off(self, on: date, today: date | None = None) -> Loan:
         return self._run(lambda b, a: charging.charge_off(self.loan, on, None, b, a), today)

@@ -67,8 +67,9 @@ def penalties_may_change(loan: Loan, rule: LatePenalty | None, since: date, as_o
 
 
 def penalising(loan: Loan) -> bool:
-    """New penalties are charged only to an active loan not charged off: a written-off loan is
-    collected, not penalised, and a closed one owes nothing to be late with."""
+    """New penalties are charged only to an active loan: a closed one owes nothing to be late with
+    (one that is no longer due still goes). A charged-off loan is collected, not penalised: its
+    penalties are neither charged nor taken back (`apply_late_penalties`)."""
     return loan.status is LoanStatus.ACTIVE and not loan.charged_off
 
 
@@ -77,6 +78,8 @@ def apply_late_penalties(
 ) -> tuple[Loan, PenaltyChange]:
     """The loan with the late penalties its history makes due as of `as_of` (charged and taken back
     in one rebook); the same loan object when there is nothing to change."""
+    if loan.charged_off:  # its penalties stay as they were when it was written off
+        return loan, PenaltyChange()
     held = held_penalties(loan)
     if rule is None and not held:
         return loan, PenaltyChange()

@@ -124,7 +124,8 @@ def repay(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[
 
 
 def _with_penalties_from(loan: Loan, since: date, books: Books, actor: Actor) -> Loan:
-    """A change of the loan's history from `since` on (a back-dated payment, a reversal) adds or
+    """A change of the loan's history from `since` on (a back-dated payment or settlement, a
+    reversal, a back-dated charge that payments now pay first) adds or
     takes back late penalties as of today in its own commit; one after every grace that has ended
     changes none, and needs none of the loan's history."""
     if not penalties_may_change(loan, loan.late_penalty, since, actor.today):
@@ -314,7 +315,7 @@ def settle_early(
         narration=order.note,
     )
     changed = _with(changed, txn, LoanAction.EARLY_SETTLEMENT, order.note, actor)
-    booked = rebook(changed, books, order.on)
+    booked = _with_penalties_from(rebook(changed, books, order.on), order.on, books, actor)
     return booked, booked.transaction(txn.id), quote
 
 
