@@ -7,6 +7,8 @@ layer to look at, and tests/unit/test_layer_lock.py checks the lock itself.
 from __future__ import annotations
 
 import email.parser
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,9 +50,21 @@ def test_the_built_layer_leaves_the_sdk_to_the_lambda_runtime(built_layer):
 
 def test_the_built_layer_is_our_code_and_the_lock_only(built_layer):
     assert (built_layer / "lms" / "config.py").is_file()
-    assert not list(built_layer.rglob("__pycache__")), "compiled caches of the build machine"
     assert not (built_layer / "bin").exists(), "console scripts have no use on Lambda"
     assert sorted(p.name for p in built_layer.parent.iterdir()) == ["python"]
+
+
+def test_every_module_of_the_built_layer_is_compiled_for_the_runtime(built_layer):
+    """Lambda mounts the layer read-only: a module without its cache is compiled at every cold start."""
+    uncompiled = []
+    for source in built_layer.rglob("*.py"):
+        cache = source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc"
+        header = cache.read_bytes()[:8] if cache.is_file() else b""
+        # PEP 552: the magic of Python 3.11, then flags 0b01 (hash-based, source not checked).
+        if header[:4] != importlib.util.MAGIC_NUMBER or int.from_bytes(header[4:8], "little") != 0b01:
+            uncompiled.append(str(source.relative_to(built_layer)))
+    assert sys.version_info[:2] == (3, 11)
+    assert not uncompiled, f"{len(uncompiled)} modules without an unchecked-hash cache, e.g. {uncompiled[:5]}"
 
 
 def test_the_built_layer_is_small(built_layer):

@@ -10,15 +10,21 @@ the deployment (resource names, the currency, the accounting system) has no defa
 absent: a function that reads one it was not given fails at that read with a `ConfigurationError`
 naming the variable, never with a None deeper in. Tuning knobs have defaults, and
 `docs/operations.md` lists them all.
+
+The model is plain pydantic, filled from `os.environ` by `_environment()`: pydantic-settings did the
+same but imports argparse and gettext for its command-line source, about 25 ms of every function's
+cold start (bench/test_bench_cold_start.py) for a feature no function uses.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lms.errors import ConfigurationError
 from lms.payouts.sandbox import SandboxRule
@@ -27,8 +33,8 @@ PaymentMethodName = Literal["CASH", "NBC_ACCOUNT", "TIPS_MNO", "TIPS_BANK"]
 PayoutProviderName = Literal["none", "sandbox"]  # a real rail adds its name (lms.payouts.providers)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, case_sensitive=True, extra="ignore", populate_by_name=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     # Deployment: no default; absent where a function does not read it (`Settings.__getattribute__`).
     table_name: str | None = Field(
@@ -71,6 +77,10 @@ class Settings(BaseSettings):
         default=None, min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check"
     )
 
+    # The lender's time zone (IANA): "today" everywhere (future-date checks, the runs, reports) is
+    # the calendar date there (lms.clock.business_date). UTC by default, as the seeds state.
+    lender_time_zone: str = Field(default="UTC", min_length=1, alias="LENDER_TIME_ZONE")
+
     # Tuning: documented defaults.
     # The authorizer's key cache: how long a lookup is kept (a revoked key works this long) and
     # how many distinct keys it keeps at most (about 300 bytes each; the least recently used go).
@@ -111,6 +121,15 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=10, alias="WEBHOOK_TIMEOUT_SECONDS")
     webhook_delivery_retention_days: int = Field(default=30, ge=1, le=365, alias="WEBHOOK_DELIVERY_RETENTION_DAYS")
 
+    @field_validator("lender_time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone of the IANA database (e.g. Africa/Dar_es_Salaam)") from None
+        return value
+
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)
         if value is None and name in DEPLOYMENT_SETTINGS:
@@ -123,12 +142,37 @@ class Settings(BaseSettings):
 DEPLOYMENT_SETTINGS = frozenset(name for name, field in Settings.model_fields.items() if field.default is None)
 
 
+# Settings whose variable holds JSON (a list or an object), decoded before validation.
+JSON_SETTINGS = frozenset({"payout_providers", "payout_sandbox_rules", "webhook_refused_ports"})
+
+
 @cache
 def get_settings() -> Settings:
     try:
-        return Settings()  # type: ignore[call-arg]  # the environment supplies the fields
+        return Settings.model_validate(_environment())
     except ValidationError as error:
         raise ConfigurationError(_describe(error)) from None
+
+
+def _environment() -> dict[str, Any]:
+    """The variables the settings name, by name (case-sensitive); JSON ones decoded."""
+    values: dict[str, Any] = {}
+    bad_json = []
+    for name, field in Settings.model_fields.items():
+        raw = os.environ.get(str(field.alias))
+        if raw is None:
+            continue
+        if name in JSON_SETTINGS:
+            try:
+                values[str(field.alias)] = json.loads(raw)
+            except ValueError as error:
+                bad_json.append(f"{field.alias} is invalid: not JSON ({error})")
+                continue
+        else:
+            values[str(field.alias)] = raw
+    if bad_json:
+        raise ConfigurationError("Configuration error: " + "; ".join(bad_json))
+    return values
 
 
 def _describe(error: ValidationError) -> str:

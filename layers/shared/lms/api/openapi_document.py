@@ -8,7 +8,6 @@ from functools import cache
 from pathlib import Path
 
 from aws_lambda_powertools import event_handler
-from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
 DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 
@@ -20,6 +19,11 @@ def openapi_json() -> str:
 
 @cache
 def swagger_page() -> str:
+    # Imported here: Powertools' swagger_ui package loads its OpenAPI models (about 80 ms), which
+    # only this page needs, so the document's function never pays for them and the page's pays at
+    # its first request rather than at every cold start.
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
     assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
     html = generate_swagger_html(
         spec=openapi_json().replace("</", "<\\/"),

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from lms import jsonutil
 from lms.errors import FieldError
@@ -85,8 +85,12 @@ def openapi_responses(model: type[BaseModel], status: int = 200, description: st
     return responses
 
 
+# These models only describe responses in the OpenAPI document (handlers serialize bodies
+# themselves), so their validators are built when `make openapi` asks, not at every cold start.
 class PageOut(BaseModel, Generic[T]):
     """One page of a list (offset pagination)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     items: list[T]
     total: int
@@ -100,12 +104,16 @@ def openapi_page(model: type[BaseModel]) -> dict:
 
 
 class FieldErrorOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     field: str
     message: str
 
 
 class ErrorOut(BaseModel):
     """The one error envelope of every non-2xx response."""
+
+    model_config = ConfigDict(defer_build=True)
 
     code: str
     message: str

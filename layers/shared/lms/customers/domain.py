@@ -6,9 +6,8 @@ import re
 from datetime import date
 from enum import IntEnum
 
-from pydantic import BaseModel
-
 from lms.errors import FieldProblems, PermissionDenied
+from lms.models import LmsModel
 
 _MOBILE = re.compile(r"\+?[0-9]{7,15}")  # ASCII digits: \d takes other scripts' digits
 
@@ -18,7 +17,7 @@ class LegalForm(IntEnum):
     ENTITY = 2
 
 
-class Customer(BaseModel):
+class Customer(LmsModel):
     id: int
     office_id: int
     legal_form_id: LegalForm
@@ -42,7 +41,7 @@ class Customer(BaseModel):
         return "Active" if self.active else "Pending"
 
 
-class CustomerDraft(BaseModel):
+class CustomerDraft(LmsModel):
     """What a caller asked for, before the rules have been applied."""
 
     office_id: int

@@ -9,12 +9,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 
 from lms import clock
 from lms.errors import NotFound
 from lms.loans.domain.aggregate.loan import OutboundEvent
 from lms.loans.domain.records.payload import with_decimal_amounts
+from lms.models import LmsModel
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
@@ -27,7 +28,7 @@ class PushStatus(StrEnum):
     FAILED = "FAILED"
 
 
-class EventRecord(BaseModel):
+class EventRecord(LmsModel):
     id: str
     loan_id: int
     seq: int

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-
 from lms.errors import NotFound
+from lms.models import LmsModel
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.pagination import Page, load_page
 from lms.storage.tables import BY_TYPE, core_table, sortable_id
 
 
-class Office(BaseModel):
+class Office(LmsModel):
     id: int
     name: str
     opening_date: date

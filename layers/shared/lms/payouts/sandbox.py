@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from lms.loans.domain.records.payout_state import PayoutStatus
+from lms.models import LmsModel
 from lms.payouts.provider import PayoutOrder, PayoutResult
 
 
-class SandboxRule(BaseModel):
+class SandboxRule(LmsModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
 
     ends_with: str = Field(min_length=1, max_length=34)

@@ -6,12 +6,16 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Literal
 
-from pydantic import BaseModel
-
 from lms.errors import FieldProblems
+from lms.models import LmsModel
 from lms.money import MoneyError, is_supported_currency, to_money
+from lms.products.servicing_rules import DEFAULT_BUCKETS, DelinquencyBuckets, LatePenalty, check_late_penalty
 
 HUNDRED = Decimal(100)
+# Limits on the servicing rules (docs/cob.md): ten years past due, a year's reminder, 20 buckets.
+MAX_NON_ACCRUAL_DAYS = 3650
+MAX_REMINDER_DAYS_BEFORE = 365
+MAX_DELINQUENCY_BUCKETS = 20
 
 
 class PeriodFrequency(IntEnum):
@@ -58,7 +62,7 @@ class ProcessingStrategy(StrEnum):
     INTEREST_PRINCIPAL_FIRST = "interest-principal-penalties-fees-order-strategy"
 
 
-class FeeRule(BaseModel):
+class FeeRule(LmsModel):
     """A charge computed from the principal: a fixed amount or a percentage of it."""
 
     type: Literal["fixed", "percent"]
@@ -66,7 +70,7 @@ class FeeRule(BaseModel):
     name: str | None = None
 
 
-class LoanProduct(BaseModel):
+class LoanProduct(LmsModel):
     id: int
     name: str
     short_name: str | None = None
@@ -95,6 +99,11 @@ class LoanProduct(BaseModel):
     settlement_fee: FeeRule | None = None
     allow_partial_disbursement: bool = False
     deduct_first_period_interest: bool = False
+    # Servicing past due (docs/cob.md); a product stored before they existed has the defaults.
+    delinquency_buckets: tuple[str, ...] = DEFAULT_BUCKETS
+    late_penalty: LatePenalty | None = None
+    non_accrual_days: int | None = None  # None: interest accrues however late the loan is
+    reminder_days_before: int | None = None  # None: no loan.payment_due reminders
     created_at: str
 
 
@@ -152,7 +161,16 @@ def check_product(product: LoanProduct) -> LoanProduct:
                 to_money(rule.value, product.currency)
             except MoneyError as err:
                 problems.add(f"{camel}.value", str(err))
+    if product.non_accrual_days is not None and not 1 <= product.non_accrual_days <= MAX_NON_ACCRUAL_DAYS:
+        problems.add("nonAccrualDays", f"must be from 1 to {MAX_NON_ACCRUAL_DAYS} days past due")
+    if product.reminder_days_before is not None and not 0 <= product.reminder_days_before <= MAX_REMINDER_DAYS_BEFORE:
+        problems.add("reminderDaysBefore", f"must be from 0 to {MAX_REMINDER_DAYS_BEFORE} days")
+    if len(product.delinquency_buckets) > MAX_DELINQUENCY_BUCKETS:
+        problems.add("delinquencyBuckets", f"must name at most {MAX_DELINQUENCY_BUCKETS} buckets")
     problems.raise_if_any()
+    updates["delinquency_buckets"] = DelinquencyBuckets.parse(product.delinquency_buckets).names
+    if product.late_penalty is not None:
+        updates["late_penalty"] = check_late_penalty(product.late_penalty, product.currency)
     return product.model_copy(update=updates)
 
 

@@ -17,7 +17,8 @@ from lms.api.types import (
     StrictBool,
     with_example,
 )
-from lms.products.domain import FeeRule, LoanProduct, ProcessingStrategy
+from lms.products.domain import MAX_DELINQUENCY_BUCKETS, FeeRule, LoanProduct, ProcessingStrategy
+from lms.products.servicing_rules import DEFAULT_BUCKETS, DEFAULT_NAME, LatePenalty
 
 Count = Field(ge=1, le=1000, strict=True)
 
@@ -29,6 +30,19 @@ class FeeRuleIn(RequestModel):
     """The amount, or the percentage (2.5 means 2.5%)."""
     name: NonBlankStr | None = None
     """Name of the charge as shown on the loan."""
+
+
+class LatePenaltyIn(RequestModel):
+    type: Literal["fixed", "percent"]
+    """`fixed`: `value` is the penalty; `percent`: `value` percent of the installment's overdue
+    principal and interest."""
+    value: PositiveAmount
+    """The amount, or the percentage (2 means 2%, at most 100)."""
+    grace_days: int = Field(default=0, ge=0, le=365, strict=True)
+    """Days after the due date the installment may still be paid without a penalty; the penalty is
+    dated the day after."""
+    name: NonBlankStr | None = None
+    """Name of the charge on the loan and in the accounting push (`Late payment penalty`)."""
 
 
 class CreateProductRequest(RequestModel):
@@ -106,6 +120,17 @@ class CreateProductRequest(RequestModel):
     """Whether a loan may be disbursed for less than its approved principal."""
     deduct_first_period_interest: StrictBool = False
     """Whether the first period's interest is deducted from the payout."""
+    delinquency_buckets: list[NonBlankStr] | None = Field(
+        default=None, min_length=1, max_length=MAX_DELINQUENCY_BUCKETS
+    )
+    """Delinquency buckets by days past due, `first-last` then an open-ended `first+` last, from day
+    1 without gaps; `1-30`, `31-60`, `61-90`, `91-180`, `181+` by default."""
+    late_penalty: LatePenaltyIn | None = None
+    """Penalty charged once on each installment still unpaid when its grace ends; none by default."""
+    non_accrual_days: int | None = Field(default=None, ge=1, le=3650, strict=True)
+    """Days past due from which interest is no longer income until paid (non-accrual); never by default."""
+    reminder_days_before: int | None = Field(default=None, ge=0, le=365, strict=True)
+    """Days before each due date the `loan.payment_due` webhook is sent; none by default."""
 
     def to_fields(self) -> dict:
         """The product's fields; a bound left out equals the default (no range)."""
@@ -114,6 +139,10 @@ class CreateProductRequest(RequestModel):
             for bound in ("min_", "max_"):
                 if values[bound + field] is None:
                     values[bound + field] = values[field]
+        if values["delinquency_buckets"] is None:
+            values["delinquency_buckets"] = DEFAULT_BUCKETS
+        if values["late_penalty"] is not None and values["late_penalty"]["name"] is None:
+            values["late_penalty"]["name"] = DEFAULT_NAME
         return values
 
 
@@ -125,6 +154,19 @@ class FeeRuleOut(ResponseModel):
     @classmethod
     def of(cls, rule: FeeRule | None) -> FeeRuleOut | None:
         return None if rule is None else cls(type=rule.type, value=rule.value, name=rule.name)
+
+
+class LatePenaltyOut(ResponseModel):
+    type: str
+    value: Decimal
+    grace_days: int
+    name: str
+
+    @classmethod
+    def of(cls, rule: LatePenalty | None) -> LatePenaltyOut | None:
+        return (
+            None if rule is None else cls(type=rule.type, value=rule.value, grace_days=rule.grace_days, name=rule.name)
+        )
 
 
 class ProductOut(ResponseModel):
@@ -156,6 +198,10 @@ class ProductOut(ResponseModel):
     settlement_fee: FeeRuleOut | None
     allow_partial_disbursement: bool
     deduct_first_period_interest: bool
+    delinquency_buckets: list[str]
+    late_penalty: LatePenaltyOut | None
+    non_accrual_days: int | None
+    reminder_days_before: int | None
     created_at: str
 
     @classmethod
@@ -166,6 +212,7 @@ class ProductOut(ResponseModel):
             admin_fee=FeeRuleOut.of(product.admin_fee),
             insurance=FeeRuleOut.of(product.insurance),
             settlement_fee=FeeRuleOut.of(product.settlement_fee),
+            late_penalty=LatePenaltyOut.of(product.late_penalty),
             transaction_processing_strategy_code=product.transaction_processing_strategy_code.value,
         )
         return cls.model_validate(data)

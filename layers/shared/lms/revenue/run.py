@@ -12,10 +12,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lms.errors import InvalidArgument
 from lms.loans.domain.calculation.accrual import month_of, parse_month
+from lms.models import LmsModel
 from lms.storage.tables import ACCRUAL_SHARDS
 
 LOANS_PER_MESSAGE = 25  # loans one work message carries (one BatchGetItem reads them)
@@ -27,7 +28,7 @@ class RunStatus(StrEnum):
     COMPLETED = "COMPLETED"
 
 
-class Attempt(BaseModel):
+class Attempt(LmsModel):
     number: int
     status: RunStatus = RunStatus.RUNNING
     started_at: str
@@ -46,7 +47,7 @@ class Attempt(BaseModel):
         return self.shards_paged >= self.shards and self.loans_done + self.loans_failed >= self.loans_queued
 
 
-class RevenueRun(BaseModel):
+class RevenueRun(LmsModel):
     month: date
     attempt: Attempt
     total_accrued: dict[str, Decimal] = Field(default_factory=dict)  # every attempt, per currency

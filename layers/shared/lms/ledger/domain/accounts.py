@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel
+from lms.models import LmsModel
 
 CODE_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}")
 
@@ -28,7 +28,7 @@ class AccountType(StrEnum):
         return "debit" if self in (AccountType.ASSET, AccountType.EXPENSE) else "credit"
 
 
-class Account(BaseModel):
+class Account(LmsModel):
     id: str
     code: str
     name: str

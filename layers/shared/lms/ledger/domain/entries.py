@@ -14,10 +14,11 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lms.errors import FailedPrecondition, FieldProblems
 from lms.ledger.domain.accounts import Account
+from lms.models import LmsModel
 from lms.money import ZERO, MoneyError, to_money
 
 # The projection applies an entry in one 100-item transaction: its marker, its lines, and for each
@@ -31,7 +32,7 @@ class EntryStatus(StrEnum):
     REVERSED = "reversed"  # posted, and since reversed: still counts, alongside its reversal
 
 
-class JournalLine(BaseModel):
+class JournalLine(LmsModel):
     account_id: str
     debit: Decimal = ZERO
     credit: Decimal = ZERO
@@ -42,7 +43,7 @@ class JournalLine(BaseModel):
         return self.debit or self.credit
 
 
-class JournalEntry(BaseModel):
+class JournalEntry(LmsModel):
     id: str
     entry_date: date
     description: str

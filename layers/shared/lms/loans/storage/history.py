@@ -19,12 +19,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.aggregate.loan import HISTORY_LISTS, OutboundEvent, TimelineEvent
 from lms.loans.domain.records.transactions import LoanTransaction
 from lms.loans.storage.stored_loan import StoredLoan
+from lms.models import LmsModel
 from lms.storage.compact import pack
 
 HISTORY = HISTORY_LISTS
@@ -37,7 +38,7 @@ MAX_PAGES_PER_COMMIT = 98
 MAX_COMMIT_BYTES = 3 * 1024 * 1024
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(LmsModel):
     """The records of one page (or of the head's tail), each list a contiguous run of the loan's."""
 
     transactions: list[LoanTransaction] = Field(default_factory=list)

@@ -12,14 +12,15 @@ comes back to the store with the changed loan; the domain's `Loan` declares none
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from lms.loans.domain.aggregate.loan import HISTORY_LISTS, Loan
+from lms.models import LmsModel
 
 RECENT_COMMITS = 16  # retries come within minutes; 16 commits of one loan cover far more than that
 
 
-class Commit(BaseModel):
+class Commit(LmsModel):
     """One committed request, by its key, and what it produced."""
 
     key: str

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from lms.customers.domain import Customer
 from lms.errors import FailedPrecondition, FieldProblems, InvalidArgument, PermissionDenied
 from lms.loans.domain.aggregate.loan import Actor, Loan, TimelineEvent
 from lms.loans.domain.aggregate.status import LoanAction, LoanStatus
 from lms.loans.domain.calculation.terms import RequestedTerms, resolve_terms
+from lms.models import LmsModel
 from lms.money import MoneyError, to_money
 from lms.products.domain import LoanProduct
 
 
-class LoanApplication(BaseModel):
+class LoanApplication(LmsModel):
     customer_id: int
     product_id: int
     principal: Decimal

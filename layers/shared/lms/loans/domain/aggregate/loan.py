@@ -10,7 +10,7 @@ import datetime as dt
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
@@ -25,10 +25,11 @@ from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.payload import with_decimal_amounts
 from lms.loans.domain.records.payout_state import Payout
 from lms.loans.domain.records.transactions import LoanTransaction
+from lms.models import LmsModel
 from lms.money import MoneyError, to_money
 
 
-class TimelineEvent(BaseModel):
+class TimelineEvent(LmsModel):
     action: str
     date: dt.date | None = None
     note: str | None = None
@@ -36,7 +37,7 @@ class TimelineEvent(BaseModel):
     by: str
 
 
-class Deductions(BaseModel):
+class Deductions(LmsModel):
     admin_fee: Decimal
     vat: Decimal
     insurance: Decimal
@@ -47,7 +48,7 @@ class Deductions(BaseModel):
         return self.admin_fee + self.vat + self.insurance + self.first_interest
 
 
-class DisbursementRecord(BaseModel):
+class DisbursementRecord(LmsModel):
     transaction_id: int
     date: dt.date
     amount: Decimal
@@ -62,7 +63,7 @@ class DisbursementRecord(BaseModel):
     payout: Payout | None = None  # None: recorded before payouts went through a provider (paid)
 
 
-class OutboundEvent(BaseModel):
+class OutboundEvent(LmsModel):
     """An event for the accounting system, committed with the operation that caused it."""
 
     seq: int  # per loan, from 1: the order the accounting system must receive them in
@@ -86,7 +87,7 @@ class HistoryNeeded(Exception):
 HISTORY_LISTS = ("transactions", "journal", "outbox", "timeline")
 
 
-class Loan(BaseModel):
+class Loan(LmsModel):
     id: int
     customer_id: int
     customer_name: str
@@ -162,7 +163,7 @@ class Loan(BaseModel):
         return [*self.timeline, TimelineEvent(action=str(action), date=on, note=note, at=at, by=by)]
 
 
-class Actor(BaseModel):
+class Actor(LmsModel):
     """Who did it and when (the API key id and the wall-clock timestamp)."""
 
     by: str

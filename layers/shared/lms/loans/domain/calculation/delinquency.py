@@ -21,12 +21,9 @@ Nothing here is stored or rounded: every figure is a sum of amounts the replay a
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lms.errors import FieldProblems
 from lms.loans.domain.calculation.allocation import COMPONENTS, InstallmentPosition
 from lms.loans.domain.calculation.position import LoanPosition, replay
 from lms.loans.domain.calculation.schedule import Installment
@@ -35,87 +32,13 @@ from lms.loans.domain.records.transactions import LoanTransaction, Portions
 from lms.money import ZERO
 from lms.products.domain import ProcessingStrategy
 
-DEFAULT_BUCKETS = ("1-30", "31-60", "61-90", "91-180", "181+")
-BUCKETS_FIELD = "delinquencyBuckets"
-_CLOSED = re.compile(r"^([0-9]+)-([0-9]+)$")
-_OPEN = re.compile(r"^([0-9]+)\+$")
-
-
-@dataclass(frozen=True)
-class Bucket:
-    name: str
-    first_day: int
-    last_day: int | None  # None: open-ended (the last bucket)
-
-    def holds(self, days: int) -> bool:
-        return self.first_day <= days and (self.last_day is None or days <= self.last_day)
-
-
-@dataclass(frozen=True)
-class DelinquencyBuckets:
-    """A product's named delinquency buckets, by days past due: "1-30" holds days 1 to 30 inclusive,
-    "181+" days 181 and more. They start at day 1, follow one another without gap or overlap, and
-    only the last is open-ended, so every day past due from 1 on is in exactly one bucket."""
-
-    buckets: tuple[Bucket, ...]
-
-    @classmethod
-    def parse(cls, names: Sequence[str] = DEFAULT_BUCKETS, field_name: str = BUCKETS_FIELD) -> DelinquencyBuckets:
-        """The buckets these names give; `InvalidArgument` naming each bad bucket otherwise."""
-        problems = FieldProblems()
-        if isinstance(names, str) or not names:
-            problems.add(field_name, 'must be a non-empty list of buckets such as "1-30", "31-60", "181+"')
-            problems.raise_if_any(reason="INVALID_DELINQUENCY_BUCKETS")
-        parsed: list[Bucket] = []
-        for index, name in enumerate(names):
-            where = f"{field_name}[{index}]"
-            text = name.strip() if isinstance(name, str) else ""
-            closed, open_ended = _CLOSED.match(text), _OPEN.match(text)
-            if closed:
-                bucket = Bucket(text, int(closed.group(1)), int(closed.group(2)))
-                if bucket.last_day < bucket.first_day:  # type: ignore[operator]
-                    problems.add(where, f"bucket {name!r} ends before it starts")
-                    continue
-            elif open_ended:
-                bucket = Bucket(text, int(open_ended.group(1)), None)
-            else:
-                problems.add(where, f'bucket {name!r} is neither "first-last" (e.g. "1-30") nor "first+" (e.g. "181+")')
-                continue
-            last = index == len(names) - 1
-            if bucket.last_day is None and not last:
-                problems.add(where, f"bucket {name!r} is open-ended but is not the last bucket")
-            if last and bucket.last_day is not None:
-                problems.add(where, f'the last bucket {name!r} must be open-ended, e.g. "{bucket.last_day + 1}+"')
-            if index == 0 and bucket.first_day != 1:
-                problems.add(where, f"the first bucket {name!r} must start at day 1")
-            previous = parsed[-1] if parsed else None
-            if previous is not None and previous.last_day is not None:
-                expected = previous.last_day + 1
-                if bucket.first_day < expected:
-                    problems.add(where, f"bucket {name!r} overlaps bucket {previous.name!r}")
-                elif bucket.first_day > expected:
-                    problems.add(
-                        where,
-                        f"bucket {name!r} leaves a gap after bucket {previous.name!r}: must start at day {expected}",
-                    )
-            parsed.append(bucket)
-        problems.raise_if_any(reason="INVALID_DELINQUENCY_BUCKETS")
-        return cls(tuple(parsed))
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(b.name for b in self.buckets)
-
-    @property
-    def first_days(self) -> tuple[int, ...]:
-        """The days past due on which a loan enters each bucket."""
-        return tuple(b.first_day for b in self.buckets)
-
-    def bucket_for(self, days_past_due: int) -> str | None:
-        """The bucket holding this many days past due; None for 0 (not in arrears)."""
-        if days_past_due <= 0:
-            return None
-        return next(b.name for b in self.buckets if b.holds(days_past_due))
+# The buckets are the product's (lms.products.servicing_rules); named here too, where they are applied.
+from lms.products.servicing_rules import (
+    BUCKETS_FIELD,  # noqa: F401  (re-exported)
+    DEFAULT_BUCKETS,  # noqa: F401  (re-exported)
+    Bucket,  # noqa: F401  (re-exported)
+    DelinquencyBuckets,
+)
 
 
 @dataclass(frozen=True)

@@ -33,77 +33,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from lms.errors import FieldProblems
 from lms.loans.domain.calculation.delinquency import LoanHistory
 from lms.loans.domain.calculation.schedule import Installment
 from lms.loans.domain.records.charges import ChargeKind, LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction, TransactionType
-from lms.money import ZERO, MoneyError, round_money, to_money
+from lms.money import ZERO, round_money, to_money
 
-HUNDRED = Decimal(100)
-FIELD = "latePenalty"
-DEFAULT_NAME = "Late payment penalty"
-
-
-class LatePenalty(BaseModel):
-    """A product's late-payment penalty (validated by `check_late_penalty`)."""
-
-    type: Literal["fixed", "percent"]
-    value: Decimal
-    grace_days: int = 0
-    name: str = DEFAULT_NAME
-
-
-def check_late_penalty(rule: LatePenalty, currency: str, field_name: str = FIELD) -> LatePenalty:
-    """The rule with a fixed value at the currency's scale; `InvalidArgument` naming each bad field."""
-    problems = FieldProblems()
-    value = rule.value
-    if not value.is_finite() or value <= 0:
-        problems.add(f"{field_name}.value", "must be greater than 0")
-    elif rule.type == "percent":
-        if value > HUNDRED:
-            problems.add(f"{field_name}.value", f"a percent must be at most 100, got {value}")
-    else:
-        try:
-            value = to_money(value, currency)
-        except MoneyError as err:
-            problems.add(f"{field_name}.value", str(err))
-    if rule.grace_days < 0:
-        problems.add(f"{field_name}.graceDays", f"must not be negative, got {rule.grace_days}")
-    if not rule.name.strip():
-        problems.add(f"{field_name}.name", "must not be blank")
-    problems.raise_if_any(reason="INVALID_LATE_PENALTY")
-    return rule.model_copy(update={"value": value})
-
-
-def parse_late_penalty(data: Mapping[str, Any], currency: str, field_name: str = FIELD) -> LatePenalty:
-    """A rule from its wire form `{type, value, graceDays, name?}`, every bad field named."""
-    problems = FieldProblems()
-    kind = data.get("type")
-    if kind not in ("fixed", "percent"):
-        problems.add(f"{field_name}.type", f'must be "fixed" or "percent", got {kind!r}')
-    raw = data.get("value")
-    value: Decimal | None = None
-    if isinstance(raw, bool) or not isinstance(raw, (int, str, Decimal)):
-        problems.add(f"{field_name}.value", "must be a number")
-    else:
-        try:
-            value = Decimal(raw)
-        except ArithmeticError:
-            problems.add(f"{field_name}.value", "must be a number")
-    grace = data.get("graceDays", 0)
-    if isinstance(grace, bool) or not isinstance(grace, int):
-        problems.add(f"{field_name}.graceDays", "must be a whole number of days")
-    name = data.get("name", DEFAULT_NAME)
-    if not isinstance(name, str):
-        problems.add(f"{field_name}.name", "must be a string")
-    problems.raise_if_any(reason="INVALID_LATE_PENALTY")
-    rule = LatePenalty(type=kind, value=value, grace_days=grace, name=name)  # type: ignore[arg-type]
-    return check_late_penalty(rule, currency, field_name)
+# The rule is the product's (lms.products.servicing_rules); named here too, where it is applied.
+from lms.products.servicing_rules import (
+    DEFAULT_NAME,  # noqa: F401  (re-exported)
+    FIELD,  # noqa: F401  (re-exported)
+    HUNDRED,
+    LatePenalty,
+    check_late_penalty,  # noqa: F401  (re-exported)
+    parse_late_penalty,  # noqa: F401  (re-exported)
+)
 
 
 def grace_ends_on(installment: Installment, rule: LatePenalty) -> date:

@@ -54,9 +54,8 @@ from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from typing import ParamSpec, TypeVar
 
-from pydantic import BaseModel
-
 from lms.loans.domain.calculation.terms import LoanTerms
+from lms.models import LmsModel
 from lms.money import ZERO, MoneyError, is_supported_currency, round_money, to_money
 from lms.products.domain import (
     AmortizationType,
@@ -80,7 +79,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Installment(BaseModel):
+class Installment(LmsModel):
     """One installment (numbered from 1), covering from_date up to its due date; fees and penalties come later."""
 
     number: int

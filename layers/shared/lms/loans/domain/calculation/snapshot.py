@@ -19,12 +19,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from lms.loans.domain.calculation.allocation import InstallmentPosition
 from lms.loans.domain.calculation.position import LoanPosition, Replay, replay_key, replay_order
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction, TransactionType
+from lms.models import LmsModel
 from lms.products.domain import ProcessingStrategy
 
 COUNTED = ("transactions", "journal", "outbox")
@@ -33,7 +32,7 @@ RESUMABLE = frozenset(
 )
 
 
-class InstallmentState(BaseModel):
+class InstallmentState(LmsModel):
     number: int
     from_date: date
     due_date: date
@@ -42,7 +41,7 @@ class InstallmentState(BaseModel):
     waived: dict[str, Decimal]
 
 
-class PositionSnapshot(BaseModel):
+class PositionSnapshot(LmsModel):
     """The position after every active transaction, and what it was computed from."""
 
     installments: list[InstallmentState]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from lms.errors import FieldProblems
+from lms.models import LmsModel
 from lms.products.domain import (
     AmortizationType,
     DaysInYear,
@@ -19,7 +18,7 @@ from lms.products.domain import (
 )
 
 
-class LoanTerms(BaseModel):
+class LoanTerms(LmsModel):
     loan_term_frequency: int
     loan_term_frequency_type: PeriodFrequency
     number_of_repayments: int
@@ -34,7 +33,7 @@ class LoanTerms(BaseModel):
     days_in_year_type: DaysInYear = DaysInYear.DAYS_365
 
 
-class RequestedTerms(BaseModel):
+class RequestedTerms(LmsModel):
     """Terms an application may give; anything left out comes from the product."""
 
     loan_term_frequency: int | None = None

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel
+from lms.models import LmsModel
 
 
 class ChargeKind(StrEnum):
@@ -18,7 +18,7 @@ class ChargeKind(StrEnum):
         return "fees" if self is ChargeKind.FEE else "penalties"
 
 
-class LoanCharge(BaseModel):
+class LoanCharge(LmsModel):
     id: int
     name: str
     kind: ChargeKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel
+from lms.models import LmsModel
 
 
 class PayoutStatus(StrEnum):
@@ -14,7 +14,7 @@ class PayoutStatus(StrEnum):
     FAILED = "FAILED"
 
 
-class PayoutAttempt(BaseModel):
+class PayoutAttempt(LmsModel):
     attempt: int
     status: PayoutStatus
     at: str
@@ -22,7 +22,7 @@ class PayoutAttempt(BaseModel):
     provider_reference: str | None = None
 
 
-class Payout(BaseModel):
+class Payout(LmsModel):
     """Where the payout of the loan's current disbursement stands, with every attempt's outcome."""
 
     status: PayoutStatus

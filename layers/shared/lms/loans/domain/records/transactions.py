@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from lms.models import LmsModel
 from lms.money import ZERO
 
 
@@ -29,7 +30,7 @@ DERIVED_AMOUNT = frozenset({TransactionType.WAIVER, TransactionType.CHARGE_OFF})
 REVERSIBLE = PAYMENTS | {TransactionType.REFUND}
 
 
-class Portions(BaseModel):
+class Portions(LmsModel):
     """How an amount splits over a loan's components."""
 
     principal: Decimal = ZERO
@@ -50,7 +51,7 @@ class Portions(BaseModel):
         )
 
 
-class LoanTransaction(BaseModel):
+class LoanTransaction(LmsModel):
     id: int  # per loan, in recording order
     type: TransactionType
     date: dt.date
