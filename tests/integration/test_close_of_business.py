@@ -42,19 +42,35 @@ def head(loan_id: int) -> dict:
     return LoanStore().table.get(loan_key(loan_id))
 
 
-def penalised_loan(operator, monkeypatch) -> int:
+# The demo product (10,000 at 11% flat for one 7-day installment) with a late penalty.
+DEMO_WITH_PENALTY = {
+    "name": "Weekly with a late penalty",
+    "currency": "TZS",
+    "principal": 10000,
+    "numberOfRepayments": 1,
+    "repaymentEvery": 7,
+    "repaymentFrequencyType": 0,
+    "interestRatePerPeriod": 11,
+    "interestRateFrequencyType": 4,
+    "interestType": 1,
+    "amortizationType": 1,
+    "latePenalty": {"type": "fixed", "value": 500, "graceDays": 3},
+}
+
+
+def penalised_loan(operator, admin, monkeypatch) -> int:
     on_day(monkeypatch, date(2026, 5, 23))
-    loan_id = int(active_loan(operator)["id"])
-    store = LoanStore()
-    # The product's rule, as the loan takes it from its product.
-    store.save(store.get(loan_id).model_copy(update={"late_penalty": PENALTY}))
+    product = admin.post("/v1/loan-products", DEMO_WITH_PENALTY)
+    assert product.status == 201, product
+    loan_id = int(active_loan(operator, product_id=int(product.json["id"]), principal=10000)["id"])
+    assert LoanStore().get(loan_id).late_penalty == PENALTY  # taken from the product with the loan
     return loan_id
 
 
-def test_a_loan_left_100_days_is_caught_up_in_one_commit_and_written_once(operator, round_trips, monkeypatch):
-    loan_id = penalised_loan(operator, monkeypatch)
+def test_a_loan_left_100_days_is_caught_up_in_one_commit_and_written_once(operator, admin, round_trips, monkeypatch):
+    loan_id = penalised_loan(operator, admin, monkeypatch)
     disbursed = head(loan_id)
-    assert (disbursed["cobDue"], disbursed["officeId"], disbursed["productId"]) == ("2026-05-31", 1, 1)
+    assert (disbursed["cobDue"], disbursed["officeId"]) == ("2026-05-31", 1)
     assert disbursed["cobShard"].startswith("COB#") and 0 <= int(disbursed["cobShard"][4:]) < 16
     assert not {"cobThrough", "arrearsBucket", "overdueSince", "arrearsKey"} & disbursed.keys()
 
@@ -93,8 +109,8 @@ def test_a_loan_left_100_days_is_caught_up_in_one_commit_and_written_once(operat
     assert [(c["amount"], c["dueDate"]) for c in charges] == [(D("500.00"), "2026-05-30")]
 
 
-def test_a_repayment_moves_the_loan_out_of_the_arrears_index_in_its_commit(operator, round_trips, monkeypatch):
-    loan_id = penalised_loan(operator, monkeypatch)
+def test_a_repayment_moves_the_loan_out_of_the_arrears_index_in_its_commit(operator, admin, round_trips, monkeypatch):
+    loan_id = penalised_loan(operator, admin, monkeypatch)
     on_day(monkeypatch, date(2026, 6, 10))
     assert LoanCloseOfBusiness().close(loan_id, date(2026, 6, 10)).bucket_after == "1-30"
     assert head(loan_id)["arrearsKey"] == "ARREARS#1-30"

@@ -80,6 +80,9 @@ class DomainLoan:
             submitted_on_date=on,
             expected_disbursement_date=on,
             approved_on_date=on,
+            late_penalty=loan_product.late_penalty,
+            delinquency_buckets=loan_product.delinquency_buckets,
+            reminder_days_before=loan_product.reminder_days_before,
         )
         order = DisbursementOrder(on=on, amount=Decimal(principal))
         plan = plan_disbursement(loan, loan_product, order, self.today)

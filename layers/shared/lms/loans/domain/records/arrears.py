@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from lms.models import LmsModel
 
 
-class Reminder(BaseModel):
+class Reminder(LmsModel):
     """A `loan.payment_due` the commit that set it announces (the next commit clears the list)."""
 
     installment: int
@@ -17,7 +19,7 @@ class Reminder(BaseModel):
     amount: Decimal  # what is still to pay on it
 
 
-class ArrearsMarks(BaseModel):
+class ArrearsMarks(LmsModel):
     cob_through: dt.date | None = None  # the last business date the close of business closed
     as_of: dt.date | None = None  # the business date the marks below were computed for (never moves back)
     bucket: str | None = None  # None: not in arrears
