@@ -17,6 +17,7 @@ from lms.loans.service.close_of_business import LoanCloseOfBusiness
 from lms.loans.storage.store import LoanStore, loan_key
 from lms.storage.dynamo import Key
 from lms.storage.tables import core_table
+from tests.integration.test_webhooks import configure, receiver, subscribe  # noqa: F401 (fixtures)
 from tests.support.data import active_loan, key
 from tests.support.round_trips import RoundTrips
 
@@ -58,17 +59,20 @@ DEMO_WITH_PENALTY = {
 }
 
 
-def penalised_loan(operator, admin, monkeypatch) -> int:
+def penalised_loan(operator, admin, monkeypatch, drain) -> int:
     on_day(monkeypatch, date(2026, 5, 23))
     product = admin.post("/v1/loan-products", DEMO_WITH_PENALTY)
     assert product.status == 201, product
     loan_id = int(active_loan(operator, product_id=int(product.json["id"]), principal=10000)["id"])
     assert LoanStore().get(loan_id).late_penalty == PENALTY  # taken from the product with the loan
+    drain()  # its payout completes that day (a commit dated when the provider answers)
     return loan_id
 
 
-def test_a_loan_left_100_days_is_caught_up_in_one_commit_and_written_once(operator, admin, round_trips, monkeypatch):
-    loan_id = penalised_loan(operator, admin, monkeypatch)
+def test_a_loan_left_100_days_is_caught_up_in_one_commit_and_written_once(
+    operator, admin, round_trips, monkeypatch, drain
+):
+    loan_id = penalised_loan(operator, admin, monkeypatch, drain)
     disbursed = head(loan_id)
     assert (disbursed["cobDue"], disbursed["officeId"]) == ("2026-05-31", 1)
     assert disbursed["cobShard"].startswith("COB#") and 0 <= int(disbursed["cobShard"][4:]) < 16
@@ -109,8 +113,10 @@ def test_a_loan_left_100_days_is_caught_up_in_one_commit_and_written_once(operat
     assert [(c["amount"], c["dueDate"]) for c in charges] == [(D("500.00"), "2026-05-30")]
 
 
-def test_a_repayment_moves_the_loan_out_of_the_arrears_index_in_its_commit(operator, admin, round_trips, monkeypatch):
-    loan_id = penalised_loan(operator, admin, monkeypatch)
+def test_a_repayment_moves_the_loan_out_of_the_arrears_index_in_its_commit(
+    operator, admin, round_trips, monkeypatch, drain
+):
+    loan_id = penalised_loan(operator, admin, monkeypatch, drain)
     on_day(monkeypatch, date(2026, 6, 10))
     assert LoanCloseOfBusiness().close(loan_id, date(2026, 6, 10)).bucket_after == "1-30"
     assert head(loan_id)["arrearsKey"] == "ARREARS#1-30"
@@ -121,3 +127,36 @@ def test_a_repayment_moves_the_loan_out_of_the_arrears_index_in_its_commit(opera
     assert item["status"].startswith("Closed")
     assert not set(MARKERS[:2] + MARKERS[3:]) & item.keys()  # no index holds it now
     assert item["cobThrough"] == "2026-06-10"
+
+
+def test_a_subscriber_receives_the_loan_going_overdue_once_however_often_the_run_repeats(
+    operator,
+    admin,
+    receiver,  # noqa: F811 (the fixture imported above)
+    webhook_pipeline,
+    monkeypatch,
+    drain,
+):
+    real_now = clock.now
+    loan_id = penalised_loan(operator, admin, monkeypatch, drain)
+    webhook = subscribe(admin, receiver, "/collections", ["loan.overdue", "loan.delinquency_changed"])
+    on_day(monkeypatch, date(2026, 6, 10))
+    run = LoanCloseOfBusiness()
+    for _ in range(3):  # started three times
+        run.close(loan_id, date(2026, 6, 10))
+    monkeypatch.setattr(clock, "now", real_now)  # deliveries are signed and checked at the real time
+    webhook_pipeline()
+    received = [(r.refused, r.verified) for r in receiver.received]
+    assert [(refused, body["event"], body["loanId"]) for refused, body in received] == [
+        (None, "loan.overdue", str(loan_id)),
+        (None, "loan.delinquency_changed", str(loan_id)),
+    ]
+    overdue, changed = (body for _, body in received)
+    assert {k: overdue[k] for k in ("bucket", "daysPastDue", "overdueSince", "asOf")} == {
+        "bucket": "1-30",
+        "daysPastDue": 11,
+        "overdueSince": "2026-05-30",
+        "asOf": "2026-06-10",
+    }
+    assert (changed["previousBucket"], changed["bucket"], changed["inArrears"]) == (None, "1-30", True)
+    assert webhook["events"] == ["loan.overdue", "loan.delinquency_changed"]
