@@ -22,6 +22,7 @@ from lms.loans.domain.aggregate.loan import Actor, Loan
 from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.cob_due import next_date_of_interest
 from lms.loans.domain.calculation.delinquency import DelinquencyBuckets, delinquency
+from lms.loans.domain.calculation.late_penalty import penalty_date
 from lms.loans.domain.operations.late_penalties import PenaltyChange, apply_late_penalties
 from lms.loans.domain.records.arrears import ArrearsMarks, Reminder
 
@@ -80,6 +81,19 @@ def refresh_arrears(loan: Loan, on: date, *, cob_through: date | None = None) ->
     return loan.model_copy(update={"arrears": refreshed})
 
 
+def _penalty_falls_due(loan: Loan, through: date | None, on: date) -> bool:
+    """Whether a penalty date falls in the days this close catches up. Every commit that changes
+    what an earlier penalty was judged on (a payment, settlement, charge or reversal dated within a
+    grace) has brought the penalties up to date itself, so the run judges only the new ones, and a
+    loan with none to judge is closed from its head alone."""
+    rule = loan.late_penalty
+    if rule is None:
+        return False
+    if through is None:
+        return True
+    return any(through < penalty_date(i, rule) <= on for i in loan.schedule)
+
+
 @dataclass(frozen=True)
 class CloseOutcome:
     penalties: PenaltyChange
@@ -96,6 +110,8 @@ def close_of_business(loan: Loan, on: date, books: Books, actor: Actor) -> tuple
     through = loan.arrears.cob_through
     if (through is not None and on <= through) or loan.status is not LoanStatus.ACTIVE:
         return loan, CloseOutcome(PenaltyChange(), before, before, closed=False)
-    penalised, change = apply_late_penalties(loan, loan.late_penalty, on, books, actor)
+    penalised, change = loan, PenaltyChange()
+    if _penalty_falls_due(loan, through, on):
+        penalised, change = apply_late_penalties(loan, loan.late_penalty, on, books, actor)
     closed = refresh_arrears(penalised, on, cob_through=on)
     return closed, CloseOutcome(change, before, closed.arrears.bucket, closed=True)
