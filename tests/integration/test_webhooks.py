@@ -281,7 +281,8 @@ LOOPBACK = "a loopback address"
         (
             {"events": ["loan.opened"]},
             "events.0",
-            "Input should be 'disbursement.completed', 'disbursement.failed', 'loan.closed' or 'loan.overpaid'",
+            "Input should be 'disbursement.completed', 'disbursement.failed', 'loan.closed', 'loan.overpaid', "
+            "'loan.overdue', 'loan.delinquency_changed' or 'loan.payment_due'",
         ),
         ({"events": ["loan.closed", "LOAN.CLOSED"]}, "events.1", "Input should be 'disbursement.completed'"),
         ({"events": "loan.closed"}, "events", "Input should be a valid list"),

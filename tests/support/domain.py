@@ -24,7 +24,7 @@ from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.terms import RequestedTerms, resolve_terms
 from lms.loans.domain.disbursing import payout
 from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement, undo_disbursal
-from lms.loans.domain.operations import charging, payments, revenue
+from lms.loans.domain.operations import arrears, charging, late_penalties, payments, revenue
 from lms.loans.domain.operations.balances import loan_summary
 from lms.loans.domain.operations.payments import PaymentOrder
 from lms.loans.domain.records.charges import ChargeKind
@@ -81,6 +81,9 @@ class DomainLoan:
             expected_disbursement_date=on,
             approved_on_date=on,
             non_accrual_days=loan_product.non_accrual_days,
+            late_penalty=loan_product.late_penalty,
+            delinquency_buckets=loan_product.delinquency_buckets,
+            reminder_days_before=loan_product.reminder_days_before,
         )
         order = DisbursementOrder(on=on, amount=Decimal(principal))
         plan = plan_disbursement(loan, loan_product, order, self.today)
@@ -174,6 +177,16 @@ class DomainLoan:
     def waive(self, charge_id: int, today: date | None = None):
         _, charge = self._run(lambda b, a: charging.waive_charge(self.loan, charge_id, None, b, a), today)
         return charge
+
+    def penalize(self, as_of: date, today: date | None = None):
+        """Charge (and take back) the late penalties due as of `as_of`, under the loan's own rule."""
+        return self._run(
+            lambda b, a: late_penalties.apply_late_penalties(self.loan, self.loan.late_penalty, as_of, b, a), today
+        )[1]
+
+    def close_business(self, on: date):
+        """The close of business for `on` (its actor's today is the date it closes)."""
+        return self._run(lambda b, a: arrears.close_of_business(self.loan, on, b, a), on)[1]
 
     def charge_off(self, on: date, today: date | None = None) -> Loan:
         return self._run(lambda b, a: charging.charge_off(self.loan, on, None, b, a), today)

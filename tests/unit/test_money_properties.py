@@ -2,8 +2,9 @@
 
 A hypothesis state machine drives one loan through the pure domain (disburse, undo, repay, pay by
 components, back-dated pay, reverse, charge, waive, refund, settle, charge off, recover, and the
-monthly revenue run) and, after every step, checks:
-
+monthly revenue run; with a random late-penalty rule on the loan, the daily close of business,
+which charges and takes back late penalties, as payments and reversals do as of today) and,
+after every step, checks:
 - every journal entry balances;
 - the loan's ledger balances per account equal its position recomputed from scratch by replay;
 - nothing that cannot be negative is: no component outstanding, no credit, no receivable, no
@@ -37,7 +38,9 @@ from lms.ledger.domain.entries import EntryStatus
 from lms.loans.domain.accounting.rebook import position_of
 from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.accrual import month_of, next_month
+from lms.loans.domain.calculation.late_penalty import LatePenalty, check_late_penalty
 from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement
+from lms.loans.domain.operations.late_penalties import held_penalties
 from lms.loans.domain.records.charges import ChargeKind
 from lms.loans.domain.records.transactions import PAYMENTS, REVERSIBLE, Portions
 from lms.loans.domain.records.transactions import TransactionType as T
@@ -77,8 +80,18 @@ products = st.fixed_dictionaries(
 
 
 class MoneyRules(RuleBasedStateMachine):
-    @initialize(config=products, start=st.integers(min_value=0, max_value=60))
-    def open(self, config, start):
+    @initialize(
+        config=products,
+        start=st.integers(min_value=0, max_value=60),
+        late_penalty=st.sampled_from(
+            [
+                None,
+                LatePenalty(type="fixed", value=D(50), grace_days=0),
+                LatePenalty(type="percent", value=D(2), grace_days=3),
+            ]
+        ),
+    )
+    def open(self, config, start, late_penalty):
         principal = config.pop("principal")
         every = config["repayment_every"] if config["repayment_frequency_type"] != 2 else 1
         config = {**config, "repayment_every": every, "max_number_of_repayments": 4, "principal": principal}
@@ -86,6 +99,9 @@ class MoneyRules(RuleBasedStateMachine):
         self.loan = DomainLoan(
             self.product, principal, on=OPENED + timedelta(days=start), today=TODAY, number_of_repayments=None
         )
+        if late_penalty is not None:  # the product's rule, as the loan takes it
+            rule = check_late_penalty(late_penalty, self.product.currency)
+            self.loan.loan = self.loan.loan.model_copy(update={"late_penalty": rule})
         # The payment recorded by the last operation, and the balances before it: reversing it
         # must give them back exactly.
         self.last: tuple | None = None
@@ -109,6 +125,10 @@ class MoneyRules(RuleBasedStateMachine):
     def balances(self) -> dict:
         return {"nets": dict(self.loan.nets()), "summary": self.loan.summary(), "status": self.loan.loan.status}
 
+    def penalties(self) -> set[int]:
+        """The installments holding a late penalty in force."""
+        return set(held_penalties(self.loan.loan))
+
     def payments(self) -> list:
         return [t for t in self.loan.loan.transactions if t.active and t.type in REVERSIBLE]
 
@@ -117,9 +137,11 @@ class MoneyRules(RuleBasedStateMachine):
     @rule(amount=cents, offset=days)
     def repay(self, amount, offset):
         before = self.balances()
+        charges = len(self.loan.loan.charges)
         txn = self.attempt(lambda: self.loan.repay(amount, self.on(offset)))
         if txn is not None:
-            self.last = (txn.id, before)
+            # A payment that also brought the late penalties up to date is not undone by its reversal alone.
+            self.last = (txn.id, before, self.penalties()) if len(self.loan.loan.charges) == charges else None
 
     @precondition(lambda self: self.loan.loan.status in LIVE)
     @rule(amount=cents, offset=days, shares=st.tuples(*[st.integers(0, 4)] * 4))
@@ -129,9 +151,10 @@ class MoneyRules(RuleBasedStateMachine):
         parts[0] += amount - sum(parts)
         split = Portions(principal=parts[0], interest=parts[1], fees=parts[2], penalties=parts[3])
         before = self.balances()
+        charges = len(self.loan.loan.charges)
         txn = self.attempt(lambda: self.loan.repay(amount, self.on(offset), split=split))
         if txn is not None:
-            self.last = (txn.id, before)
+            self.last = (txn.id, before, self.penalties()) if len(self.loan.loan.charges) == charges else None
 
     @precondition(lambda self: self.loan.loan.status in LIVE)
     @rule(pick=st.integers(min_value=0, max_value=50))
@@ -144,6 +167,10 @@ class MoneyRules(RuleBasedStateMachine):
         done = self.attempt(lambda: self.loan.reverse(txn.id))
         if done is not None:
             self.last = None
+        if newest is not None and self.penalties() != newest[2]:
+            # Reopening an installment brought back a penalty that was not charged before the payment
+            # (nothing had brought the penalties up to date): the reversal rightly charged it.
+            newest = None
         if done is not None and newest is not None:
             restored = self.balances()
             assert restored["summary"] == newest[1]["summary"], "reversal did not restore the loan"
@@ -170,7 +197,7 @@ class MoneyRules(RuleBasedStateMachine):
         before = self.balances()
         txn = self.attempt(lambda: self.loan.refund(amount, self.on(offset)))
         if txn is not None:
-            self.last = (txn.id, before)
+            self.last = (txn.id, before, self.penalties())
 
     @precondition(lambda self: self.loan.loan.status is LoanStatus.ACTIVE)
     @rule(offset=days)
@@ -178,12 +205,19 @@ class MoneyRules(RuleBasedStateMachine):
         before = self.balances()
         txn = self.attempt(lambda: self.loan.settle(self.on(offset)))
         if txn is not None:
-            self.last = (txn.id, before)  # its settlement fee is reversed with it
+            self.last = (txn.id, before, self.penalties())  # its settlement fee is reversed with it
 
     @precondition(lambda self: self.loan.loan.status is LoanStatus.ACTIVE and not self.loan.loan.charged_off)
     @rule(offset=days)
     def charge_off(self, offset):
         if self.attempt(lambda: self.loan.charge_off(self.on(offset))) is not None:
+            self.last = None
+
+    @rule(offset=days)
+    def close_business(self, offset):
+        """The daily close of business for a date (the run may come late, twice, or for an earlier date)."""
+        before = self.loan.loan
+        if self.attempt(lambda: self.loan.close_business(self.on(offset))) is not None and self.loan.loan is not before:
             self.last = None
 
     @precondition(lambda self: self.loan.loan.status in LIVE)

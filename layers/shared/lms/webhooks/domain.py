@@ -30,6 +30,9 @@ class WebhookEvent(StrEnum):
     DISBURSEMENT_FAILED = "disbursement.failed"
     LOAN_CLOSED = "loan.closed"
     LOAN_OVERPAID = "loan.overpaid"
+    LOAN_OVERDUE = "loan.overdue"
+    LOAN_DELINQUENCY_CHANGED = "loan.delinquency_changed"
+    LOAN_PAYMENT_DUE = "loan.payment_due"
 
 
 class DeliveryStatus(StrEnum):

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -25,6 +26,7 @@ from lms.ledger.funds import FundsMove, FundsStore
 from lms.loans.domain.aggregate.loan import Actor, HistoryNeeded, Loan
 from lms.loans.domain.disbursing.funds import funds_moves
 from lms.loans.domain.disbursing.signals import signals_of
+from lms.loans.domain.operations.arrears import refresh_arrears
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction
 from lms.loans.storage.store import LoanStore
@@ -103,6 +105,9 @@ class LoanChange(Generic[T]):
     reads: LoanReads = LoanReads()
     amount_of: Callable[[Loan, T], Decimal | None] = _amount_of_result
     overdraw: bool = False
+    # The business date the commit's arrears marks are of (None: the actor's today); the close of
+    # business gives the date it closes.
+    business_date: date | None = None
 
 
 @dataclass
@@ -193,18 +198,21 @@ class LoanUnitOfWork:
         """Apply `change` to the current loan and save it conditionally; on a lost race, start over.
         `read` is the loan if the caller already read it (its head); a lost race reads it again."""
         key = (actor.request_key if actor else None) or uuid.uuid4().hex[:16]
+        on = change.business_date or (actor.today if actor else clock.today())
         attempted: list[T] = []
         for attempt in range(MAX_ATTEMPTS):
             reading = self._read(loan_id, change.reads, answering, read if attempt == 0 else None)
             # Read after the receipt was: a receipt found past its window means its commit is too.
             now = receipts.now_seconds()
             try:
-                done, current, changed, result = self._attempt(reading.loan, reading.found, key, change, attempted, now)
+                done, current, changed, result = self._attempt(
+                    reading.loan, reading.found, key, change, attempted, now, on
+                )
             except HistoryNeeded:
                 # Read without its older history, the loan could not take this change (a back-dated
                 # payment, a reversal): the whole loan, once, and the change again.
                 whole = self._whole(loan_id, reading.head)
-                done, current, changed, result = self._attempt(whole, reading.found, key, change, attempted, now)
+                done, current, changed, result = self._attempt(whole, reading.found, key, change, attempted, now, on)
             if done:
                 record_loan_operation(change.name, current.currency, change.amount_of(current, result))
                 return current, result
@@ -261,7 +269,13 @@ class LoanUnitOfWork:
 
     @staticmethod
     def _attempt(
-        current: StoredLoan, found: Found, key: str, change: LoanChange[T], attempted: list[T], now: int
+        current: StoredLoan,
+        found: Found,
+        key: str,
+        change: LoanChange[T],
+        attempted: list[T],
+        now: int,
+        on: date,
     ) -> tuple[bool, StoredLoan, StoredLoan | None, T]:
         """(True, loan, None, result) if the loan holds this request's commit, in force at `now`,
         already; else (False, loan, changed loan, result)."""
@@ -272,6 +286,10 @@ class LoanUnitOfWork:
             # A transition returns a copy of the loan it was given (model_copy), so what storage
             # knows of it (its version, its commits, what its read left out) comes back with it.
             raise TypeError(f"change {change.name!r} returned a loan that is not a copy of the loan it was given")
+        if changed is not current and changed.arrears == current.arrears:
+            # Every commit refreshes the loan's arrears marks (what the head's index markers and
+            # the delinquency notices follow), unless its transition set them itself.
+            changed = refresh_arrears(changed, on)
         return False, current, changed, result
 
     def _commit(

@@ -16,6 +16,7 @@ read as before: nothing here changes what is stored.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from lms.storage.dynamo import Key, deserialize
 
 if TYPE_CHECKING:
     from lms.ledger.domain.entries import JournalEntry
+    from lms.loans.domain.records.arrears import ArrearsMarks
 
 PARTITION = "LOAN#"
 RELAY_CURSOR = "RELAY"
@@ -41,6 +43,39 @@ def loan_id_of_partition(pk: str) -> int:
     if not pk.startswith(PARTITION):
         raise ValueError(f"not a loan's partition: {pk!r}")
     return int(pk[len(PARTITION) :])
+
+
+# The close of business's index (`CobDueIndex`: `cobShard` / `cobDue`) spreads loans over this many
+# partitions, so the run pages them in parallel and no partition takes every loan's writes.
+COB_SHARDS = 16
+COB_SHARD = "COB#"
+ARREARS = "ARREARS#"
+
+
+def cob_shard(loan_id: int) -> str:
+    """The loan's partition of the close-of-business index: a stable hash of its id (not `id % n`,
+    so that loans created together, which fall due together, spread over every shard)."""
+    digest = hashlib.sha256(str(loan_id).encode()).digest()
+    return f"{COB_SHARD}{int.from_bytes(digest[:4], 'big') % COB_SHARDS}"
+
+
+def head_markers(loan_id: int, marks: ArrearsMarks) -> dict[str, str]:
+    """The head's close-of-business attributes (docs/data-model.md): `cobDue` and `cobShard` while
+    the run may have something to do for the loan, `cobThrough` once it closed a day for it, and
+    `arrearsBucket`, `overdueSince` and `arrearsKey` while it is in arrears. An absent one is not
+    written, so both indexes stay sparse."""
+    markers: dict[str, str] = {}
+    if marks.cob_due is not None:
+        markers |= {"cobDue": marks.cob_due.isoformat(), "cobShard": cob_shard(loan_id)}
+    if marks.cob_through is not None:
+        markers["cobThrough"] = marks.cob_through.isoformat()
+    if marks.bucket is not None and marks.overdue_since is not None:
+        markers |= {
+            "arrearsBucket": marks.bucket,
+            "overdueSince": marks.overdue_since.isoformat(),
+            "arrearsKey": f"{ARREARS}{marks.bucket}",
+        }
+    return markers
 
 
 def relay_cursor_key(loan_id: int) -> Key:

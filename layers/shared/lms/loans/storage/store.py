@@ -35,7 +35,7 @@ from lms.loans.storage.history import (
     plan_write,
     without_older_history,
 )
-from lms.loans.storage.item_format import loan_partition
+from lms.loans.storage.item_format import head_markers, loan_partition
 from lms.loans.storage.signal_items import signal_items
 from lms.loans.storage.stored_loan import StoredLoan
 from lms.observability import traced
@@ -110,12 +110,16 @@ def loan_item(loan: StoredLoan, version: int, write: LoanWrite) -> dict:
     padded = sortable_id(loan.id)
     return {
         **accrual_index(loan),
+        **head_markers(loan.id, loan.arrears),
         "PK": key.pk,
         "SK": key.sk,
         "entity": "loan",
         "version": version,
         "status": loan.status.value,
         "customerId": loan.customer_id,
+        # Projected by the arrears index, so its list filters by office and product without a read.
+        "officeId": loan.office_id,
+        "productId": loan.product_id,
         # Lets the outbox relay's stream filter see only loans that carry events.
         "eventSeq": len(loan.outbox),
         "TypePK": "LOAN",

@@ -87,7 +87,10 @@ def submit_loan(
         expected_disbursement_date=application.expected_disbursement_date,
         repayments_starting_from_date=application.repayments_starting_from_date,
         non_accrual_days=product.non_accrual_days,
+        # The product's close-of-business rules, taken with the loan (products never change).
+        late_penalty=product.late_penalty,
         delinquency_buckets=product.delinquency_buckets,
+        reminder_days_before=product.reminder_days_before,
         timeline=[
             TimelineEvent(
                 action="submit",

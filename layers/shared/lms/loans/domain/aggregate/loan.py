@@ -16,9 +16,11 @@ from lms.errors import FieldProblems, PermissionDenied
 from lms.ledger.domain.entries import JournalEntry
 from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.calculation.delinquency import DEFAULT_BUCKETS
+from lms.loans.domain.calculation.late_penalty import LatePenalty
 from lms.loans.domain.calculation.schedule import Installment
 from lms.loans.domain.calculation.snapshot import PositionSnapshot
 from lms.loans.domain.calculation.terms import LoanTerms
+from lms.loans.domain.records.arrears import ArrearsMarks
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.payload import with_decimal_amounts
 from lms.loans.domain.records.payout_state import Payout
@@ -121,10 +123,12 @@ class Loan(LmsModel):
     # operation of the loan judges its non-accrual by it without reading the product (None: never).
     non_accrual_days: int | None = None
     position_snapshot: PositionSnapshot | None = None  # the position its last rebook left (snapshot.py)
-    # The product's delinquency buckets, taken with the loan (products never change), so that every
-    # answer showing the loan gives its bucket without reading the product. A loan stored before
-    # products had buckets has the default ones, which every product then had.
+    # The product's close-of-business rules, taken with the loan (products never change), so that
+    # a commit that reads the head alone can charge penalties and compute its markers.
+    late_penalty: LatePenalty | None = None
     delinquency_buckets: tuple[str, ...] = DEFAULT_BUCKETS
+    reminder_days_before: int | None = None
+    arrears: ArrearsMarks = Field(default_factory=ArrearsMarks)  # what its last commit found (arrears.py)
 
     def earlier(self, name: str) -> int:
         """How many of the history list's records come before those the loan holds: none, for a

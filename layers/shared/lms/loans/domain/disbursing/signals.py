@@ -19,6 +19,9 @@ DISBURSEMENT_COMPLETED = "disbursement.completed"
 DISBURSEMENT_FAILED = "disbursement.failed"
 LOAN_CLOSED = "loan.closed"
 LOAN_OVERPAID = "loan.overpaid"
+LOAN_OVERDUE = "loan.overdue"
+LOAN_DELINQUENCY_CHANGED = "loan.delinquency_changed"
+LOAN_PAYMENT_DUE = "loan.payment_due"
 
 _STATUS_EVENTS = {LoanStatus.CLOSED: (LOAN_CLOSED, "CLOSED"), LoanStatus.OVERPAID: (LOAN_OVERPAID, "OVERPAID")}
 _PAYOUT_EVENTS = {PayoutStatus.COMPLETED: DISBURSEMENT_COMPLETED, PayoutStatus.FAILED: DISBURSEMENT_FAILED}
@@ -75,4 +78,43 @@ def signals_of(before: Loan, after: Loan, at: str) -> Signals:
             if payout.failure_reason:
                 body["reason"] = payout.failure_reason
             notices.append(Notice(event, body))
+    notices += arrears_notices(before, after, at)
     return Signals(notices, payouts)
+
+
+def arrears_notices(before: Loan, after: Loan, at: str) -> list[Notice]:
+    """The loan entering arrears, changing bucket, and the payment reminders its date reached.
+
+    Each follows from the marks the commit changed (`operations.arrears`), so a commit that changes
+    nothing (the run repeated, or run for an earlier date) announces nothing: each is sent once per
+    loan and day (a reminder once per installment). A catch-up of many days announces where the
+    loan is now, dated its business date, not each day it passed through."""
+    was, now = before.arrears, after.arrears
+    notices: list[Notice] = []
+    loan_id = str(after.id)
+    if now.as_of is not None and was.bucket != now.bucket:
+        days = (now.as_of - now.overdue_since).days if now.overdue_since else 0
+        state = {
+            "bucket": now.bucket,
+            "daysPastDue": days,
+            "overdueSince": now.overdue_since.isoformat() if now.overdue_since else None,
+            "asOf": now.as_of.isoformat(),
+        }
+        if was.bucket is None:
+            notices.append(Notice(LOAN_OVERDUE, {"event": LOAN_OVERDUE, "loanId": loan_id, **state, "timestamp": at}))
+        body = {"event": LOAN_DELINQUENCY_CHANGED, "loanId": loan_id, "previousBucket": was.bucket, **state}
+        notices.append(Notice(LOAN_DELINQUENCY_CHANGED, {**body, "inArrears": now.bucket is not None, "timestamp": at}))
+    for reminder in now.reminders:
+        if reminder.installment <= was.reminded:
+            continue
+        body = {
+            "event": LOAN_PAYMENT_DUE,
+            "loanId": loan_id,
+            "installment": reminder.installment,
+            "dueDate": reminder.due_date.isoformat(),
+            "amountDue": reminder.amount,
+            "currency": after.currency,
+            "timestamp": at,
+        }
+        notices.append(Notice(LOAN_PAYMENT_DUE, body))
+    return notices

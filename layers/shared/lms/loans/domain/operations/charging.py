@@ -10,7 +10,13 @@ from lms.loans.domain.accounting.books import Books
 from lms.loans.domain.accounting.rebook import position_of, rebook
 from lms.loans.domain.aggregate.loan import Actor, Loan
 from lms.loans.domain.aggregate.status import LoanAction, ensure_allowed
-from lms.loans.domain.operations.payments import _assess, _new_transaction, check_transaction_date, money
+from lms.loans.domain.operations.payments import (
+    _assess,
+    _new_transaction,
+    _with_penalties_from,
+    check_transaction_date,
+    money,
+)
 from lms.loans.domain.records.charges import ChargeKind, LoanCharge
 from lms.loans.domain.records.transactions import TransactionType
 
@@ -29,6 +35,7 @@ def assess_charge(
     )
     appended = [changed.transactions[-1]]  # the charge's
     booked = rebook(changed, books, min(due, actor.today), appended=appended)
+    booked = _with_penalties_from(booked, min(due, actor.today), books, actor)
     return booked, next(c for c in booked.charges if c.id == charge.id)
 
 

@@ -16,6 +16,7 @@ from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_all
 from lms.loans.domain.calculation.allocation import SPLIT_FIELDS, check_split
 from lms.loans.domain.calculation.position import replay
 from lms.loans.domain.disbursing.disbursement import fee_amount
+from lms.loans.domain.operations.late_penalties import apply_late_penalties, penalties_may_change
 from lms.loans.domain.records.charges import ChargeKind, LoanCharge
 from lms.loans.domain.records.transactions import REVERSIBLE, LoanTransaction, Portions, TransactionType
 from lms.money import ZERO, MoneyError, round_money, to_money
@@ -118,7 +119,18 @@ def repay(loan: Loan, order: PaymentOrder, books: Books, actor: Actor) -> tuple[
         # Checked against what is outstanding at the payment's date (it may be back-dated).
         check_split(split, amount, position_at(loan, txn).owed)
     booked = rebook(_with(loan, txn, LoanAction.REPAY, order.note, actor), books, order.on, appended=[txn])
+    booked = _with_penalties_from(booked, order.on, books, actor)
     return booked, booked.transaction(txn.id)
+
+
+def _with_penalties_from(loan: Loan, since: date, books: Books, actor: Actor) -> Loan:
+    """A change of the loan's history from `since` on (a back-dated payment or settlement, a
+    reversal, a back-dated charge that payments now pay first) adds or
+    takes back late penalties as of today in its own commit; one after every grace that has ended
+    changes none, and needs none of the loan's history."""
+    if not penalties_may_change(loan, loan.late_penalty, since, actor.today):
+        return loan
+    return apply_late_penalties(loan, loan.late_penalty, actor.today, books, actor)[0]
 
 
 def reverse_transaction(
@@ -158,6 +170,7 @@ def reverse_transaction(
         }
     )
     booked = rebook(changed, books, actor.today)
+    booked = _with_penalties_from(booked, txn.date, books, actor)
     return booked, booked.transaction(txn_id)
 
 
@@ -302,7 +315,7 @@ def settle_early(
         narration=order.note,
     )
     changed = _with(changed, txn, LoanAction.EARLY_SETTLEMENT, order.note, actor)
-    booked = rebook(changed, books, order.on)
+    booked = _with_penalties_from(rebook(changed, books, order.on), order.on, books, actor)
     return booked, booked.transaction(txn.id), quote
 
 

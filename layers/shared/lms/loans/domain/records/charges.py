@@ -25,6 +25,9 @@ class LoanCharge(LmsModel):
     amount: Decimal
     due_date: dt.date
     transaction_id: int  # the Charge transaction that assessed it
+    # The installment whose late-payment penalty this is (None: any other charge). Kept through a
+    # waiver: a waived penalty is still the one charged for that installment.
+    late_penalty_of: int | None = None
     # Its state as the last replay left it (`rebook.with_charge_states`), never set by an operation:
     # a back-dated payment can pay what a waiver had forgiven, a reversal can bring it back.
     waived: bool = False  # a waiver in force forgives some of it
