@@ -64,7 +64,12 @@ def test_rules_are_kept_as_given_and_money_scaled(admin):
 def test_a_percent_penalty_keeps_its_name(admin):
     penalty = {"type": "percent", "value": "0.5", "graceDays": 0, "name": "Penalty 0.5%"}
     created = admin.post("/v1/loan-products", {**MONTHLY, "latePenalty": penalty}).json
-    assert created["latePenalty"] == {"type": "percent", "value": Decimal("0.5"), "graceDays": 0, "name": "Penalty 0.5%"}
+    assert created["latePenalty"] == {
+        "type": "percent",
+        "value": Decimal("0.5"),
+        "graceDays": 0,
+        "name": "Penalty 0.5%",
+    }
 
 
 @pytest.mark.parametrize(

@@ -55,5 +55,7 @@ def test_timestamps_stay_utc_whatever_the_zone(monkeypatch):
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "/etc/localtime", "EAT+3"])
 def test_an_unknown_zone_fails_naming_the_variable(monkeypatch, zone):
     monkeypatch.setenv("LENDER_TIME_ZONE", zone)
-    with pytest.raises(ConfigurationError, match=r"LENDER_TIME_ZONE is invalid: .*not a time zone of the IANA database"):
+    with pytest.raises(
+        ConfigurationError, match=r"LENDER_TIME_ZONE is invalid: .*not a time zone of the IANA database"
+    ):
         get_settings()

@@ -147,6 +147,9 @@ def test_every_notice_a_loan_commits_is_an_event_a_webhook_can_subscribe_to():
         signals.DISBURSEMENT_FAILED,
         signals.LOAN_CLOSED,
         signals.LOAN_OVERPAID,
+        signals.LOAN_OVERDUE,
+        signals.LOAN_DELINQUENCY_CHANGED,
+        signals.LOAN_PAYMENT_DUE,
     }
     assert committed == {e.value for e in WebhookEvent}
 
