@@ -72,4 +72,3 @@ def date_to_run(text: str, today: date) -> date:
     if wanted > today:
         raise InvalidArgument.field("businessDate", f"must not be after today's business date ({today.isoformat()})")
     return wanted
-

@@ -161,7 +161,7 @@ class CobRunService:
         for loan_id in loan_ids:
             try:
                 tallies.append(_tally(closer.close(loan_id, business_date)))
-            except Exception as error:  # noqa: BLE001 - one loan's failure is reported, not fatal to the batch
+            except Exception as error:
                 logger.exception("close of business failed", extra={"loanId": loan_id})
                 errors.append({"loanId": str(loan_id), "error": f"{type(error).__name__}: {error}"[:500]})
         buckets = Counter(t.bucket or NOT_IN_ARREARS for t in tallies)
@@ -189,5 +189,3 @@ def business_date_now() -> date:
     """Today's business date in the lender's time zone (`lms.clock.business_date`, issue 28)."""
     found = getattr(clock, "business_date", None)
     return found() if found is not None else clock.today()
-
-

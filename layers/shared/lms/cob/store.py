@@ -148,9 +148,7 @@ class CobRunStore:
             values[":errors"] = errors
             sets.append("lastErrors = :errors")
         expression = "SET " + ", ".join(sets) + " ADD " + ", ".join(adds)
-        item = self.table.update(
-            attempt_key(business_date, number), expression, names=names or None, values_=values
-        )
+        item = self.table.update(attempt_key(business_date, number), expression, names=names or None, values_=values)
         return _attempt(item)
 
     def complete(self, business_date: date, number: int, at: str) -> None:
