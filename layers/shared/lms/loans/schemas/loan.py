@@ -211,3 +211,14 @@ class LoanOut(Out):
 
 def render_loan(loan: Loan) -> LoanOut:
     return LoanOut.of(loan, loan_summary(loan))
+
+
+class LoanListOut(Out):
+    """A page of loans. By offset (`page`, `rows`, `total`), or for `inArrears=true` by cursor: then
+    `total` and `page` are absent and `nextCursor` fetches the next page (absent after the last)."""
+
+    items: list[LoanOut]
+    total: int | None = None
+    page: int | None = None
+    rows_per_page: int
+    next_cursor: str | None = None

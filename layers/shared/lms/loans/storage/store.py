@@ -25,6 +25,7 @@ from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.aggregate.loan import Loan, OutboundEvent
 from lms.loans.domain.disbursing.signals import Signals
 from lms.loans.domain.operations.revenue import first_month_due
+from lms.loans.storage.arrears import ArrearsFilter, ArrearsIndexReader
 from lms.loans.storage.history import (
     HistoryPage,
     HistoryTooLarge,
@@ -116,6 +117,9 @@ def loan_item(loan: StoredLoan, version: int, write: LoanWrite) -> dict:
         "version": version,
         "status": loan.status.value,
         "customerId": loan.customer_id,
+        # Projected by ArrearsIndex: the delinquent-loans list filters on them without reading the loans.
+        "officeId": loan.office_id,
+        "productId": loan.product_id,
         # Lets the outbox relay's stream filter see only loans that carry events.
         "eventSeq": len(loan.outbox),
         "TypePK": "LOAN",
@@ -359,6 +363,13 @@ class LoanStore:
                 reason="LOAN_HISTORY_FULL",
             ) from None
         return loan.model_copy(update={"version": new_version}).with_stored_history(write.stored)
+
+    def in_arrears(self, wanted: ArrearsFilter, rows: int, cursor: str | None) -> tuple[list[StoredLoan], str | None]:
+        """A page of delinquent loans, oldest arrears first (ArrearsIndex; `lms.loans.storage.arrears`),
+        and the cursor of the next page (None after the last)."""
+        found = ArrearsIndexReader(self.table).page(wanted, rows, cursor)
+        heads = self.table.batch_get([loan_key(i) for i in found.loan_ids]) if found.loan_ids else []
+        return self._whole(heads), found.next_cursor
 
     def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[StoredLoan]:
         names = {"#status": "status"}
