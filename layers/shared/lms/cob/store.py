@@ -12,6 +12,7 @@ import contextlib
 from datetime import date
 
 from lms.cob.run import COB_SHARDS, CobAttempt, CobRun, CobStatus
+from lms.loans.storage.item_format import loan_id_of_partition
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
 from lms.storage.tables import COB_DUE_INDEX, core_table
@@ -193,4 +194,4 @@ class CobRunStore:
             limit=limit,
             start=start,
         )
-        return [int(i["PK"].removeprefix("LOAN#")) for i in items], last
+        return [loan_id_of_partition(i["PK"]) for i in items], last

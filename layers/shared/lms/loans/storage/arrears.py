@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lms.errors import InvalidArgument
+from lms.loans.storage.item_format import loan_id_of_partition, loan_partition
 from lms.storage.cursor import decode_cursor, encode_cursor
 from lms.storage.dynamo import Table
 from lms.storage.tables import ARREARS_INDEX
@@ -65,7 +66,7 @@ def _start_key(bucket: str, position: dict) -> dict:
     return {
         "arrearsKey": f"ARREARS#{bucket}",
         "overdueSince": position["o"],
-        "PK": f"LOAN#{position['l']}",
+        "PK": loan_partition(int(position["l"])),
         "SK": "LOAN",
     }
 
@@ -116,7 +117,7 @@ class ArrearsIndexReader:
                 continue
             items, at_end = self._bucket(bucket, position, rows, wanted)
             ended[bucket] = at_end
-            streams.append([_Entry(i["overdueSince"], order, int(i["PK"].removeprefix("LOAN#"))) for i in items])
+            streams.append([_Entry(i["overdueSince"], order, loan_id_of_partition(i["PK"])) for i in items])
         taken = list(heapq.merge(*streams, key=lambda e: (e.overdue_since, e.order)))[:rows]
         new_positions = dict(positions)
         for order, bucket in enumerate(wanted.buckets):
