@@ -253,7 +253,10 @@ def schedule_seconds(expression: str) -> float:
 
 class ScheduleWorker(Worker):
     def __init__(self, fn: FunctionSpec, source: EventSource, functions: Functions):
-        super().__init__(f"schedule:{fn.logical_id}", interval=schedule_seconds(source.properties["Schedule"]))
+        # Schedule (EventBridge rules) names it Schedule, ScheduleV2 (EventBridge Scheduler, which
+        # reads the cron in ScheduleExpressionTimezone) ScheduleExpression; locally both fire on an interval.
+        expression = source.properties.get("Schedule") or source.properties["ScheduleExpression"]
+        super().__init__(f"schedule:{fn.logical_id}", interval=schedule_seconds(expression))
         self.fn = fn
         self.functions = functions
 
@@ -311,6 +314,7 @@ def sqs_workers(stack: Stack, functions: Functions, concurrency: int = 1) -> lis
 
 def schedule_workers(stack: Stack, functions: Functions) -> list[Worker]:
     return [
-        ScheduleWorker(fn, EventSource("Schedule", stack.resolve(source.properties)), functions)
-        for fn, source in stack.functions_with("Schedule")
+        ScheduleWorker(fn, EventSource(kind, stack.resolve(source.properties)), functions)
+        for kind in ("Schedule", "ScheduleV2")
+        for fn, source in stack.functions_with(kind)
     ]

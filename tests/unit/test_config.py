@@ -36,6 +36,8 @@ def test_the_deployment_variables_are_required():
         "ACCOUNTING_BASE_URL",
         "ACCOUNTING_REVERSALS_ENABLED",
         "BASE_CURRENCY",
+        "COB_PAGES_QUEUE_URL",
+        "COB_WORK_QUEUE_URL",
         "IDEMPOTENCY_TABLE",
         "LEDGER_TABLE",
         "LMS_TABLE",

@@ -73,6 +73,12 @@ class Settings(BaseModel):
     revenue_work_queue_url: str | None = Field(
         default=None, min_length=1, alias="REVENUE_WORK_QUEUE_URL", description="Run work"
     )
+    cob_pages_queue_url: str | None = Field(
+        default=None, min_length=1, alias="COB_PAGES_QUEUE_URL", description="Close-of-business run pages"
+    )
+    cob_work_queue_url: str | None = Field(
+        default=None, min_length=1, alias="COB_WORK_QUEUE_URL", description="Close-of-business run work"
+    )
     payout_queue_url: str | None = Field(
         default=None, min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -69,3 +69,13 @@ def record_loan_operation(operation: str, currency: str, amount: Decimal | None)
         minor = int(amount.scaleb(minor_units(currency)))
         document.add_metric(name="LoanOperationAmountMinorUnits", unit=MetricUnit.NoUnit, value=minor)
     document.flush_metrics()
+
+
+def record_bucket_counts(counts: Mapping[str, int]) -> None:
+    """EMF metric `CobLoansInBucket` by `bucket`: loans a close-of-business batch left in each
+    delinquency bucket (one document per bucket: a dimension holds one value per document)."""
+    for bucket, count in sorted(counts.items()):
+        document = EphemeralMetrics()
+        document.add_dimension(name="bucket", value=bucket)
+        document.add_metric(name="CobLoansInBucket", unit=MetricUnit.Count, value=count)
+        document.flush_metrics()

@@ -25,6 +25,7 @@ _ADMIN_WRITES = (
     "/v1/offices",
     "/v1/payment-types",
     "/v1/revenue-runs",
+    "/v1/cob-runs",
 )
 _READ_METHODS = {"GET", "HEAD"}
 

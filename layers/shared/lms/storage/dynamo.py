@@ -271,11 +271,17 @@ class Table:
         projection: str | None = None,
         forward: bool = True,
         consistent: bool = False,
+        filter_: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> tuple[list[dict], dict | None]:
-        """One page of a Query (one request: at most `limit` items and 1 MB), and the key to
-        continue from (None once the end is reached)."""
+        """One page of a Query (one request: at most `limit` items evaluated and 1 MB; a filter
+        drops some of those), and the key to continue from (None once the end is reached)."""
         kwargs = self._query_kwargs(key_condition, values_, index, projection)
         kwargs["ScanIndexForward"] = forward
+        if filter_:
+            kwargs["FilterExpression"] = filter_
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
         if limit:
             kwargs["Limit"] = limit
         if consistent and not index:

@@ -10,6 +10,11 @@ BY_TYPE = "ByType"  # every item of one kind, in id order ("all loans", "all cus
 BY_PARENT = "ByParent"  # children of one owner ("loans of customer 7")
 BY_STATUS = "ByStatus"  # items of one kind in one status ("loans Active")
 BY_ACCRUAL = "ByAccrual"  # loans the revenue run still has to book, by the first month due (sparse)
+# Issue 28 (docs/cob.md), both sparse: loans with something for the close of business to do, by the
+# date it is due (cobShard COB#0..15 / cobDue), and loans in arrears, by bucket, oldest first
+# (arrearsKey ARREARS#<bucket> / overdueSince).
+COB_DUE_INDEX = "CobDueIndex"
+ARREARS_INDEX = "ArrearsIndex"
 
 # The accrual index is spread over this many partition keys (AccrualPK = ACCRUE#<loan id % n>), so
 # that neither loan writes nor a run's paging concentrate on one partition (8 partitions take 8,000

@@ -221,3 +221,14 @@ def render_loan(loan: Loan, as_of: date | None = None) -> LoanOut:
     position = position_of(loan) if loan.schedule else None  # one replay for the summary and the delinquency
     found = loan_delinquency(loan, as_of or clock.business_date(), position)
     return LoanOut.of(loan, loan_summary(loan, position), None if found is None else DelinquencyOut.of(found))
+
+
+class LoanListOut(Out):
+    """A page of loans. By offset (`page`, `rows`, `total`), or for `inArrears=true` by cursor: then
+    `total` and `page` are absent and `nextCursor` fetches the next page (absent after the last)."""
+
+    items: list[LoanOut]
+    total: int | None = None
+    page: int | None = None
+    rows_per_page: int
+    next_cursor: str | None = None

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from lms import clock
-from lms.errors import NotFound
+from lms.errors import FieldError, InvalidArgument, NotFound
 from lms.loans.domain.accounting.rebook import position_of, resumed, with_charge_states
 from lms.loans.domain.aggregate.loan import HistoryNeeded, Loan
 from lms.loans.domain.aggregate.payment_types import PAYMENT_TYPES, PaymentType
+from lms.loans.domain.calculation.delinquency import DEFAULT_BUCKETS
 from lms.loans.domain.disbursing.disbursement import (
     DisbursementStatus,
     disbursement_reference,
@@ -20,6 +21,7 @@ from lms.loans.domain.operations import payments
 from lms.loans.domain.operations.delinquency import delinquency_changes
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction
+from lms.loans.storage.arrears import ArrearsFilter
 from lms.loans.storage.store import LoanStore
 from lms.observability import traced
 from lms.products.store import ProductStore
@@ -34,6 +36,52 @@ def disbursement_of(reference: str) -> tuple[int, int]:
     return found
 
 
+ALL_PRODUCTS = 100_000  # products are few: one page holds them all
+
+
+def check_list_filters(
+    *,
+    in_arrears: str | None,
+    bucket: str | None,
+    office_id: int | None,
+    product_id: int | None,
+    cursor: str | None,
+    page: int,
+    customer_id: int | None,
+    status: str | None,
+) -> bool:
+    """Whether the list is the delinquent-loans list; every filter that does not fit, named."""
+    problems: list[FieldError] = []
+    arrears = False
+    if in_arrears is not None:
+        if in_arrears not in ("true", "false"):
+            problems.append(FieldError("inArrears", "must be true or false"))
+        elif in_arrears == "false":
+            problems.append(
+                FieldError("inArrears", "only true is supported: loans not in arrears are listed by status")
+            )
+        else:
+            arrears = True
+    if not arrears and in_arrears in (None, "true"):
+        for name, value in (("bucket", bucket), ("officeId", office_id), ("productId", product_id), ("cursor", cursor)):
+            if value is not None:
+                problems.append(FieldError(name, "is only used with inArrears=true"))
+    if arrears:
+        if customer_id is not None:
+            problems.append(FieldError("customerId", "cannot be combined with inArrears=true"))
+        if status is not None:
+            problems.append(
+                FieldError("status", "cannot be combined with inArrears=true (a loan in arrears is Active)")
+            )
+        if page != 1:
+            problems.append(FieldError("page", "is not used with inArrears=true: follow nextCursor"))
+        if bucket is not None and not bucket.strip():
+            problems.append(FieldError("bucket", "must not be blank"))
+    if problems:
+        raise InvalidArgument.fields(problems)
+    return arrears
+
+
 @traced
 class LoanQueries:
     def __init__(self, loans: LoanStore | None = None, products: ProductStore | None = None):
@@ -45,6 +93,31 @@ class LoanQueries:
 
     def list(self, page: int, rows: int, customer_id: int | None, status: str | None) -> Page[Loan]:
         return self.loans.list(page, rows, customer_id, status)
+
+    def known_buckets(self) -> tuple[str, ...]:
+        """Every delinquency bucket a loan can be in: the default ones, then those products name
+        (in the order products list them, each once)."""
+        names = list(DEFAULT_BUCKETS)
+        for product in self.products.list(1, ALL_PRODUCTS).items:
+            for bucket in getattr(product, "delinquency_buckets", None) or ():
+                if bucket not in names:
+                    names.append(bucket)
+        return tuple(names)
+
+    def in_arrears(
+        self, bucket: str | None, office_id: int | None, product_id: int | None, rows: int, cursor: str | None
+    ) -> tuple[list[Loan], str | None]:
+        """Delinquent loans, oldest arrears first: of one bucket, or of every bucket merged."""
+        if bucket is not None and bucket in DEFAULT_BUCKETS:
+            buckets: tuple[str, ...] = (bucket,)  # known without reading the products
+        else:
+            known = self.known_buckets()
+            if bucket is not None and bucket not in known:
+                raise InvalidArgument.field(
+                    "bucket", f"is not a delinquency bucket of any product (one of {', '.join(known)})"
+                )
+            buckets = (bucket,) if bucket is not None else known
+        return self.loans.in_arrears(ArrearsFilter(buckets, office_id, product_id), rows, cursor)
 
     def transactions(self, loan_id: int, page: int, rows: int) -> tuple[Loan, Page[LoanTransaction]]:
         """The loan and one page of its transactions, reversed ones included, in date order."""

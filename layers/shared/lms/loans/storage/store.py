@@ -25,6 +25,7 @@ from lms.errors import Aborted, NotFound, ResourceExhausted
 from lms.loans.domain.aggregate.loan import Loan, OutboundEvent
 from lms.loans.domain.disbursing.signals import Signals
 from lms.loans.domain.operations.revenue import first_month_due
+from lms.loans.storage.arrears import ArrearsFilter, ArrearsIndexReader
 from lms.loans.storage.history import (
     HistoryPage,
     HistoryTooLarge,
@@ -363,6 +364,13 @@ class LoanStore:
                 reason="LOAN_HISTORY_FULL",
             ) from None
         return loan.model_copy(update={"version": new_version}).with_stored_history(write.stored)
+
+    def in_arrears(self, wanted: ArrearsFilter, rows: int, cursor: str | None) -> tuple[list[StoredLoan], str | None]:
+        """A page of delinquent loans, oldest arrears first (ArrearsIndex; `lms.loans.storage.arrears`),
+        and the cursor of the next page (None after the last)."""
+        found = ArrearsIndexReader(self.table).page(wanted, rows, cursor)
+        heads = self.table.batch_get([loan_key(i) for i in found.loan_ids]) if found.loan_ids else []
+        return self._whole(heads), found.next_cursor
 
     def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[StoredLoan]:
         names = {"#status": "status"}
