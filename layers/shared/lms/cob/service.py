@@ -186,6 +186,5 @@ class CobRunService:
 
 
 def business_date_now() -> date:
-    """Today's business date in the lender's time zone (`lms.clock.business_date`, issue 28)."""
-    found = getattr(clock, "business_date", None)
-    return found() if found is not None else clock.today()
+    """Today's business date in the lender's time zone."""
+    return clock.business_date()
