@@ -281,3 +281,20 @@ def test_the_demo_loan_never_paid_enters_on_its_90th_day_past_due_and_gives_back
         ],
     )
     assert loan.summary()["total_outstanding"] == D("11100.00")  # still owed in full
+
+
+def test_the_per_loan_close_takes_the_unpaid_interest_back_on_the_day_the_days_are_reached():
+    loan = booked_two_months()
+    loan.close_business(date(2026, 7, 1))  # 30 days past due: still accruing
+    assert income(loan) == D("80.00")
+    loan.close_business(date(2026, 7, 2))
+    assert income(loan) == 0
+    reversal = loan.loan.journal[-1]
+    assert (reversal.entry_date, lines(reversal)) == (
+        date(2026, 7, 2),
+        [
+            (account(Role.INTEREST_INCOME), D("80.00"), D("0.00")),
+            (account(Role.INTEREST_RECEIVABLE), D("0.00"), D("80.00")),
+        ],
+    )
+    assert loan.loan.arrears.cob_through == date(2026, 7, 2)

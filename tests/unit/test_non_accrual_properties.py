@@ -78,7 +78,7 @@ class NonAccrualRules(MoneyRules):
             before = self.balances()
             txn = self.attempt(lambda: self.loan.repay(arrears, on))
             if txn is not None:
-                self.last = (txn.id, before)
+                self.last = (txn.id, before, self.penalties())
 
     @precondition(lambda self: self.loan.loan.status in LIVE)
     @rule(months=st.integers(min_value=0, max_value=5))

@@ -24,6 +24,7 @@ from lms.loans.domain.calculation.cob_due import next_date_of_interest
 from lms.loans.domain.calculation.delinquency import DelinquencyBuckets, delinquency
 from lms.loans.domain.calculation.late_penalty import penalty_date
 from lms.loans.domain.operations.late_penalties import PenaltyChange, apply_late_penalties
+from lms.loans.domain.operations.revenue import judge_non_accrual
 from lms.loans.domain.records.arrears import ArrearsMarks, Reminder
 
 
@@ -113,5 +114,7 @@ def close_of_business(loan: Loan, on: date, books: Books, actor: Actor) -> tuple
     penalised, change = loan, PenaltyChange()
     if _penalty_falls_due(loan, through, on):
         penalised, change = apply_late_penalties(loan, loan.late_penalty, on, books, actor)
+    # Then income: entering non-accrual on `on` takes the booked but unpaid interest back that day.
+    penalised, _ = judge_non_accrual(penalised, books, on)
     closed = refresh_arrears(penalised, on, cob_through=on)
     return closed, CloseOutcome(change, before, closed.arrears.bucket, closed=True)
