@@ -6,12 +6,13 @@ the run for the new business date right after midnight closes what that date bri
 firing twice starts the date once (the second finds it running).
 """
 
-from lms.cob.service import CobRunService, business_date_now
+from lms import clock
+from lms.cob.service import CobRunService
 from lms.observability import logger, observed
 
 
 def handle(_event: dict, _context) -> dict:
-    business_date = business_date_now()
+    business_date = clock.business_date()
     started = CobRunService().start(business_date)
     logger.info(
         "close of business started" if started.new else "close of business already running",

@@ -9,11 +9,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from lms import clock
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.cob.run import date_to_run
 from lms.cob.schemas import CobRunOut, StartCobRunRequest
-from lms.cob.service import CobRunService, business_date_now
+from lms.cob.service import CobRunService
 from lms.observability import metrics, observed
 
 app = build_resolver()
@@ -27,7 +28,7 @@ app = build_resolver()
     responses=openapi_responses(CobRunOut, 202, "Run started (200: the date's run is already running)"),
 )
 def start_cob_run(request: Annotated[StartCobRunRequest, Body()]):
-    business_date = date_to_run(request.business_date, business_date_now())
+    business_date = date_to_run(request.business_date, clock.business_date())
     started = CobRunService().start(business_date)
     if started.new:
         metrics.add_metric(name="CobRunsStarted", unit="Count", value=1)

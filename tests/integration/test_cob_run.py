@@ -108,9 +108,9 @@ def queued_messages(url: str) -> int:
 
 
 def test_bad_dates_are_refused_with_the_field(admin):
-    from lms.cob.service import business_date_now
+    from lms import clock
 
-    tomorrow = (business_date_now() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.business_date() + timedelta(days=1)).isoformat()
     for text, message in [
         ("2026-13-01", "yyyy-MM-dd"),
         ("04/12/2026", "yyyy-MM-dd"),
@@ -258,9 +258,9 @@ def test_a_run_whose_messages_were_lost_is_started_again_once_stale(admin, table
 
 
 def test_the_schedule_starts_the_business_date_once_however_often_it_fires(admin, table, closer, run_queues):
-    from lms.cob.service import business_date_now
+    from lms import clock
 
-    today = business_date_now()
+    today = clock.business_date()
     loan_head(table, 3, today)
     functions = Functions(STACK, inline=True)
     event = {"detail-type": "Scheduled Event", "source": "aws.scheduler", "detail": {}}

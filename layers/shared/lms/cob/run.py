@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lms.errors import InvalidArgument
+from lms.models import LmsModel
 
 COB_SHARDS = 16  # CobDueIndex partition keys COB#0 .. COB#15 (the loan id's stable hash mod 16)
 LOANS_PER_MESSAGE = 25  # loans one work message carries
@@ -30,7 +31,7 @@ class CobStatus(StrEnum):
     COMPLETED = "COMPLETED"
 
 
-class CobAttempt(BaseModel):
+class CobAttempt(LmsModel):
     number: int
     status: CobStatus = CobStatus.RUNNING
     started_at: str
@@ -52,7 +53,7 @@ class CobAttempt(BaseModel):
         return self.shards_paged >= self.shards and self.loans_done + self.loans_failed >= self.loans_queued
 
 
-class CobRun(BaseModel):
+class CobRun(LmsModel):
     business_date: date
     attempt: CobAttempt
 

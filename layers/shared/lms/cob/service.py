@@ -183,8 +183,3 @@ class CobRunService:
     def _finish_if_done(self, business_date: date, attempt: CobAttempt) -> None:
         if attempt.finished:
             self.store.complete(business_date, attempt.number, clock.timestamp())
-
-
-def business_date_now() -> date:
-    """Today's business date in the lender's time zone."""
-    return clock.business_date()

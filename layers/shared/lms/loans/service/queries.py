@@ -99,7 +99,7 @@ class LoanQueries:
         (in the order products list them, each once)."""
         names = list(DEFAULT_BUCKETS)
         for product in self.products.list(1, ALL_PRODUCTS).items:
-            for bucket in getattr(product, "delinquency_buckets", None) or ():
+            for bucket in product.delinquency_buckets:
                 if bucket not in names:
                     names.append(bucket)
         return tuple(names)

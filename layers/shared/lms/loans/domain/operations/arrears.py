@@ -67,7 +67,7 @@ def refresh_arrears(loan: Loan, on: date, *, cob_through: date | None = None) ->
         buckets=buckets,
         late_penalty=loan.late_penalty,
         reminder_days_before=loan.reminder_days_before,
-        non_accrual_days=getattr(loan, "non_accrual_days", None),
+        non_accrual_days=loan.non_accrual_days,
         charged_off=loan.charged_off,
     )
     refreshed = ArrearsMarks(
