@@ -9,8 +9,8 @@ from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
+from lms.loans.schemas.charges import ChargeOffRequest
 from lms.loans.schemas.loan import LoanOut, render_loan
-from lms.loans.schemas.payments import ChargeOffRequest
 from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 

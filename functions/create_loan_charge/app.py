@@ -9,7 +9,7 @@ from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.domain.records.charges import ChargeKind
-from lms.loans.schemas.payments import ChargeRequest, ChargeWithLoanOut
+from lms.loans.schemas.charges import ChargeRequest, ChargeWithLoanOut
 from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
 from lms.loans.schemas.disbursement import DisbursementStatusOut
-from lms.loans.service.queries import LoanQueries
+from lms.loans.service.disbursement_status import DisbursementStatuses
 from lms.observability import observed
 
 app = build_resolver()
@@ -26,7 +26,7 @@ TransactionIdPath = Annotated[
     responses=openapi_responses(DisbursementStatusOut),
 )
 def get_disbursement_status(transactionId: TransactionIdPath):  # noqa: N803 - the route's own name
-    return json_response(DisbursementStatusOut.of(LoanQueries().disbursement_status(transactionId)))
+    return json_response(DisbursementStatusOut.of(DisbursementStatuses().of(transactionId)))
 
 
 lambda_handler = observed(app.resolve)

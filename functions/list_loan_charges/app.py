@@ -3,7 +3,7 @@
 from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, RowsParam
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
-from lms.loans.schemas.payments import ChargeOut
+from lms.loans.schemas.charges import ChargeOut
 from lms.loans.service.queries import LoanQueries
 from lms.observability import observed
 

@@ -8,7 +8,7 @@ from lms.api.idempotency import actor_of, answer_once
 from lms.api.params import IdPath
 from lms.api.resolver import build_resolver
 from lms.api.responses import json_response, openapi_responses
-from lms.loans.schemas.payments import ChargeWithLoanOut, NoteOnlyRequest
+from lms.loans.schemas.charges import ChargeWithLoanOut, NoteOnlyRequest
 from lms.loans.service.payments import LoanPayments
 from lms.observability import observed
 

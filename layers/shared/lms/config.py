@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lms.errors import ConfigurationError
-from lms.payouts.sandbox import SandboxRule
+from lms.payouts.sandbox_rules import SandboxRule
 
 PaymentMethodName = Literal["CASH", "NBC_ACCOUNT", "TIPS_MNO", "TIPS_BANK"]
 PayoutProviderName = Literal["none", "sandbox"]  # a real rail adds its name (lms.payouts.providers)

@@ -11,24 +11,11 @@ Its answers depend only on the order, so it needs no state and any number of wor
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import ConfigDict, Field
-from pydantic.alias_generators import to_camel
-
 from lms.loans.domain.records.payout_state import PayoutStatus
-from lms.models import LmsModel
 from lms.payouts.provider import PayoutOrder, PayoutResult
+from lms.payouts.sandbox_rules import SandboxRule
 
-
-class SandboxRule(LmsModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
-
-    ends_with: str = Field(min_length=1, max_length=34)
-    outcome: Literal["FAILED", "PENDING"]
-    attempts: int | None = Field(default=None, ge=1)  # the first N attempts; None: every attempt
-    checks: int | None = Field(default=None, ge=1)  # PENDING for N checks, then COMPLETED; None: forever
-    reason: str = Field(default="SANDBOX_DECLINED: the sandbox declined this payout", max_length=500)
+__all__ = ["DEFAULT_RULES", "SandboxPayoutProvider", "SandboxRule"]
 
 
 DEFAULT_RULES: tuple[SandboxRule, ...] = (

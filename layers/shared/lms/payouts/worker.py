@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lms.config import get_settings
 from lms.loans.domain.aggregate.loan import Actor, Loan
-from lms.loans.domain.disbursing.disbursement import disbursement_reference
 from lms.loans.domain.disbursing.payout import awaiting
+from lms.loans.domain.disbursing.reference import disbursement_reference
 from lms.loans.domain.disbursing.signals import PayoutRequest
 from lms.loans.domain.records.payout_state import PayoutStatus
 from lms.loans.service.disbursements import LoanDisbursements

@@ -8,7 +8,7 @@ from typing import Literal
 
 from lms.errors import FieldProblems
 from lms.models import LmsModel
-from lms.money import MoneyError, is_supported_currency, to_money
+from lms.money import ZERO, MoneyError, is_supported_currency, round_money, to_money
 from lms.products.servicing_rules import DEFAULT_BUCKETS, DelinquencyBuckets, LatePenalty, check_late_penalty
 
 HUNDRED = Decimal(100)
@@ -68,6 +68,15 @@ class FeeRule(LmsModel):
     type: Literal["fixed", "percent"]
     value: Decimal
     name: str | None = None
+
+
+def fee_amount(rule: FeeRule | None, principal: Decimal, currency: str) -> Decimal:
+    """A fee rule applied to a principal, in the currency's minor units (half-even)."""
+    if rule is None:
+        return round_money(ZERO, currency)
+    if rule.type == "percent":
+        return round_money(principal * rule.value / HUNDRED, currency)
+    return round_money(rule.value, currency)
 
 
 class LoanProduct(LmsModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -22,12 +22,14 @@ from lms.api.types import (
 )
 from lms.api.types import ResponseModel as Out
 from lms.loans.domain.accounting.rebook import position_of
-from lms.loans.domain.aggregate.application import LoanApplication
 from lms.loans.domain.aggregate.loan import Loan
 from lms.loans.domain.calculation.terms import RequestedTerms
 from lms.loans.domain.operations.balances import loan_summary
 from lms.loans.domain.operations.delinquency import loan_delinquency
 from lms.loans.schemas.delinquency import DelinquencyOut
+
+if TYPE_CHECKING:
+    from lms.loans.domain.aggregate.application import LoanApplication
 
 SmallCount = Field(default=None, ge=1, le=1000, strict=True)
 
@@ -97,6 +99,10 @@ class CreateLoanRequest(RequestModel):
     strategy`; the product's by default."""
 
     def to_application(self) -> LoanApplication:
+        # Imported here: only the create route makes an application, and the application brings the
+        # customer's domain, which every other loan route would load at its cold start for nothing.
+        from lms.loans.domain.aggregate.application import LoanApplication
+
         values = self.model_dump()
         terms = RequestedTerms.model_validate({k: values.pop(k) for k in RequestedTerms.model_fields})
         return LoanApplication.model_validate({**values, "terms": terms})

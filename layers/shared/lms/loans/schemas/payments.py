@@ -1,10 +1,10 @@
-"""Request and response bodies of repayments, reversals, refunds, early settlement and charges."""
+"""Request and response bodies of repayments, reversals, refunds, early settlement and payment types
+(charges, waivers and charge-offs: lms.loans.schemas.charges)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from lms.api.types import (
     EntityId,
@@ -23,7 +23,6 @@ from lms.ledger.domain.accounts import account_for
 from lms.loans.domain.aggregate.loan import Loan
 from lms.loans.domain.aggregate.payment_types import PaymentType, check_reference, payment_type
 from lms.loans.domain.operations.payments import PaymentOrder, PayoffQuote
-from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction, Portions, TransactionType
 from lms.loans.schemas.loan import LoanOut, render_loan
 from lms.money import ZERO
@@ -136,37 +135,6 @@ class ReverseRequest(RequestModel):
     """Why the repayment is reversed (kept on the transaction)."""
 
 
-class ChargeRequest(RequestModel):
-    model_config = with_example(
-        {"name": "Late payment penalty", "chargeType": "penalty", "amount": 500, "dueDate": "2026-06-01"}
-    )
-
-    name: NonBlankStr
-    """What the charge is for, as shown on the loan."""
-    charge_type: Literal["fee", "penalty"]
-    """`fee` or `penalty`: decides the income account and the allocation order."""
-    amount: PositiveAmount
-    """Amount charged, in the loan's currency."""
-    due_date: IsoDate
-    """Date the charge falls due (yyyy-MM-dd), not before disbursement."""
-    note: LongText | None = None
-    """Free text kept with the charge."""
-
-
-class NoteOnlyRequest(RequestModel):
-    note: LongText | None = None
-    """Free text kept with the transaction."""
-
-
-class ChargeOffRequest(RequestModel):
-    model_config = with_example({"transactionDate": "2026-09-30", "note": "Borrower unreachable for 90 days"})
-
-    transaction_date: IsoDate
-    """Business date of the charge-off (yyyy-MM-dd), not before the last transaction."""
-    note: LongText | None = None
-    """Why the loan is charged off."""
-
-
 class TransactionOut(ResponseModel):
     id: str
     loan_id: str
@@ -263,44 +231,6 @@ class PayoffOut(ResponseModel):
             settlement_fee=quote.settlement_fee,
             total=quote.total,
         )
-
-
-class ChargeOut(ResponseModel):
-    id: str
-    loan_id: str
-    name: str
-    charge_type: str
-    amount: Decimal
-    due_date: date
-    waived: bool
-    waived_amount: Decimal
-    paid: Decimal
-    outstanding: Decimal
-    transaction_id: str
-
-    @classmethod
-    def of(cls, loan: Loan, charge: LoanCharge) -> ChargeOut:
-        return cls(
-            id=str(charge.id),
-            loan_id=str(loan.id),
-            name=charge.name,
-            charge_type=charge.kind.value,
-            amount=charge.amount,
-            due_date=charge.due_date,
-            waived=charge.waived,
-            waived_amount=charge.waived_amount,
-            paid=charge.paid,
-            outstanding=charge.outstanding,
-            transaction_id=str(charge.transaction_id),
-        )
-
-
-class ChargeWithLoanOut(ChargeOut):
-    loan: LoanOut
-
-    @classmethod
-    def of(cls, loan: Loan, charge: LoanCharge) -> ChargeWithLoanOut:
-        return cls(**ChargeOut.of(loan, charge).model_dump(), loan=render_loan(loan))
 
 
 class PaymentTypeOut(ResponseModel):

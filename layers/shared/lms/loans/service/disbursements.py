@@ -21,7 +21,7 @@ from lms.loans.domain.disbursing.disbursement import (
 )
 from lms.loans.domain.disbursing.signals import PayoutRequest
 from lms.loans.service.books import books_for
-from lms.loans.service.queries import disbursement_of
+from lms.loans.service.disbursement_status import disbursement_of
 from lms.loans.service.unit_of_work import Answering, Found, History, LoanChange, LoanReads, LoanUnitOfWork
 from lms.observability import traced
 from lms.payouts.providers import ensure_provider

@@ -1,22 +1,17 @@
 """What callers read about loans: a loan, a page of loans, its transactions and charges, a payoff
-quote, a disbursement's status, the payment types. Nothing here writes."""
+quote, the payment types (a disbursement's status: lms.loans.service.disbursement_status).
+Nothing here writes."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from lms import clock
-from lms.errors import FieldError, InvalidArgument, NotFound
+from lms.errors import FieldError, InvalidArgument
 from lms.loans.domain.accounting.rebook import position_of, resumed, with_charge_states
-from lms.loans.domain.aggregate.loan import HistoryNeeded, Loan
+from lms.loans.domain.aggregate.loan import Loan
 from lms.loans.domain.aggregate.payment_types import PAYMENT_TYPES, PaymentType
 from lms.loans.domain.calculation.delinquency import DEFAULT_BUCKETS
-from lms.loans.domain.disbursing.disbursement import (
-    DisbursementStatus,
-    disbursement_reference,
-    disbursement_status,
-    parse_disbursement_reference,
-)
 from lms.loans.domain.operations import payments
 from lms.loans.domain.operations.delinquency import delinquency_changes
 from lms.loans.domain.records.charges import LoanCharge
@@ -26,15 +21,6 @@ from lms.loans.storage.store import LoanStore
 from lms.observability import traced
 from lms.products.store import ProductStore
 from lms.storage.pagination import Page, page_of
-
-
-def disbursement_of(reference: str) -> tuple[int, int]:
-    """The loan and transaction ids of a disbursement's reference (404 if it names none)."""
-    found = parse_disbursement_reference(reference)
-    if found is None:
-        raise NotFound(f"Disbursement {reference} does not exist", reason="DISBURSEMENT_NOT_FOUND")
-    return found
-
 
 ALL_PRODUCTS = 100_000  # products are few: one page holds them all
 
@@ -147,20 +133,3 @@ class LoanQueries:
 
     def payment_types(self, page: int, rows: int) -> Page[PaymentType]:
         return page_of(list(PAYMENT_TYPES), page, rows)
-
-    def disbursement_status(self, reference: str) -> DisbursementStatus:
-        """A disbursement by its transaction id: one read of the loan's head (its whole history only
-        for a disbursement that was undone and sealed into a history page)."""
-        loan_id, txn_id = disbursement_of(reference)
-        try:
-            status = disbursement_status(self.loans.get_head(loan_id), txn_id)
-        except HistoryNeeded:
-            status = disbursement_status(self.loans.get(loan_id), txn_id)
-        except NotFound:
-            status = None
-        if status is None:
-            raise NotFound(
-                f"Disbursement {disbursement_reference(loan_id, txn_id)} does not exist",
-                reason="DISBURSEMENT_NOT_FOUND",
-            )
-        return status

@@ -22,11 +22,15 @@ from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_all
 from lms.loans.domain.calculation.schedule import Installment, build_schedule
 from lms.loans.domain.disbursing.payment_methods import RAIL_ACCOUNTS, PaymentMethod, check_payment_details
 from lms.loans.domain.disbursing.payout import ensure_not_paying_out, payout_of
+from lms.loans.domain.disbursing.reference import (  # noqa: F401  (re-exported: callers name them here)
+    DISBURSEMENT_PREFIX,
+    disbursement_reference,
+    parse_disbursement_reference,
+)
 from lms.loans.domain.records.payout_state import PayoutAttempt, PayoutStatus, requested
 from lms.loans.domain.records.transactions import LoanTransaction, Portions, TransactionType
 from lms.money import ZERO, MoneyError, round_money, to_money
-from lms.products.domain import FeeRule, LoanProduct
-from lms.text import ascii_digits
+from lms.products.domain import LoanProduct, fee_amount
 
 HUNDRED = Decimal(100)
 
@@ -39,14 +43,6 @@ class DisbursementOrder:
     details: dict[str, str] | None = None
     narration: str | None = None
     note: str | None = None
-
-
-def fee_amount(rule: FeeRule | None, principal: Decimal, currency: str) -> Decimal:
-    if rule is None:
-        return round_money(ZERO, currency)
-    if rule.type == "percent":
-        return round_money(principal * rule.value / HUNDRED, currency)
-    return round_money(rule.value, currency)
 
 
 def compute_deductions(product: LoanProduct, principal: Decimal, schedule: list[Installment]) -> Deductions:
@@ -253,23 +249,6 @@ def undo_disbursal(loan: Loan, books: Books, actor: Actor, note: str | None) -> 
             "timeline": loan.record(LoanAction.UNDO_DISBURSAL, actor.today, note, actor.at, actor.by),
         }
     )
-
-
-DISBURSEMENT_PREFIX = "DISB"
-
-
-def disbursement_reference(loan_id: int, txn_id: int) -> str:
-    """A disbursement's transaction id for callers: unique across loans, and naming its loan, so
-    that it is found with one read (`parse_disbursement_reference`)."""
-    return f"{DISBURSEMENT_PREFIX}-{loan_id}-{txn_id}"
-
-
-def parse_disbursement_reference(reference: str) -> tuple[int, int] | None:
-    parts = reference.split("-")
-    numbers = parts[1:]
-    if len(parts) != 3 or parts[0] != DISBURSEMENT_PREFIX or not all(ascii_digits(p) and p[0] != "0" for p in numbers):
-        return None
-    return int(parts[1]), int(parts[2])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lms.loans.domain.aggregate.loan import Loan
 from lms.loans.domain.aggregate.status import LoanStatus
-from lms.loans.domain.disbursing.disbursement import disbursement_reference
+from lms.loans.domain.disbursing.reference import disbursement_reference
 from lms.loans.domain.records.payout_state import Payout, PayoutStatus
 
 DISBURSEMENT_COMPLETED = "disbursement.completed"

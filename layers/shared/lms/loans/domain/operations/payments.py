@@ -15,12 +15,11 @@ from lms.loans.domain.aggregate.payment_types import PaymentType
 from lms.loans.domain.aggregate.status import LoanAction, LoanStatus, ensure_allowed
 from lms.loans.domain.calculation.allocation import SPLIT_FIELDS, check_split
 from lms.loans.domain.calculation.position import replay
-from lms.loans.domain.disbursing.disbursement import fee_amount
 from lms.loans.domain.operations.late_penalties import apply_late_penalties, penalties_may_change
 from lms.loans.domain.records.charges import ChargeKind, LoanCharge
 from lms.loans.domain.records.transactions import REVERSIBLE, LoanTransaction, Portions, TransactionType
 from lms.money import ZERO, MoneyError, round_money, to_money
-from lms.products.domain import LoanProduct
+from lms.products.domain import LoanProduct, fee_amount
 
 
 @dataclass(frozen=True)
