@@ -47,6 +47,22 @@ def test_readme_examples_run(stack):
     # The revenue run's reports reached the accounting system, and the June repayment paid both.
     assert '{"revenueMonth":"2026-05","amount":628.57,"openBalance":0}' in result.stdout, result.stdout[-3000:]
     assert '{"revenueMonth":"2026-06","amount":471.43,"openBalance":0}' in result.stdout, result.stdout[-3000:]
+    # The close of business: the never-paid loan went overdue, took its penalty once, changed bucket
+    # on the days its arrears aged, is on the delinquent list, and the collections receiver heard.
+    late = [
+        '{"overdueSince":"2026-05-30","bucket":"181+","inArrears":true,'
+        '"arrears":{"principal":10000,"interest":1100,"fees":0,"penalties":0,"total":11100}}',
+        '{"type":"Charge","date":"2026-06-03","amount":500,"penalties":500}',
+        '{"principal":10000,"interest":1100,"fees":0,"penalties":500,"total":11600}',
+        '[{"date":"2026-05-31","bucket":"1-30"},{"date":"2026-06-30","bucket":"31-60"},'
+        '{"date":"2026-07-30","bucket":"61-90"},{"date":"2026-08-29","bucket":"91-180"},'
+        '{"date":"2026-11-27","bucket":"181+"}]',
+        '"customerName":"Ada Lovelace","bucket":"181+","overdueSince":"2026-05-30","total":11600}',
+        '{"event":"loan.overdue","bucket":"181+","overdueSince":"2026-05-30"}',
+    ]
+    for line in late:
+        assert line in result.stdout, (line, result.stdout[-3000:])
+    assert re.search(r'\{"status":"COMPLETED","penaltiesCharged":1,"loansByBucket":\{"181\+":\d+\}\}', result.stdout)
     canonical = (
         "invalid_argument|failed_precondition|unauthenticated|permission_denied|not_found|already_exists|aborted"
     )

@@ -8,7 +8,6 @@ for it that does what its contract says to the index: a loan closed through a da
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,7 +15,6 @@ import boto3
 import pytest
 
 from devstack.lambdas import Functions
-from devstack.sources import sqs_workers
 from lms.cob import service as cob_service
 from lms.cob.run import COB_SHARDS
 from lms.config import get_settings
@@ -70,22 +68,6 @@ def closer(table, monkeypatch) -> FakeClose:
     fake = FakeClose(table)
     monkeypatch.setattr(cob_service, "default_closer", lambda: fake)
     return fake
-
-
-@pytest.fixture
-def run_queues(aws) -> Callable[..., int]:
-    """Deliver the run's page and work messages, as Lambda's SQS pollers would."""
-    functions = Functions(STACK, inline=True)
-    workers = [w for w in sqs_workers(STACK, functions) if "CobRun" in w.fn.logical_id]
-
-    def run(rounds: int = 60, only: str | None = None) -> int:
-        for done in range(rounds):
-            busy = [w.poll() for w in workers if only is None or only in w.fn.logical_id]
-            if not any(busy):
-                return done
-        return rounds
-
-    return run
 
 
 def loan_head(table: Table, loan_id: int, due: date | None) -> None:

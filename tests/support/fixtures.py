@@ -100,6 +100,25 @@ def drain(aws) -> Callable[[], int]:
 
 
 @pytest.fixture
+def run_queues(aws) -> Callable[..., int]:
+    """Deliver the close of business's page and work messages, as Lambda's SQS pollers would;
+    `only` limits it to the functions whose logical id holds it. Answers the rounds it took."""
+    from devstack.sources import sqs_workers
+
+    functions = Functions(STACK, inline=True)
+    workers = [w for w in sqs_workers(STACK, functions) if "CobRun" in w.fn.logical_id]
+
+    def run(rounds: int = 60, only: str | None = None) -> int:
+        for done in range(rounds):
+            busy = [w.poll() for w in workers if only is None or only in w.fn.logical_id]
+            if not any(busy):
+                return done
+        return rounds
+
+    return run
+
+
+@pytest.fixture
 def accounting(aws, monkeypatch):
     """The local accounting system over HTTP, with the push pointed at it and the key in Secrets Manager."""
     import boto3
