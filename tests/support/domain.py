@@ -106,6 +106,9 @@ class DomainLoan:
             raise
         self._check_without_history(operation, today, whole, result)
         changed = result[0] if isinstance(result, tuple) else result
+        if changed is not whole and changed.arrears == whole.arrears:
+            # As the unit of work does: every commit records the loan's arrears marks as of its date.
+            changed = arrears.refresh_arrears(changed, today or self.today)
         self._deliver(changed)
         return result
 

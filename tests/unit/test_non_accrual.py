@@ -298,3 +298,22 @@ def test_the_per_loan_close_takes_the_unpaid_interest_back_on_the_day_the_days_a
         ],
     )
     assert loan.loan.arrears.cob_through == date(2026, 7, 2)
+
+
+def test_a_close_for_an_earlier_date_than_the_loans_last_commit_leaves_its_income_as_that_commit_judged_it():
+    """The run for a date may reach a loan after a commit of a later business date (a payment just
+    after midnight, the revenue run): that commit judged non-accrual as of its own date, and the
+    close must not judge it again as of the earlier day, which would book income back (and report
+    it) only for the next night's close to take it out again."""
+    loan = monthly_loan()
+    loan.run(MAY, today=date(2026, 6, 5))  # 4 days past due: May's 40.00 is income
+    assert income(loan) == D("40.00")
+    loan.run(JUNE, today=date(2026, 7, 10))  # in non-accrual since 07-02: taken back, June not booked
+    assert income(loan) == D("0.00")
+    events = len(loan.loan.outbox)
+    loan.close_business(date(2026, 6, 20))  # 19 days past due on that day, but judged on 07-10 already
+    assert income(loan) == D("0.00")
+    assert loan.loan.arrears.cob_through == date(2026, 6, 20)
+    assert loan.loan.outbox[events:] == []
+    loan.close_business(date(2026, 7, 11))  # the next night: still in non-accrual, nothing to book
+    assert income(loan) == D("0.00")

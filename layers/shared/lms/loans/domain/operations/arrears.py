@@ -115,6 +115,10 @@ def close_of_business(loan: Loan, on: date, books: Books, actor: Actor) -> tuple
     if _penalty_falls_due(loan, through, on):
         penalised, change = apply_late_penalties(loan, loan.late_penalty, on, books, actor)
     # Then income: entering non-accrual on `on` takes the booked but unpaid interest back that day.
-    penalised, _ = judge_non_accrual(penalised, books, on)
+    # Unless a commit of a later business date (a payment after midnight, before the run; the
+    # revenue run) has judged it already: every commit judges non-accrual as of its own date, and
+    # judging again as of `on` would move the loan's income back to an earlier day's state.
+    if loan.arrears.as_of is None or on >= loan.arrears.as_of:
+        penalised, _ = judge_non_accrual(penalised, books, on)
     closed = refresh_arrears(penalised, on, cob_through=on)
     return closed, CloseOutcome(change, before, closed.arrears.bucket, closed=True)
