@@ -43,8 +43,10 @@ def local_stack():
 def seed_loans(stack, count: int, first_id: int) -> Decimal:
     """`count` active loans disbursed in May, written directly (25 items per BatchWriteItem), with
     their disbursement already relayed and pushed, so the run's own events are all that move."""
+    from lms.clock import business_date
     from lms.integration.event_store import EventRecord, PushStatus
     from lms.integration.event_store import _item as event_item
+    from lms.loans.domain.operations.arrears import refresh_arrears
     from lms.loans.storage.history import plan_write
     from lms.loans.storage.store import commit_items
     from lms.storage.dynamo import serialize
@@ -67,6 +69,10 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
         loan = template.model_copy(
             update={"id": loan_id, "disbursed_on_date": on, "schedule": schedule, "journal": [], "outbox": [event]}
         )
+        # Its arrears marks as of today, as last night's close of business left them: otherwise the
+        # run's commit would be the first to see these loans late and would also record that (their
+        # marks and two notices), which is the close's work, measured in test_bench_cob_run.py.
+        loan = refresh_arrears(loan, business_date())
         record = EventRecord.of(loan_id, event, PushStatus.PUSHED, event.created_at)
         cursor = {"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": 1}
         loan_items = commit_items(loan, 1, plan_write(loan, 1))
