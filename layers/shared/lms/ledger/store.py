@@ -16,7 +16,7 @@ from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.money import ZERO
 from lms.observability import traced
-from lms.storage.dynamo import ConditionFailed, ItemRef, Key, Table
+from lms.storage.dynamo import TRANSACT_GET_LIMIT, ConditionFailed, ItemRef, Key, Table
 from lms.storage.tables import BY_PARENT, BY_TYPE, ledger_table
 
 BY_ACCOUNT = "ByAccount"
@@ -244,6 +244,23 @@ class LedgerStore:
             sum((t.get("debit", ZERO) for t in found), ZERO),
             sum((t.get("credit", ZERO) for t in found), ZERO),
         )
+
+    def shard_snapshot(self, account_ids: list[str], shard: int) -> dict[str, tuple[Decimal, Decimal]]:
+        """The running totals of one shard of `account_ids` (debits, credits), read as one snapshot.
+
+        Each posted entry moves exactly one shard of every account it touches, in one transaction
+        (lms.ledger.projection), and has one currency: so the shard's totals over a currency's
+        accounts change only by whole, balanced entries, and a snapshot of them balances by itself
+        whatever is being posted. Up to TRANSACT_GET_LIMIT accounts are one snapshot; a longer list
+        is read in parts, which the caller checks (a part may see an entry the other did not)."""
+        totals: dict[str, tuple[Decimal, Decimal]] = {}
+        for start in range(0, len(account_ids), TRANSACT_GET_LIMIT):
+            part = account_ids[start : start + TRANSACT_GET_LIMIT]
+            items = self.table.transact_get([running_total_key(a, shard) for a in part])
+            for account_id, item in zip(part, items, strict=True):
+                found = item or {}
+                totals[account_id] = (found.get("debit", ZERO), found.get("credit", ZERO))
+        return totals
 
     def totals_until(self, account_id: str, until: date | None = None) -> tuple[Decimal, Decimal]:
         days = self.day_totals(account_id, until)

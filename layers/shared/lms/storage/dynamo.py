@@ -24,6 +24,8 @@ _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 
 BATCH_GET_LIMIT = 100
+TRANSACT_GET_LIMIT = 100  # DynamoDB's limit of items in one TransactGetItems
+TRANSACT_GET_ATTEMPTS = 8  # reads cancelled by a transaction in flight on one of the items
 # Unprocessed keys of a BatchGetItem (throttling, the 16 MB answer limit) are asked for again after
 # a capped exponential backoff with full jitter, as AWS advises: never in a tight loop.
 UNPROCESSED_BASE_SECONDS = 0.05
@@ -310,6 +312,27 @@ class Table:
                     _retry_unprocessed(retry)
                     retry += 1
         return [found[(k.pk, k.sk)] for k in keys if (k.pk, k.sk) in found]
+
+    def transact_get(self, keys: list[Key], attempts: int = TRANSACT_GET_ATTEMPTS) -> list[dict | None]:
+        """Items by key read as one serializable snapshot (at most TRANSACT_GET_LIMIT): no
+        transaction writing some of them is seen in part. A read cancelled by a transaction in
+        flight on one of them (TransactionConflict) is read again, a bounded number of times."""
+        if len(keys) > TRANSACT_GET_LIMIT:
+            raise ValueError(f"a snapshot reads at most {TRANSACT_GET_LIMIT} items, not {len(keys)}")
+        if not keys:
+            return []
+        items = [{"Get": {"TableName": self.name, "Key": k.av()}} for k in keys]
+        for retry in range(attempts):
+            try:
+                result = self._client.transact_get_items(TransactItems=items)
+            except ClientError as err:
+                translated = _translate(err)
+                if not isinstance(translated, ConditionFailed) or retry == attempts - 1:
+                    raise translated from err
+                time.sleep(unprocessed_backoff(retry))
+                continue
+            return [deserialize(r.get("Item")) for r in result.get("Responses", [])]
+        raise AssertionError("unreachable")
 
     def transact_write(self, actions: list[dict]) -> None:
         """Write several items atomically, all or none (a loan's head with its history pages; a
