@@ -17,10 +17,9 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-import boto3
 import pytest
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.seeding import disbursed_items, follow_run, write_items
 from lms.cob.run import COB_SHARDS, LOANS_PER_MESSAGE
 from lms.products.servicing_rules import LatePenalty
 from tests.support.client import HttpClient
@@ -53,30 +52,15 @@ def seed_loans(stack, due: int, first_id: int) -> None:
     """`due` loans the run must close and as many with nothing due, written directly (25 items per
     BatchWriteItem) as their disbursement's commit leaves them (arrears marks, so index markers,
     included), that disbursement already relayed and pushed, so the run's own events are all that move."""
-    from lms.integration.event_store import EventRecord, PushStatus
-    from lms.integration.event_store import _item as event_item
     from lms.loans.domain.operations.arrears import refresh_arrears
-    from lms.loans.storage.history import plan_write
-    from lms.loans.storage.store import commit_items
-    from lms.storage.dynamo import serialize
 
     demo = product(late_penalty=PENALTY, non_accrual_days=90)
-    client = boto3.client("dynamodb", endpoint_url=stack.emulator.url, region_name="us-east-1")
-    table = stack.stack.resolve({"Ref": "CoreTable"})
     items = []
     for n in range(2 * due):
         on = DISBURSED[n % len(DISBURSED)] if n < due else NOT_DUE_DISBURSED
-        loan_id = first_id + n
-        loan = refresh_arrears(DomainLoan(demo, on=on, today=on, loan_id=loan_id).loan, on)
-        (event,) = loan.outbox
-        record = EventRecord.of(loan_id, event, PushStatus.PUSHED, event.created_at)
-        cursor = {"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": 1}
-        loan_items = commit_items(loan, 1, plan_write(loan, 1))
-        items += [*map(serialize, loan_items), serialize(event_item(record)), serialize(cursor)]
-        stack.accounting.books.receive(event.type, dict(event.payload), event_id=event.id)
-    for start in range(0, len(items), 25):
-        batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-        client.batch_write_item(RequestItems={table: batch})
+        loan = refresh_arrears(DomainLoan(demo, on=on, today=on, loan_id=first_id + n).loan, on)
+        items += disbursed_items(stack, loan)
+    write_items(stack, items)
 
 
 @pytest.mark.parametrize("loans", SIZES)
@@ -94,24 +78,7 @@ def test_cob_run(benchmark, local_stack, loans):
         started = time.monotonic()
         reply = http.post("/v1/cob-runs", {"businessDate": day})
         assert reply.status == 202, reply.json
-        with Progress(
-            TextColumn(f"close of business, {loans:,} due loans"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ) as progress:
-            task = progress.add_task("run", total=loans)
-            while True:
-                reply = http.get(f"/v1/cob-runs/{day}")
-                if reply.status != 200:  # a poll the loaded local gateway could not answer: poll again
-                    progress.console.print(f"progress poll answered {reply.status}: {reply.json}")
-                    time.sleep(1)
-                    continue
-                run = reply.json
-                progress.update(task, completed=run["loansDone"] + run["loansFailed"])
-                if run["status"] == "COMPLETED":
-                    break
-                time.sleep(0.5)
+        run = follow_run(http, f"/v1/cob-runs/{day}", f"close of business, {loans:,} due loans", loans)
         results["seconds"] = time.monotonic() - started
         results["run"] = run
 

@@ -13,10 +13,9 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-import boto3
 import pytest
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.seeding import disbursed_items, follow_run, write_items
 from lms.loans.domain.calculation.accrual import interest_periods, monthly_interest
 from tests.support.client import HttpClient
 from tests.support.domain import DomainLoan, product
@@ -44,17 +43,10 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
     """`count` active loans disbursed in May, written directly (25 items per BatchWriteItem), with
     their disbursement already relayed and pushed, so the run's own events are all that move."""
     from lms.clock import business_date
-    from lms.integration.event_store import EventRecord, PushStatus
-    from lms.integration.event_store import _item as event_item
     from lms.loans.domain.operations.arrears import refresh_arrears
-    from lms.loans.storage.history import plan_write
-    from lms.loans.storage.store import commit_items
-    from lms.storage.dynamo import serialize
 
     template = DomainLoan(product(), on=date(2026, 5, 1)).loan
     may_interest = Decimal("0.00")
-    client = boto3.client("dynamodb", endpoint_url=stack.emulator.url, region_name="us-east-1")
-    table = stack.stack.resolve({"Ref": "CoreTable"})
     items = []
     for n in range(count):
         on = date(2026, 5, 1) + timedelta(days=n % 28)
@@ -73,14 +65,8 @@ def seed_loans(stack, count: int, first_id: int) -> Decimal:
         # run's commit would be the first to see these loans late and would also record that (their
         # marks and two notices), which is the close's work, measured in test_bench_cob_run.py.
         loan = refresh_arrears(loan, business_date())
-        record = EventRecord.of(loan_id, event, PushStatus.PUSHED, event.created_at)
-        cursor = {"PK": f"LOAN#{loan_id}", "SK": "RELAY", "entity": "relayCursor", "seq": 1}
-        loan_items = commit_items(loan, 1, plan_write(loan, 1))
-        items += [*map(serialize, loan_items), serialize(event_item(record)), serialize(cursor)]
-        stack.accounting.books.receive(event.type, payload, event_id=event.id)
-    for start in range(0, len(items), 25):
-        batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-        client.batch_write_item(RequestItems={table: batch})
+        items += disbursed_items(stack, loan)
+    write_items(stack, items)
     return may_interest
 
 
@@ -97,21 +83,7 @@ def test_revenue_run(benchmark, local_stack, loans):
         meter.reset()
         started = time.monotonic()
         assert http.post("/v1/revenue-runs", {"month": MONTH}).status == 202
-        with Progress(
-            TextColumn(f"revenue run, {loans:,} loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-        ) as progress:
-            task = progress.add_task("run", total=loans)
-            while True:
-                reply = http.get(f"/v1/revenue-runs/{MONTH}")
-                if reply.status != 200:  # a poll the loaded local gateway could not answer: poll again
-                    progress.console.print(f"progress poll answered {reply.status}: {reply.json}")
-                    time.sleep(1)
-                    continue
-                run = reply.json
-                progress.update(task, completed=run["loansDone"] + run["loansFailed"])
-                if run["status"] == "COMPLETED":
-                    break
-                time.sleep(0.5)
+        run = follow_run(http, f"/v1/revenue-runs/{MONTH}", f"revenue run, {loans:,} loans", loans)
         results["seconds"] = time.monotonic() - started
         results["run"] = run
 

@@ -18,7 +18,7 @@ from lms.loans.storage.store import LoanStore, loan_key
 from lms.storage.dynamo import Key
 from lms.storage.tables import core_table
 from tests.integration.test_webhooks import configure, receiver, subscribe  # noqa: F401 (fixtures)
-from tests.support.data import active_loan, key
+from tests.support.data import active_loan, key, weekly_product
 from tests.support.round_trips import RoundTrips
 
 D = Decimal
@@ -43,27 +43,12 @@ def head(loan_id: int) -> dict:
     return LoanStore().table.get(loan_key(loan_id))
 
 
-# The demo product (10,000 at 11% flat for one 7-day installment) with a late penalty.
-DEMO_WITH_PENALTY = {
-    "name": "Weekly with a late penalty",
-    "currency": "TZS",
-    "principal": 10000,
-    "numberOfRepayments": 1,
-    "repaymentEvery": 7,
-    "repaymentFrequencyType": 0,
-    "interestRatePerPeriod": 11,
-    "interestRateFrequencyType": 4,
-    "interestType": 1,
-    "amortizationType": 1,
-    "latePenalty": {"type": "fixed", "value": 500, "graceDays": 3},
-}
-
-
 def penalised_loan(operator, admin, monkeypatch, drain) -> int:
     on_day(monkeypatch, date(2026, 5, 23))
-    product = admin.post("/v1/loan-products", DEMO_WITH_PENALTY)
-    assert product.status == 201, product
-    loan_id = int(active_loan(operator, product_id=int(product.json["id"]), principal=10000)["id"])
+    product = weekly_product(
+        admin, "Weekly with a late penalty", latePenalty={"type": "fixed", "value": 500, "graceDays": 3}
+    )
+    loan_id = int(active_loan(operator, product_id=int(product["id"]), principal=10000)["id"])
     assert LoanStore().get(loan_id).late_penalty == PENALTY  # taken from the product with the loan
     drain()  # its payout completes that day (a commit dated when the provider answers)
     return loan_id

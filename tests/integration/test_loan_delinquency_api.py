@@ -11,7 +11,7 @@ import pytest
 
 from lms import clock
 from lms.config import reset_settings
-from tests.support.data import active_loan, key, repay, submitted_loan
+from tests.support.data import active_loan, key, repay, submitted_loan, weekly_product
 
 ZERO_ARREARS = {
     "principal": Decimal("0.00"),
@@ -167,24 +167,8 @@ def test_an_unknown_loan_is_404(viewer):
 
 
 def test_the_buckets_are_the_products(admin, operator, funded, business_date):
-    product = admin.post(
-        "/v1/loan-products",
-        {
-            "name": "Weekly, short buckets",
-            "currency": "TZS",
-            "principal": 10000,
-            "numberOfRepayments": 1,
-            "repaymentEvery": 7,
-            "repaymentFrequencyType": 0,
-            "interestRatePerPeriod": 11,
-            "interestRateFrequencyType": 4,
-            "interestType": 1,
-            "amortizationType": 1,
-            "delinquencyBuckets": ["1-7", "8-30", "31+"],
-        },
-    )
-    assert product.status == 201, product
-    loan = active_loan(operator, product_id=int(product.json["id"]), principal=10000, on="2026-05-23")
+    product = weekly_product(admin, "Weekly, short buckets", delinquencyBuckets=["1-7", "8-30", "31+"])
+    loan = active_loan(operator, product_id=int(product["id"]), principal=10000, on="2026-05-23")
     business_date(date(2026, 6, 7))
     got = operator.get(f"/v1/loans/{loan['id']}").json["delinquency"]
     assert (got["daysPastDue"], got["bucket"]) == (8, "8-30")

@@ -8,31 +8,21 @@ import boto3
 import pytest
 
 from devstack.lambdas import Functions
-from devstack.sources import sqs_workers
 from lms.config import get_settings
 from lms.loans.storage.store import LoanStore
 from lms.storage.tables import ACCRUAL_SHARDS
 from tests.conftest import STACK
 from tests.integration.test_repayments_api import net, sub_ledger
 from tests.support.data import active_loan, repay
+from tests.support.fixtures import run_workers
 
 MONTH = "2026-05"
 
 
 @pytest.fixture
 def run_queues(aws) -> Callable[..., int]:
-    """Deliver the revenue run's page and work messages, as Lambda's SQS pollers would."""
-    functions = Functions(STACK, inline=True)
-    workers = [w for w in sqs_workers(STACK, functions) if "RevenueRun" in w.fn.logical_id]
-
-    def run(rounds: int = 50, only: str | None = None) -> int:
-        for done in range(rounds):
-            busy = [w.poll() for w in workers if only is None or only in w.fn.logical_id]
-            if not any(busy):
-                return done
-        return rounds
-
-    return run
+    """The revenue run's page and work messages."""
+    return run_workers("RevenueRun", 50)
 
 
 @pytest.fixture

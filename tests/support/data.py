@@ -74,26 +74,26 @@ def key() -> dict:
     return {"Idempotency-Key": str(uuid.uuid4())}
 
 
-def monthly_product(admin: ApiClient, **overrides) -> dict:
-    """5,000 over 4 monthly installments at 1% a month flat: 50.00 interest per installment."""
-    body = {
-        "name": "Monthly flat",
-        "currency": "TZS",
-        "principal": 5000,
-        "minPrincipal": 100,
-        "maxPrincipal": 100000,
-        "numberOfRepayments": 4,
-        "repaymentEvery": 1,
-        "repaymentFrequencyType": 2,
-        "interestRatePerPeriod": 1,
-        "interestRateFrequencyType": 2,
-        "interestType": 1,
-        "amortizationType": 1,
-        **overrides,
-    }
+def flat_product(admin: ApiClient, **terms) -> dict:
+    """A new TZS product with flat interest and equal installments, on the given terms."""
+    body = {"currency": "TZS", "interestType": 1, "amortizationType": 1, **terms}
     reply = admin.post("/v1/loan-products", body)
     assert reply.status == 201, reply
     return reply.json
+
+
+def monthly_product(admin: ApiClient, **overrides) -> dict:
+    """5,000 over 4 monthly installments at 1% a month flat: 50.00 interest per installment."""
+    terms = {"name": "Monthly flat", "principal": 5000, "minPrincipal": 100, "maxPrincipal": 100000}
+    terms |= {"numberOfRepayments": 4, "repaymentEvery": 1, "repaymentFrequencyType": 2}
+    return flat_product(admin, **{**terms, "interestRatePerPeriod": 1, "interestRateFrequencyType": 2, **overrides})
+
+
+def weekly_product(admin: ApiClient, name: str, **overrides) -> dict:
+    """The demo product's terms (10,000 at 11% flat for one 7-day installment) as a new product."""
+    terms = {"name": name, "principal": 10000, "numberOfRepayments": 1, "repaymentEvery": 7}
+    terms |= {"repaymentFrequencyType": 0, "interestRatePerPeriod": 11, "interestRateFrequencyType": 4}
+    return flat_product(admin, **{**terms, **overrides})
 
 
 def active_loan(client: ApiClient, product_id: int = 1, on: str = "2026-05-23", **overrides) -> dict:

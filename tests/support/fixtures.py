@@ -99,16 +99,15 @@ def drain(aws) -> Callable[[], int]:
     return run
 
 
-@pytest.fixture
-def run_queues(aws) -> Callable[..., int]:
-    """Deliver the close of business's page and work messages, as Lambda's SQS pollers would;
-    `only` limits it to the functions whose logical id holds it. Answers the rounds it took."""
+def run_workers(logical_id_part: str, default_rounds: int) -> Callable[..., int]:
+    """Deliver the messages of the queues whose functions' logical id holds `logical_id_part`, as
+    Lambda's SQS pollers would; `only` limits a call to some of them. Answers the rounds it took."""
     from devstack.sources import sqs_workers
 
     functions = Functions(STACK, inline=True)
-    workers = [w for w in sqs_workers(STACK, functions) if "CobRun" in w.fn.logical_id]
+    workers = [w for w in sqs_workers(STACK, functions) if logical_id_part in w.fn.logical_id]
 
-    def run(rounds: int = 60, only: str | None = None) -> int:
+    def run(rounds: int = default_rounds, only: str | None = None) -> int:
         for done in range(rounds):
             busy = [w.poll() for w in workers if only is None or only in w.fn.logical_id]
             if not any(busy):
@@ -116,6 +115,12 @@ def run_queues(aws) -> Callable[..., int]:
         return rounds
 
     return run
+
+
+@pytest.fixture
+def run_queues(aws) -> Callable[..., int]:
+    """The close of business's page and work messages (`run_workers`)."""
+    return run_workers("CobRun", 60)
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from lms.loans.domain.calculation.accrual import (
     interest_periods,
     month_of,
     monthly_interest,
-    next_month,
 )
 from lms.loans.domain.calculation.delinquency import LoanHistory, delinquency
 from lms.loans.domain.disbursing.disbursement import DisbursementOrder, disburse, plan_disbursement
@@ -80,14 +79,9 @@ class NonAccrualRules(MoneyRules):
             if txn is not None:
                 self.last = (txn.id, before, self.penalties())
 
-    @precondition(lambda self: self.loan.loan.status in LIVE)
-    @rule(months=st.integers(min_value=0, max_value=5))
-    def run_month(self, months):
-        month = month_of(OPENED)
-        for _ in range(months):
-            month = next_month(month)
-        if month < month_of(self.loan.today) and self.attempt(lambda: self.loan.run(month)) is not None:
-            self.last = None
+    def runs_before(self):
+        """The business date moves here: a month is run once it has ended by the loan's today."""
+        return self.loan.today
 
     @precondition(lambda self: self.loan.loan.status is LoanStatus.APPROVED)
     @rule(offset=st.integers(min_value=0, max_value=30))

@@ -10,7 +10,6 @@ through the date or later is not written again), and counters only say how far a
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,10 +29,9 @@ from lms.cob.run import (
 from lms.cob.store import CobRunStore
 from lms.config import get_settings
 from lms.observability import logger, traced
-from lms.storage import dynamo
+from lms.storage.queues import send_bodies
 
 PAGE_SIZE = 1000
-SQS_BATCH = 10
 
 
 class CloseOfBusiness(Protocol):
@@ -75,15 +73,7 @@ def _tally(result: Any) -> Tally:
 
 
 def _send(queue_url: str, bodies: list[dict]) -> None:
-    sqs = dynamo.client("sqs")
-    for start in range(0, len(bodies), SQS_BATCH):
-        batch = bodies[start : start + SQS_BATCH]
-        result = sqs.send_message_batch(
-            QueueUrl=queue_url,
-            Entries=[{"Id": str(i), "MessageBody": json.dumps(body)} for i, body in enumerate(batch)],
-        )
-        if result.get("Failed"):
-            raise RuntimeError(f"SQS refused close-of-business messages: {result['Failed']}")
+    send_bodies(queue_url, bodies, "close-of-business messages")
 
 
 def _stale_before() -> str:

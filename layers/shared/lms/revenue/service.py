@@ -10,7 +10,6 @@ and counters only say how far an attempt got.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -24,24 +23,15 @@ from lms.loans.service.revenue import LoanRevenue
 from lms.observability import traced
 from lms.revenue.run import LOANS_PER_MESSAGE, MAX_ERRORS_KEPT, Attempt, RevenueRun
 from lms.revenue.store import RevenueRunStore
-from lms.storage import dynamo
+from lms.storage.queues import send_bodies
 from lms.storage.tables import ACCRUAL_SHARDS
 
 PAGE_SIZE = 1000
-SQS_BATCH = 10
 RUN_ACTOR = "revenue-run"
 
 
 def _send(queue_url: str, bodies: list[dict]) -> None:
-    sqs = dynamo.client("sqs")
-    for start in range(0, len(bodies), SQS_BATCH):
-        batch = bodies[start : start + SQS_BATCH]
-        result = sqs.send_message_batch(
-            QueueUrl=queue_url,
-            Entries=[{"Id": str(i), "MessageBody": json.dumps(body)} for i, body in enumerate(batch)],
-        )
-        if result.get("Failed"):
-            raise RuntimeError(f"SQS refused revenue run messages: {result['Failed']}")
+    send_bodies(queue_url, bodies, "revenue run messages")
 
 
 @traced

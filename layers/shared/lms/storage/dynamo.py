@@ -322,17 +322,17 @@ class Table:
         if not keys:
             return []
         items = [{"Get": {"TableName": self.name, "Key": k.av()}} for k in keys]
-        for retry in range(attempts):
+        retry = 0
+        while True:
             try:
                 result = self._client.transact_get_items(TransactItems=items)
+                return [deserialize(r.get("Item")) for r in result.get("Responses", [])]
             except ClientError as err:
                 translated = _translate(err)
-                if not isinstance(translated, ConditionFailed) or retry == attempts - 1:
+                retry += 1
+                if not isinstance(translated, ConditionFailed) or retry == attempts:
                     raise translated from err
-                time.sleep(unprocessed_backoff(retry))
-                continue
-            return [deserialize(r.get("Item")) for r in result.get("Responses", [])]
-        raise AssertionError("unreachable")
+                time.sleep(unprocessed_backoff(retry - 1))
 
     def transact_write(self, actions: list[dict]) -> None:
         """Write several items atomically, all or none (a loan's head with its history pages; a
