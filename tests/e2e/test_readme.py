@@ -59,6 +59,14 @@ def test_readme_examples_run(stack):
         '{"date":"2026-11-27","bucket":"181+"}]',
         '"customerName":"Ada Lovelace","bucket":"181+","overdueSince":"2026-05-30","total":11600}',
         '{"event":"loan.overdue","bucket":"181+","overdueSince":"2026-05-30"}',
+        # The portfolio reports of the late-penalty product's book, as JSON and as CSV.
+        '{"grossOutstandingPrincipal":10000,"loans":1,"bands":[{"name":"PAR1","principal":10000,"ratio":1},'
+        '{"name":"PAR30","principal":10000,"ratio":1},{"name":"PAR60","principal":10000,"ratio":1},'
+        '{"name":"PAR90","principal":10000,"ratio":1}]}',
+        "currency,asOf,officeId,productId,bucket,loans,outstandingPrincipal,overduePrincipal,overdueInterest,"
+        "overdueFees,overduePenalties,overdueTotal,recordedAt\n",
+        ",181+,1,10000.00,10000.00,1100.00,0.00,500.00,11600.00,\n",
+        ",total,1,10000.00,10000.00,1100.00,0.00,500.00,11600.00,\n",
     ]
     for line in late:
         assert line in result.stdout, (line, result.stdout[-3000:])

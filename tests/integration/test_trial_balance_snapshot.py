@@ -87,8 +87,14 @@ def test_todays_trial_balance_balances_while_entries_are_applied_between_its_rea
         Decimal(0),
     )
     assert seen == expected
+    # It says how many entries it holds: exactly those, and each of them whole.
+    held = [e for n, e in enumerate(applied) if read_shards.index(total_shard(e.id)) > n]
+    assert during.entries == before.entries + len(held)
     after = tzs(LedgerReports(store).trial_balance(None))
     assert after.total_debits == after.total_credits == before.total_debits + sum(e.lines[0].debit for e in applied)
+    assert after.entries == before.entries + len(applied)
+    newest = max(applied, key=lambda e: (e.recorded_at, -applied.index(e)))
+    assert after.last_recorded_at == newest.recorded_at
 
 
 def test_a_past_dates_trial_balance_read_account_by_account_sees_an_entry_in_part(store, monkeypatch):

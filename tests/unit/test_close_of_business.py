@@ -51,8 +51,11 @@ def test_the_next_date_of_interest_is_the_day_after_the_next_due_date():
     assert next_date_of_interest(schedule, date(2026, 6, 1), buckets=BUCKETS) == date(2026, 6, 7)
     # Once the first is overdue: the second falling due, then the first's bucket thresholds.
     assert next_date_of_interest(schedule, date(2026, 6, 7), buckets=BUCKETS) == date(2026, 6, 14)
-    # Day 31 past the first's due date: the loan enters 31-60.
-    assert next_date_of_interest(schedule, date(2026, 6, 14), buckets=BUCKETS) == date(2026, 7, 7)
+    # Day 30 past the first's due date: the loan reaches PAR30; day 31: it enters 31-60.
+    assert next_date_of_interest(schedule, date(2026, 6, 14), buckets=BUCKETS) == date(2026, 7, 6)
+    assert next_date_of_interest(schedule, date(2026, 7, 6), buckets=BUCKETS) == date(2026, 7, 7)
+    # Then day 60 (PAR60) before day 61 (61-90).
+    assert next_date_of_interest(schedule, date(2026, 7, 7), buckets=BUCKETS) == date(2026, 8, 5)
 
 
 def test_a_penalty_date_a_reminder_and_non_accrual_are_dates_of_interest():
@@ -61,7 +64,7 @@ def test_a_penalty_date_a_reminder_and_non_accrual_are_dates_of_interest():
     assert next_date_of_interest(schedule, date(2026, 6, 7), buckets=BUCKETS, late_penalty=fixed) == date(2026, 6, 10)
     assert next_date_of_interest(
         schedule, date(2026, 6, 7), buckets=BUCKETS, late_penalty=fixed, charged_off=True
-    ) == date(2026, 7, 7)
+    ) == date(2026, 7, 6)
     assert next_date_of_interest(schedule, date(2026, 5, 1), buckets=BUCKETS, reminder_days_before=3) == date(
         2026, 6, 3
     )

@@ -42,6 +42,7 @@ def test_the_deployment_variables_are_required():
         "LEDGER_TABLE",
         "LMS_TABLE",
         "PAYOUT_QUEUE_URL",
+        "PORTFOLIO_RECORD_QUEUE_URL",
         "PUSH_DLQ_URL",
         "PUSH_QUEUE_URL",
         "REVENUE_PAGES_QUEUE_URL",

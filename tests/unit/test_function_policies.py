@@ -75,7 +75,7 @@ OBSERVED_WRITES = [
     ("PostJournalEntryFunction", "LedgerTable", "UpdateItem", "FUNDS#1"),
     ("ProjectLedgerTotalsFunction", "LedgerTable", "PutItem", "ENTRY#1"),
     ("ProjectLedgerTotalsFunction", "LedgerTable", "UpdateItem", "TOTAL#1"),
-    ("ProjectLoanJournalFunction", "LedgerTable", "PutItem", "ENTRY#1"),
+    ("ProjectLoanCommitsFunction", "LedgerTable", "PutItem", "ENTRY#1"),
     ("PushToAccountingFunction", "CoreTable", "PutItem", "EVENT#1"),
     ("RefundLoanFunction", "CoreTable", "PutItem", "LOAN#1"),
     ("RefundLoanFunction", "CoreTable", "PutItem", "NOTICE#1"),

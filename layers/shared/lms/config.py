@@ -79,6 +79,12 @@ class Settings(BaseModel):
     cob_work_queue_url: str | None = Field(
         default=None, min_length=1, alias="COB_WORK_QUEUE_URL", description="Close-of-business run work"
     )
+    portfolio_record_queue_url: str | None = Field(
+        default=None,
+        min_length=1,
+        alias="PORTFOLIO_RECORD_QUEUE_URL",
+        description="Dates whose close of business completed, for the portfolio's daily record",
+    )
     payout_queue_url: str | None = Field(
         default=None, min_length=1, alias="PAYOUT_QUEUE_URL", description="Payouts to make or check"
     )

@@ -171,5 +171,7 @@ class CobRunService:
         return BatchOutcome(tallies=tallies, failed=len(errors))
 
     def _finish_if_done(self, business_date: date, attempt: CobAttempt) -> None:
-        if attempt.finished:
-            self.store.complete(business_date, attempt.number, clock.timestamp())
+        if attempt.finished and self.store.complete(business_date, attempt.number, clock.timestamp()):
+            # The date's loans are closed: the portfolio's figures at its end can be recorded.
+            record = {"businessDate": business_date.isoformat()}
+            send_bodies(get_settings().portfolio_record_queue_url, [record], "the portfolio's record")

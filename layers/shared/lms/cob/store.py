@@ -152,9 +152,9 @@ class CobRunStore:
         item = self.table.update(attempt_key(business_date, number), expression, names=names or None, values_=values)
         return _attempt(item)
 
-    def complete(self, business_date: date, number: int, at: str) -> None:
-        # Another worker may have seen the last batch finish first.
-        with contextlib.suppress(ConditionFailed):
+    def complete(self, business_date: date, number: int, at: str) -> bool:
+        """Mark the attempt completed; False if another worker saw the last batch finish first."""
+        try:
             self.table.update(
                 attempt_key(business_date, number),
                 "SET #status = :completed, completedAt = :at",
@@ -162,7 +162,10 @@ class CobRunStore:
                 names={"#status": "status"},
                 values_={":completed": CobStatus.COMPLETED.value, ":running": CobStatus.RUNNING.value, ":at": at},
             )
-            # A start after this begins a new attempt (for the loans that failed, if any).
+        except ConditionFailed:
+            return False
+        # A start after this begins a new attempt (for the loans that failed, if any).
+        with contextlib.suppress(ConditionFailed):
             self.table.update(
                 run_key(business_date),
                 "SET completedAttempt = :n",
@@ -170,6 +173,7 @@ class CobRunStore:
                 names={"#attempt": "attempt"},
                 values_={":n": number},
             )
+        return True
 
     def _moved(self, business_date: date, number: int, now: str) -> None:
         """The attempt made progress: it is not stale (paging is once per 1,000 loans, so this is cheap)."""

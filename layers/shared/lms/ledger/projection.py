@@ -6,7 +6,9 @@ to the day's total items. A redelivered stream record finds the marker and chang
 Totals are spread over TOTAL_SHARDS items per account and day, chosen by entry id, so a hot
 account (cash) is not one item written by every operation. Each account also has TOTAL_SHARDS
 running totals (all days), so its current balance is a read of a fixed number of items, however
-old the account (the disbursement's funds check reads it with the request's other reads).
+old the account (the disbursement's funds check reads it with the request's other reads). Each
+shard also counts the entries of the currency applied to it, and names the last: what today's
+trial balance, read with the totals, says it holds.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from lms.ledger.domain.entries import JournalEntry
-from lms.ledger.store import LedgerStore, running_total_key, total_shard
+from lms.ledger.store import LedgerStore, entries_applied_key, running_total_key, total_shard
 from lms.money import ZERO
 from lms.storage.dynamo import ConditionFailed, Key
 
@@ -74,6 +76,11 @@ def apply_posted_entry(store: LedgerStore, entry: JournalEntry) -> bool:
                 values_={":d": debit, ":c": credit, ":e": "runningTotal"},
             )
             for account_id, (debit, credit) in sums.items()
+        ),
+        table.update_action(
+            entries_applied_key(entry.currency, shard),
+            "ADD entries :one SET lastEntryId = :id, lastRecordedAt = :at, entity = :e",
+            values_={":one": 1, ":id": entry.id, ":at": entry.recorded_at, ":e": "entriesApplied"},
         ),
     ]
     try:

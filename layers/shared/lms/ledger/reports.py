@@ -11,7 +11,7 @@ from lms.ledger.domain.accounts import Account
 from lms.ledger.domain.entries import JournalEntry
 from lms.ledger.domain.funds import is_funded_role
 from lms.ledger.funds import FundsStore
-from lms.ledger.store import TOTAL_SHARDS, LedgerStore
+from lms.ledger.store import TOTAL_SHARDS, EntriesApplied, LedgerStore
 from lms.money import ZERO, round_money
 from lms.observability import traced
 from lms.storage.dynamo import batch_get_across
@@ -37,6 +37,10 @@ class AccountBalance:
 class TrialBalance:
     currency: str
     rows: list[AccountBalance]
+    # Today's: how many posted entries it holds, and the newest of those its shards applied last.
+    entries: int | None = None
+    last_entry_id: str | None = None
+    last_recorded_at: str | None = None
 
     @property
     def total_debits(self) -> Decimal:
@@ -113,8 +117,10 @@ class LedgerReports:
             ids = [a.id for a in accounts]
             debits: dict[str, Decimal] = dict.fromkeys(ids, ZERO)
             credits: dict[str, Decimal] = dict.fromkeys(ids, ZERO)
+            applied: list[EntriesApplied] = []
             for shard in range(TOTAL_SHARDS):
-                totals = self._balanced_shard(ids, shard, attempts)
+                totals, shard_applied = self._balanced_shard(ids, shard, currency, attempts)
+                applied.append(shard_applied)
                 for account_id, (debit, credit) in totals.items():
                     debits[account_id] += debit
                     credits[account_id] += credit
@@ -122,17 +128,30 @@ class LedgerReports:
                 AccountBalance(a, round_money(debits[a.id], currency), round_money(credits[a.id], currency))
                 for a in accounts
             ]
-            trials.append(TrialBalance(currency, rows))
+            newest = max(
+                (a for a in applied if a.last_recorded_at), key=lambda a: a.last_recorded_at or "", default=None
+            )
+            trials.append(
+                TrialBalance(
+                    currency,
+                    rows,
+                    entries=sum(a.entries for a in applied),
+                    last_entry_id=newest.last_entry_id if newest else None,
+                    last_recorded_at=newest.last_recorded_at if newest else None,
+                )
+            )
         return trials
 
-    def _balanced_shard(self, account_ids: list[str], shard: int, attempts: int) -> dict[str, tuple[Decimal, Decimal]]:
+    def _balanced_shard(
+        self, account_ids: list[str], shard: int, currency: str, attempts: int
+    ) -> tuple[dict[str, tuple[Decimal, Decimal]], EntriesApplied]:
         """One shard's snapshot; read again only where a currency has more accounts than one
         snapshot holds and its parts, read apart, saw an entry differently."""
         for _ in range(attempts):
-            totals = self.store.shard_snapshot(account_ids, shard)
+            totals, applied = self.store.shard_snapshot(account_ids, shard, currency)
             if sum(d for d, _ in totals.values()) == sum(c for _, c in totals.values()):
                 break
-        return totals
+        return totals, applied
 
     def _read_trial_balance(self, as_of: date | None) -> list[TrialBalance]:
         by_currency: dict[str, list[AccountBalance]] = defaultdict(list)

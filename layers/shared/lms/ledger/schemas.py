@@ -197,6 +197,10 @@ class CurrencyTrialBalanceOut(ResponseModel):
     total_debits: Decimal
     total_credits: Decimal
     balanced: bool
+    # Today's (no asOfDate): the posted entries it holds, every one whole, and the newest applied.
+    entries_held: int | None = None
+    last_entry_id: str | None = None
+    last_entry_recorded_at: str | None = None
 
     @classmethod
     def of(cls, trial: TrialBalance) -> CurrencyTrialBalanceOut:
@@ -218,6 +222,9 @@ class CurrencyTrialBalanceOut(ResponseModel):
             total_debits=trial.total_debits,
             total_credits=trial.total_credits,
             balanced=trial.total_debits == trial.total_credits,
+            entries_held=trial.entries,
+            last_entry_id=trial.last_entry_id,
+            last_entry_recorded_at=trial.last_recorded_at,
         )
 
 

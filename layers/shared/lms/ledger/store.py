@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,19 @@ def account_key(account_id: str) -> Key:
 def running_total_key(account_id: str, shard: int) -> Key:
     # "ALL#" sorts after every date, so day-total queries (SK <= "<date>#~") never include it.
     return Key(f"TOTAL#{account_id}", f"ALL#{shard:02d}")
+
+
+def entries_applied_key(currency: str, shard: int) -> Key:
+    """How many posted entries of the currency the projection has applied to this shard, and the
+    last one: a trial balance read with the shard's totals says up to which entry it holds."""
+    return Key(f"TOTAL#ENTRIES#{currency}", f"ALL#{shard:02d}")
+
+
+@dataclass(frozen=True)
+class EntriesApplied:
+    entries: int = 0
+    last_entry_id: str | None = None
+    last_recorded_at: str | None = None
 
 
 def entry_key(entry_id: str) -> Key:
@@ -245,22 +259,35 @@ class LedgerStore:
             sum((t.get("credit", ZERO) for t in found), ZERO),
         )
 
-    def shard_snapshot(self, account_ids: list[str], shard: int) -> dict[str, tuple[Decimal, Decimal]]:
+    def shard_snapshot(
+        self, account_ids: list[str], shard: int, currency: str
+    ) -> tuple[dict[str, tuple[Decimal, Decimal]], EntriesApplied]:
         """The running totals of one shard of `account_ids` (debits, credits), read as one snapshot.
 
         Each posted entry moves exactly one shard of every account it touches, in one transaction
         (lms.ledger.projection), and has one currency: so the shard's totals over a currency's
         accounts change only by whole, balanced entries, and a snapshot of them balances by itself
         whatever is being posted. Up to TRANSACT_GET_LIMIT accounts are one snapshot; a longer list
-        is read in parts, which the caller checks (a part may see an entry the other did not)."""
+        is read in parts, which the caller checks (a part may see an entry the other did not). The
+        first part also reads the shard's count of applied entries (`entries_applied_key`)."""
         totals: dict[str, tuple[Decimal, Decimal]] = {}
-        for start in range(0, len(account_ids), TRANSACT_GET_LIMIT):
-            part = account_ids[start : start + TRANSACT_GET_LIMIT]
-            items = self.table.transact_get([running_total_key(a, shard) for a in part])
+        applied = EntriesApplied()
+        per_part = TRANSACT_GET_LIMIT - 1
+        for start in range(0, len(account_ids), per_part):
+            part = account_ids[start : start + per_part]
+            keys = [running_total_key(a, shard) for a in part]
+            if start == 0:
+                keys.append(entries_applied_key(currency, shard))
+            items = self.table.transact_get(keys)
+            if start == 0:
+                marker = items.pop() or {}
+                applied = EntriesApplied(
+                    int(marker.get("entries", 0)), marker.get("lastEntryId"), marker.get("lastRecordedAt")
+                )
             for account_id, item in zip(part, items, strict=True):
                 found = item or {}
                 totals[account_id] = (found.get("debit", ZERO), found.get("credit", ZERO))
-        return totals
+        return totals, applied
 
     def totals_until(self, account_id: str, until: date | None = None) -> tuple[Decimal, Decimal]:
         days = self.day_totals(account_id, until)

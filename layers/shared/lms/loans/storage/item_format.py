@@ -78,6 +78,59 @@ def head_markers(loan_id: int, marks: ArrearsMarks) -> dict[str, str]:
     return markers
 
 
+def portfolio_marker(currency: str, marks: ArrearsMarks) -> dict[str, Any]:
+    """The head's `portfolio` attribute: the business date of the loan's marks and, for a loan in the
+    portfolio, what it adds to the portfolio's figures (lms.portfolio projects it from the stream)."""
+    if marks.as_of is None:
+        return {}
+    marker: dict[str, Any] = {"asOf": marks.as_of.isoformat()}
+    if marks.in_portfolio:
+        marker |= {
+            "currency": currency,
+            "bucket": marks.bucket or "",
+            "parBand": marks.par_band,
+            "principal": marks.principal,
+            "overduePrincipal": marks.overdue_principal,
+            "overdueInterest": marks.overdue_interest,
+            "overdueFees": marks.overdue_fees,
+            "overduePenalties": marks.overdue_penalties,
+        }
+    return {"portfolio": marker}
+
+
+@dataclass(frozen=True)
+class PortfolioImage:
+    """What a head's stream record says of the loan's place in the portfolio, as of the business
+    date `as_of`: `figures` None for a loan outside it (not active, or charged off)."""
+
+    loan_id: int
+    version: int
+    office_id: int
+    product_id: int
+    as_of: str
+    figures: dict[str, Any] | None
+
+
+def portfolio_image_of_record(record: Any) -> PortfolioImage | None:
+    """The portfolio image of a loan head's stream record; None for any other item, and for a head
+    written before the portfolio existed (it has no marks to count)."""
+    raw = _record_of(record).get("NewImage") or {}
+    # Only the attributes read here: the image's binary state arrives as base64 text.
+    wanted = ("PK", "entity", "version", "officeId", "productId", "portfolio")
+    image = deserialize({name: raw[name] for name in wanted if name in raw}) or {}
+    marker = image.get("portfolio")
+    if image.get("entity") != "loan" or marker is None:
+        return None
+    return PortfolioImage(
+        loan_id=loan_id_of_partition(image["PK"]),
+        version=int(image["version"]),
+        office_id=int(image["officeId"]),
+        product_id=int(image["productId"]),
+        as_of=str(marker["asOf"]),
+        figures=marker if "currency" in marker else None,
+    )
+
+
 def relay_cursor_key(loan_id: int) -> Key:
     """The relay's cursor, beside the loan's head in its partition."""
     return Key(loan_partition(loan_id), RELAY_CURSOR)

@@ -36,7 +36,7 @@ from lms.loans.storage.history import (
     plan_write,
     without_older_history,
 )
-from lms.loans.storage.item_format import head_markers, loan_partition
+from lms.loans.storage.item_format import head_markers, loan_partition, portfolio_marker
 from lms.loans.storage.signal_items import signal_items
 from lms.loans.storage.stored_loan import StoredLoan
 from lms.observability import traced
@@ -112,6 +112,7 @@ def loan_item(loan: StoredLoan, version: int, write: LoanWrite) -> dict:
     return {
         **accrual_index(loan),
         **head_markers(loan.id, loan.arrears),
+        **portfolio_marker(loan.currency, loan.arrears),
         "PK": key.pk,
         "SK": key.sk,
         "entity": "loan",

@@ -7,7 +7,8 @@ From the loan's position now, the candidates are, for every installment not full
   late-penalty rule and is not charged off);
 - its reminder date, `due - reminderDaysBefore`;
 and, from the oldest installment not fully paid (the one whose due date `overdueSince` will be):
-- the day it reaches each bucket's first day (`due + first_day`);
+- the day it reaches each bucket's first day (`due + first_day`) and each PAR threshold (30, 60, 90
+  days: the portfolio report's bands);
 - the day it reaches `nonAccrualDays` (`due + nonAccrualDays`).
 A date that turns out to have nothing to do costs the run one read of the loan and no write; a date
 of interest that a later transaction moves (a payment, a reversal) is recomputed by its commit.
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from lms.loans.domain.calculation.allocation import InstallmentPosition
-from lms.loans.domain.calculation.delinquency import DelinquencyBuckets
+from lms.loans.domain.calculation.delinquency import PAR_THRESHOLDS, DelinquencyBuckets
 from lms.loans.domain.calculation.late_penalty import LatePenalty
 
 ONE_DAY = timedelta(days=1)
@@ -48,7 +49,7 @@ def next_date_of_interest(
             candidates.append(due + timedelta(days=late_penalty.grace_days) + ONE_DAY)
     if unpaid:
         oldest = min(i.due_date for i in unpaid)
-        candidates += [oldest + timedelta(days=first) for first in buckets.first_days]
+        candidates += [oldest + timedelta(days=first) for first in (*buckets.first_days, *PAR_THRESHOLDS)]
         if non_accrual_days is not None:
             candidates.append(oldest + timedelta(days=non_accrual_days))
     return min((d for d in candidates if d > after), default=None)

@@ -68,6 +68,16 @@ class LoanHistory:
         return sorted({t.date for t in self.transactions if t.active})
 
 
+# Portfolio at risk is reported at these days past due (PAR1, PAR30, PAR60, PAR90: the outstanding
+# principal of loans at or beyond that many days). A loan's band is the highest it has reached.
+PAR_THRESHOLDS = (1, 30, 60, 90)
+
+
+def par_band(days_past_due: int) -> int:
+    """The highest PAR threshold `days_past_due` has reached, 0 for a loan not past due."""
+    return max((t for t in PAR_THRESHOLDS if days_past_due >= t), default=0)
+
+
 @dataclass(frozen=True)
 class Delinquency:
     as_of: date

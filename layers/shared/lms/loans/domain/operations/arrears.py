@@ -21,7 +21,7 @@ from lms.loans.domain.accounting.rebook import position_of
 from lms.loans.domain.aggregate.loan import Actor, Loan
 from lms.loans.domain.aggregate.status import LoanStatus
 from lms.loans.domain.calculation.cob_due import next_date_of_interest
-from lms.loans.domain.calculation.delinquency import DelinquencyBuckets, delinquency
+from lms.loans.domain.calculation.delinquency import DelinquencyBuckets, delinquency, par_band
 from lms.loans.domain.calculation.late_penalty import penalty_date
 from lms.loans.domain.operations.late_penalties import PenaltyChange, apply_late_penalties
 from lms.loans.domain.operations.revenue import judge_non_accrual
@@ -78,6 +78,13 @@ def refresh_arrears(loan: Loan, on: date, *, cob_through: date | None = None) ->
         cob_due=cob_due,
         reminded=reminded,
         reminders=reminders,
+        in_portfolio=not loan.charged_off,
+        par_band=par_band(now.days_past_due),
+        principal=position.owed.principal,
+        overdue_principal=now.arrears.principal,
+        overdue_interest=now.arrears.interest,
+        overdue_fees=now.arrears.fees,
+        overdue_penalties=now.arrears.penalties,
     )
     return loan.model_copy(update={"arrears": refreshed})
 
