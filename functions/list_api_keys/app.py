@@ -1,6 +1,6 @@
 """GET /v1/api-keys: every key without its secret (admin)."""
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.auth.api_keys import ApiKeyStore
@@ -17,8 +17,8 @@ app = build_resolver()
     tags=["API keys"],
     responses=openapi_page(ApiKeyOut),
 )
-def list_api_keys(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(ApiKeyStore().list(page, rows), ApiKeyOut.of)
+def list_api_keys(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS, page_token: PageTokenParam = None):
+    return page_response(ApiKeyStore().list(paging(page, page_token), rows), ApiKeyOut.of)
 
 
 lambda_handler = observed(app.resolve)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.customers.schemas import CustomerOut
@@ -24,9 +24,10 @@ app = build_resolver()
 def list_customers(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,
+    page_token: PageTokenParam = None,
     office_id: Annotated[int | None, Query(alias="officeId", ge=1)] = None,
 ):
-    return page_response(CustomerService().list(page, rows, office_id), CustomerOut.of)
+    return page_response(CustomerService().list(paging(page, page_token), rows, office_id), CustomerOut.of)
 
 
 lambda_handler = observed(app.resolve)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.integration.schemas import EventOut
@@ -24,10 +24,11 @@ app = build_resolver()
 def list_integration_events(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,
+    page_token: PageTokenParam = None,
     loan_id: Annotated[int | None, Query(alias="loanId", ge=1)] = None,
     status: Annotated[PushStatus | None, Query()] = None,
 ):
-    return page_response(IntegrationService().list_events(page, rows, loan_id, status), EventOut.of)
+    return page_response(IntegrationService().list_events(paging(page, page_token), rows, loan_id, status), EventOut.of)
 
 
 lambda_handler = observed(app.resolve)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.api.types import IsoDate
@@ -26,11 +26,12 @@ app = build_resolver()
 def list_journal_entries(
     page: PageParam = 1,
     rows: RowsParam = DEFAULT_ROWS,
+    page_token: PageTokenParam = None,
     start_date: Annotated[IsoDate | None, Query(alias="startDate")] = None,
     end_date: Annotated[IsoDate | None, Query(alias="endDate")] = None,
     status: Annotated[EntryStatus | None, Query()] = None,
 ):
-    entries = LedgerService().list_entries(page, rows, start_date, end_date, status)
+    entries = LedgerService().list_entries(paging(page, page_token), rows, start_date, end_date, status)
     return page_response(entries, JournalEntryOut.of)
 
 

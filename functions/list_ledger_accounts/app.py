@@ -1,6 +1,6 @@
 """GET /v1/ledger/accounts: the chart of accounts, by code."""
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.ledger.schemas import AccountOut
@@ -17,8 +17,8 @@ app = build_resolver()
     tags=["Ledger"],
     responses=openapi_page(AccountOut),
 )
-def list_ledger_accounts(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(LedgerService().list_accounts(page, rows), AccountOut.of)
+def list_ledger_accounts(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS, page_token: PageTokenParam = None):
+    return page_response(LedgerService().list_accounts(paging(page, page_token), rows), AccountOut.of)
 
 
 lambda_handler = observed(app.resolve)

@@ -1,6 +1,6 @@
 """GET /v1/loan-products."""
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.observability import observed
@@ -17,8 +17,8 @@ app = build_resolver()
     tags=["Loan products"],
     responses=openapi_page(ProductOut),
 )
-def list_loan_products(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(ProductService().list(page, rows), ProductOut.of)
+def list_loan_products(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS, page_token: PageTokenParam = None):
+    return page_response(ProductService().list(paging(page, page_token), rows), ProductOut.of)
 
 
 lambda_handler = observed(app.resolve)

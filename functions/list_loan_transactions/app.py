@@ -1,6 +1,6 @@
 """GET /v1/loans/{id}/transactions: every transaction of the loan, reversed ones included, in date order."""
 
-from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, IdPath, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.loans.schemas.payments import TransactionOut
@@ -17,8 +17,10 @@ app = build_resolver()
     tags=["Loans"],
     responses=openapi_page(TransactionOut),
 )
-def list_loan_transactions(id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    loan, transactions = LoanQueries().transactions(id, page, rows)
+def list_loan_transactions(
+    id: IdPath, page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS, page_token: PageTokenParam = None
+):
+    loan, transactions = LoanQueries().transactions(id, paging(page, page_token), rows)
     return page_response(transactions, lambda txn: TransactionOut.of(loan, txn))
 
 

@@ -1,6 +1,6 @@
 """GET /v1/offices."""
 
-from lms.api.params import DEFAULT_ROWS, PageParam, RowsParam
+from lms.api.params import DEFAULT_ROWS, PageParam, PageTokenParam, RowsParam, paging
 from lms.api.resolver import build_resolver
 from lms.api.responses import openapi_page, page_response
 from lms.observability import observed
@@ -17,8 +17,8 @@ app = build_resolver()
     tags=["Offices"],
     responses=openapi_page(OfficeOut),
 )
-def list_offices(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS):
-    return page_response(OfficeService().list(page, rows), OfficeOut.of)
+def list_offices(page: PageParam = 1, rows: RowsParam = DEFAULT_ROWS, page_token: PageTokenParam = None):
+    return page_response(OfficeService().list(paging(page, page_token), rows), OfficeOut.of)
 
 
 lambda_handler = observed(app.resolve)

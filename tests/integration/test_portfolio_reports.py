@@ -202,6 +202,26 @@ def test_reports_answer_csv_with_a_header_row_and_the_same_figures(admin, book, 
     assert lines[-1][4] == "total"
 
 
+def test_the_delinquent_loans_list_answers_csv_paged_by_token(
+    admin, book, drain, run_queues, record_queue, monkeypatch
+):
+    on(monkeypatch, date(2026, 6, 30))
+    close_business(admin, run_queues, drain, record_queue, date(2026, 6, 30))
+    as_json = admin.get("/v1/loans", query={"inArrears": "true", "productId": 1}).json["items"]
+    wanted = {"inArrears": "true", "productId": 1, "rows": 1}
+    rows, token, pages = [], None, 0
+    while pages == 0 or token:
+        query = {**wanted, "pageToken": token} if token else wanted
+        reply = admin.get("/v1/loans", query=query, headers={"Accept": "text/csv"})
+        assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/csv"), reply
+        rows += csv.DictReader(io.StringIO(reply.raw.decode()))
+        token, pages = reply.headers.get("Next-Page-Token"), pages + 1
+    assert pages == 4  # three loans, then an empty page: the third page could not know it was the last
+    assert [r["id"] for r in rows] == [loan["id"] for loan in as_json]
+    assert [(r["bucket"], r["daysPastDue"], r["overdueSince"]) for r in rows] == [("31-60", "31", "2026-05-30")] * 3
+    assert sorted(Decimal(r["overduePrincipal"]) for r in rows) == [Decimal("9100.00"), *[Decimal("10000.00")] * 2]
+
+
 def test_bad_report_parameters_are_refused_with_the_field(viewer, seeded, monkeypatch):
     on(monkeypatch, date(2026, 7, 1))
     for query, field, message in [

@@ -32,3 +32,21 @@ RowsParam = Annotated[int, AfterValidator(_rows), Query(description="Rows per pa
 # The one type of every numeric id in a route (loans, customers, products, offices, transactions,
 # charges): 1 or more, documented as such in the OpenAPI document.
 IdPath = Annotated[int, Path(description="Numeric id, 1 or more", ge=1)]
+
+
+PageTokenParam = Annotated[
+    str | None,
+    Query(
+        alias="pageToken",
+        max_length=2048,
+        description="Page by token instead of by number: empty for the first page, then the nextPageToken "
+        "of the page before (a page's cost does not grow with the list; no total)",
+    ),
+]
+
+
+def paging(page: int, page_token: str | None):
+    """Which page a list route was asked for: by token when `pageToken` is given, else by number."""
+    from lms.storage.pagination import Cursor
+
+    return Cursor(page_token.strip()) if page_token is not None else page

@@ -38,6 +38,11 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
 
 def page_response(page: Page[T], render: Callable[[T], Any] | None = None) -> Response:
     items = [render(item) for item in page.items] if render else page.items
+    if page.by_token:
+        body: dict[str, Any] = {"items": _plain(items), "rowsPerPage": page.rows}
+        if page.next_token is not None:
+            body["nextPageToken"] = page.next_token
+        return json_response(body)
     return json_response({"items": _plain(items), "total": page.total, "page": page.page, "rowsPerPage": page.rows})
 
 
@@ -93,9 +98,10 @@ class PageOut(BaseModel, Generic[T]):
     model_config = ConfigDict(defer_build=True)
 
     items: list[T]
-    total: int
-    page: int
+    total: int | None = None  # absent when paged by pageToken
+    page: int | None = None
     rows_per_page: int = Field(alias="rowsPerPage")
+    next_page_token: str | None = Field(default=None, alias="nextPageToken")  # paged by token, while more follow
 
 
 def openapi_page(model: type[BaseModel]) -> dict:

@@ -17,7 +17,7 @@ from lms.errors import Aborted, NotFound
 from lms.ids import new_secret, new_ulid
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import BY_TYPE, core_table
 
 KEY_PREFIX = "lms_"
@@ -104,8 +104,8 @@ class ApiKeyStore:
         record = _from_item(item)
         return record if record.active else None
 
-    def list(self, page: int, rows: int) -> Page[ApiKey]:
-        candidates = self.table.query("TypePK = :t", {":t": _TYPE}, index=BY_TYPE, projection="PK, SK")
+    def list(self, page: PageAt, rows: int) -> Page[ApiKey]:
+        candidates = KeyQuery("TypePK = :t", {":t": _TYPE}, index=BY_TYPE, projection="PK, SK")
         return load_page(self.table, candidates, page, rows, _from_item)
 
     def revoke(self, key_id: str) -> ApiKey:

@@ -7,7 +7,7 @@ from lms.customers.domain import Customer, CustomerDraft, check_new_customer
 from lms.customers.store import CustomerStore
 from lms.observability import traced
 from lms.offices.store import OfficeStore
-from lms.storage.pagination import Page
+from lms.storage.pagination import Page, PageAt
 
 
 @traced
@@ -30,5 +30,5 @@ class CustomerService:
     def get(self, customer_id: int) -> Customer:
         return self.customers.get(customer_id)
 
-    def list(self, page: int, rows: int, office_id: int | None = None) -> Page[Customer]:
+    def list(self, page: PageAt, rows: int, office_id: int | None = None) -> Page[Customer]:
         return self.customers.list(page, rows, office_id)

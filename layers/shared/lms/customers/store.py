@@ -6,7 +6,7 @@ from lms.customers.domain import Customer
 from lms.errors import AlreadyExists, NotFound
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, ItemRef, Key, Table
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import BY_PARENT, BY_TYPE, core_table, sortable_id
 
 
@@ -72,11 +72,11 @@ class CustomerStore:
             raise NotFound(f"Client with identifier {customer_id} does not exist", reason="CUSTOMER_NOT_FOUND")
         return _from_item(item)
 
-    def list(self, page: int, rows: int, office_id: int | None = None) -> Page[Customer]:
+    def list(self, page: PageAt, rows: int, office_id: int | None = None) -> Page[Customer]:
         if office_id is None:
-            candidates = self.table.query("TypePK = :t", {":t": "CUSTOMER"}, index=BY_TYPE, projection="PK, SK")
+            candidates = KeyQuery("TypePK = :t", {":t": "CUSTOMER"}, index=BY_TYPE, projection="PK, SK")
         else:
-            candidates = self.table.query(
+            candidates = KeyQuery(
                 "ParentPK = :p AND begins_with(ParentSK, :c)",
                 {":p": f"OFFICE#{office_id}", ":c": "CUSTOMER#"},
                 index=BY_PARENT,

@@ -18,7 +18,7 @@ from lms.loans.domain.records.payload import with_decimal_amounts
 from lms.models import LmsModel
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import BY_PARENT, BY_STATUS, BY_TYPE, core_table
 
 
@@ -146,9 +146,9 @@ class EventStore:
         ]
         return sorted((_from_item(i) for i in self.table.batch_get(keys)), key=lambda r: r.seq)
 
-    def list(self, page: int, rows: int, loan_id: int | None, status: PushStatus | None) -> Page[EventRecord]:
+    def list(self, page: PageAt, rows: int, loan_id: int | None, status: PushStatus | None) -> Page[EventRecord]:
         if loan_id is not None:
-            candidates = self.table.query(
+            candidates = KeyQuery(
                 "ParentPK = :p",
                 {":p": f"LOANEVENTS#{loan_id}", **({":s": status.value} if status else {})},
                 index=BY_PARENT,
@@ -157,9 +157,9 @@ class EventStore:
                 names={"#status": "status"} if status else None,
             )
         elif status is not None:
-            candidates = self.table.query(
+            candidates = KeyQuery(
                 "StatusPK = :s", {":s": f"EVENT#{status.value}"}, index=BY_STATUS, projection="PK, SK"
             )
         else:
-            candidates = self.table.query("TypePK = :t", {":t": "EVENT"}, index=BY_TYPE, projection="PK, SK")
+            candidates = KeyQuery("TypePK = :t", {":t": "EVENT"}, index=BY_TYPE, projection="PK, SK")
         return load_page(self.table, candidates, page, rows, _from_item)

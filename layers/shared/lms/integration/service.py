@@ -11,7 +11,7 @@ from lms.integration.relay import relay_loan
 from lms.integration.retry import retry_event
 from lms.integration.secrets import accounting_api_key
 from lms.observability import traced
-from lms.storage.pagination import Page
+from lms.storage.pagination import Page, PageAt
 
 
 @traced
@@ -19,7 +19,7 @@ class IntegrationService:
     def __init__(self, events: EventStore | None = None):
         self.events = events or EventStore()
 
-    def list_events(self, page: int, rows: int, loan_id: int | None, status: PushStatus | None) -> Page[EventRecord]:
+    def list_events(self, page: PageAt, rows: int, loan_id: int | None, status: PushStatus | None) -> Page[EventRecord]:
         return self.events.list(page, rows, loan_id, status)
 
     def retry(self, event_id: str) -> list[EventRecord]:

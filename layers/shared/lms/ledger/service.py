@@ -24,7 +24,7 @@ from lms.loans.storage.item_format import JournalChange
 from lms.money import is_supported_currency
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, deserialize
-from lms.storage.pagination import Page, load_page, paginate_keys
+from lms.storage.pagination import Page, PageAt, load_page
 
 # Writers racing for one account's funds shards retry; each attempt reads them afresh.
 MAX_FUNDS_ATTEMPTS = 10
@@ -180,14 +180,13 @@ class LedgerService:
     def account(self, account_id: str) -> Account:
         return self.store.account(account_id)
 
-    def list_accounts(self, page: int, rows: int) -> Page[Account]:
+    def list_accounts(self, page: PageAt, rows: int) -> Page[Account]:
         return load_page(self.store.table, self.store.account_keys(), page, rows, account_from_item)
 
     def entry(self, entry_id: str) -> JournalEntry:
         return self.store.entry(entry_id)
 
     def list_entries(
-        self, page: int, rows: int, start: date | None, end: date | None, status: EntryStatus | None
+        self, page: PageAt, rows: int, start: date | None, end: date | None, status: EntryStatus | None
     ) -> Page[JournalEntry]:
-        total, keys = paginate_keys(self.store.entry_keys(start, end, status), page, rows)
-        return Page([entry_from_item(i) for i in self.store.table.batch_get(keys)], total, page, rows)
+        return load_page(self.store.table, self.store.entry_keys(start, end, status), page, rows, entry_from_item)

@@ -18,6 +18,7 @@ from lms.ledger.domain.entries import EntryStatus, JournalEntry
 from lms.money import ZERO
 from lms.observability import traced
 from lms.storage.dynamo import TRANSACT_GET_LIMIT, ConditionFailed, ItemRef, Key, Table
+from lms.storage.pagination import KeyQuery
 from lms.storage.tables import BY_PARENT, BY_TYPE, ledger_table
 
 BY_ACCOUNT = "ByAccount"
@@ -133,8 +134,8 @@ class LedgerStore:
         keys = [Key(i["PK"], i["SK"]) for i in self.table.query("TypePK = :t", {":t": "ACCOUNT"}, index=BY_TYPE)]
         return [account_from_item(item) for item in self.table.batch_get(keys)]
 
-    def account_keys(self) -> Iterator[dict]:
-        return self.table.query("TypePK = :t", {":t": "ACCOUNT"}, index=BY_TYPE, projection="PK, SK")
+    def account_keys(self) -> KeyQuery:
+        return KeyQuery("TypePK = :t", {":t": "ACCOUNT"}, index=BY_TYPE)
 
     # ------------------------------------------------------------------ entries
     def add_entry(self, entry: JournalEntry, also: list[dict] | None = None) -> None:
@@ -194,18 +195,17 @@ class LedgerStore:
                 f"Journal entry {original.id} is already reversed", reason="ENTRY_ALREADY_REVERSED"
             ) from None
 
-    def entry_keys(self, start: date | None, end: date | None, status: EntryStatus | None = None) -> Iterator[dict]:
+    def entry_keys(self, start: date | None, end: date | None, status: EntryStatus | None = None) -> KeyQuery:
         """Keys of entries by business date (ByType projects `status`, so a status filter is cheap)."""
         low = start.isoformat() if start else "0000"
         high = (end.isoformat() if end else "9999") + "#~"
         values = {":t": "ENTRY", ":low": low, ":high": high}
         if status is not None:
             values[":s"] = status.value
-        return self.table.query(
+        return KeyQuery(
             "TypePK = :t AND TypeSK BETWEEN :low AND :high",
             values,
             index=BY_TYPE,
-            projection="PK, SK",
             filter_="#status = :s" if status is not None else None,
             names={"#status": "status"} if status is not None else None,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lms.observability import traced
 from lms.offices.store import Office, OfficeStore
-from lms.storage.pagination import Page
+from lms.storage.pagination import Page, PageAt
 
 
 @traced
@@ -15,5 +15,5 @@ class OfficeService:
     def get(self, office_id: int) -> Office:
         return self.offices.get(office_id)
 
-    def list(self, page: int, rows: int) -> Page[Office]:
+    def list(self, page: PageAt, rows: int) -> Page[Office]:
         return self.offices.list(page, rows)

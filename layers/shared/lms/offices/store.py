@@ -8,7 +8,7 @@ from lms.errors import NotFound
 from lms.models import LmsModel
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import BY_TYPE, core_table, sortable_id
 
 
@@ -50,6 +50,6 @@ class OfficeStore:
             raise NotFound(f"Office with identifier {office_id} does not exist", reason="OFFICE_NOT_FOUND")
         return Office.model_validate_json(item["state"])
 
-    def list(self, page: int, rows: int) -> Page[Office]:
-        candidates = self.table.query("TypePK = :t", {":t": "OFFICE"}, index=BY_TYPE, projection="PK, SK")
+    def list(self, page: PageAt, rows: int) -> Page[Office]:
+        candidates = KeyQuery("TypePK = :t", {":t": "OFFICE"}, index=BY_TYPE, projection="PK, SK")
         return load_page(self.table, candidates, page, rows, lambda item: Office.model_validate_json(item["state"]))

@@ -7,7 +7,7 @@ from lms.ledger.service import LedgerService
 from lms.observability import traced
 from lms.products.domain import LoanProduct, check_product
 from lms.products.store import ProductStore
-from lms.storage.pagination import Page
+from lms.storage.pagination import Page, PageAt
 
 
 @traced
@@ -27,5 +27,5 @@ class ProductService:
     def get(self, product_id: int) -> LoanProduct:
         return self.products.get(product_id)
 
-    def list(self, page: int, rows: int) -> Page[LoanProduct]:
+    def list(self, page: PageAt, rows: int) -> Page[LoanProduct]:
         return self.products.list(page, rows)

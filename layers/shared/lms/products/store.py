@@ -9,7 +9,7 @@ from lms.errors import NotFound
 from lms.observability import traced
 from lms.products.domain import LoanProduct
 from lms.storage.dynamo import ConditionFailed, ItemRef, Key, Table, client
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import BY_TYPE, core_table, sortable_id
 
 
@@ -78,6 +78,6 @@ class ProductStore:
                 product = _from_item(item)
                 known[(self.table.name, product.id)] = product
 
-    def list(self, page: int, rows: int) -> Page[LoanProduct]:
-        candidates = self.table.query("TypePK = :t", {":t": "PRODUCT"}, index=BY_TYPE, projection="PK, SK")
+    def list(self, page: PageAt, rows: int) -> Page[LoanProduct]:
+        candidates = KeyQuery("TypePK = :t", {":t": "PRODUCT"}, index=BY_TYPE, projection="PK, SK")
         return load_page(self.table, candidates, page, rows, _from_item)

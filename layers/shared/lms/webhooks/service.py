@@ -12,7 +12,7 @@ from lms.config import get_settings
 from lms.errors import InvalidArgument
 from lms.ids import new_ulid
 from lms.observability import traced
-from lms.storage.pagination import Page
+from lms.storage.pagination import Page, PageAt
 from lms.webhooks import network, queue
 from lms.webhooks.domain import (
     DeliveryStatus,
@@ -84,7 +84,7 @@ class WebhookService:
         )
         return self.store.create(subscription)
 
-    def list(self, page: int, rows: int) -> Page[Subscription]:
+    def list(self, page: PageAt, rows: int) -> Page[Subscription]:
         return self.store.list(page, rows)
 
     def get(self, subscription_id: str) -> Subscription:
@@ -98,7 +98,7 @@ class WebhookService:
             raise not_found(subscription_id)
         return self.store.delete(subscription_id)
 
-    def deliveries(self, subscription_id: str, page: int, rows: int) -> Page[Delivery]:
+    def deliveries(self, subscription_id: str, page: PageAt, rows: int) -> Page[Delivery]:
         self.get(subscription_id)
         return self.store.deliveries(subscription_id, page, rows)
 

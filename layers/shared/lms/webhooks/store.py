@@ -22,7 +22,7 @@ from lms.errors import NotFound
 from lms.loans.storage.item_format import StoredNotice, stored_notice_of
 from lms.observability import traced
 from lms.storage.dynamo import ConditionFailed, Key, Table
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import BY_PARENT, BY_TYPE, core_table
 from lms.webhooks.domain import DeliveryStatus
 
@@ -196,8 +196,8 @@ class WebhookStore:
         item = self.table.get(subscription_key(subscription_id))
         return _subscription(item) if item else None
 
-    def list(self, page: int, rows: int) -> Page[Subscription]:
-        candidates = self.table.query("TypePK = :t", {":t": _TYPE}, index=BY_TYPE, projection="PK, SK")
+    def list(self, page: PageAt, rows: int) -> Page[Subscription]:
+        candidates = KeyQuery("TypePK = :t", {":t": _TYPE}, index=BY_TYPE, projection="PK, SK")
         return load_page(self.table, candidates, page, rows, _subscription)
 
     def active(self) -> list[Subscription]:
@@ -263,8 +263,8 @@ class WebhookStore:
             return False, _delivery(stored) if stored else delivery
         return True, delivery
 
-    def deliveries(self, subscription_id: str, page: int, rows: int) -> Page[Delivery]:
-        candidates = self.table.query(
+    def deliveries(self, subscription_id: str, page: PageAt, rows: int) -> Page[Delivery]:
+        candidates = KeyQuery(
             "ParentPK = :p",
             {":p": f"WEBHOOKDELIVERIES#{subscription_id}"},
             index=BY_PARENT,

@@ -238,3 +238,24 @@ class LoanListOut(Out):
     page: int | None = None
     rows_per_page: int
     next_cursor: str | None = None
+    next_page_token: str | None = None
+
+
+DELINQUENT_CSV_HEADER = [
+    *("id", "customerId", "customerName", "officeId", "productId", "currency", "bucket", "daysPastDue"),
+    *("overdueSince", "overduePrincipal", "overdueInterest", "overdueFees", "overduePenalties", "overdueTotal", "asOf"),
+]
+
+
+def delinquent_csv_rows(loans: list[LoanOut]) -> list[list[object]]:
+    """The delinquent-loans list as CSV rows (a header row, then one loan per row)."""
+    rows: list[list[object]] = [list(DELINQUENT_CSV_HEADER)]
+    for loan in loans:
+        d = loan.delinquency
+        if d is None:
+            continue
+        a = d.arrears
+        who = [loan.id, loan.customer_id, loan.customer_name, loan.office_id, loan.product_id, loan.currency]
+        overdue = [a.principal, a.interest, a.fees, a.penalties, a.total]
+        rows.append([*who, d.bucket, d.days_past_due, d.overdue_since, *overdue, d.as_of])
+    return rows

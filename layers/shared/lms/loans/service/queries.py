@@ -20,7 +20,7 @@ from lms.loans.storage.arrears import ArrearsFilter
 from lms.loans.storage.store import LoanStore
 from lms.observability import traced
 from lms.products.store import ProductStore
-from lms.storage.pagination import Page, page_of
+from lms.storage.pagination import Page, PageAt, page_of
 
 ALL_PRODUCTS = 100_000  # products are few: one page holds them all
 
@@ -77,7 +77,7 @@ class LoanQueries:
     def get(self, loan_id: int) -> Loan:
         return self.loans.get(loan_id)
 
-    def list(self, page: int, rows: int, customer_id: int | None, status: str | None) -> Page[Loan]:
+    def list(self, page: PageAt, rows: int, customer_id: int | None, status: str | None) -> Page[Loan]:
         return self.loans.list(page, rows, customer_id, status)
 
     def known_buckets(self) -> tuple[str, ...]:
@@ -105,13 +105,13 @@ class LoanQueries:
             buckets = (bucket,) if bucket is not None else known
         return self.loans.in_arrears(ArrearsFilter(buckets, office_id, product_id), rows, cursor)
 
-    def transactions(self, loan_id: int, page: int, rows: int) -> tuple[Loan, Page[LoanTransaction]]:
+    def transactions(self, loan_id: int, page: PageAt, rows: int) -> tuple[Loan, Page[LoanTransaction]]:
         """The loan and one page of its transactions, reversed ones included, in date order."""
         loan = self.get(loan_id)
         ordered = sorted(loan.transactions, key=lambda t: (t.date, t.id))
         return loan, page_of(ordered, page, rows)
 
-    def charges(self, loan_id: int, page: int, rows: int) -> tuple[Loan, Page[LoanCharge]]:
+    def charges(self, loan_id: int, page: PageAt, rows: int) -> tuple[Loan, Page[LoanCharge]]:
         """The loan and one page of its charges, leaving out those whose transaction was reversed."""
         loan = self.get(loan_id)
         if loan.charges:  # states as the replay has them, also of a loan last written before they were kept
@@ -120,7 +120,7 @@ class LoanQueries:
         return loan, page_of(live, page, rows)
 
     def delinquency_changes(
-        self, loan_id: int, page: int, rows: int, until: date | None = None
+        self, loan_id: int, page: PageAt, rows: int, until: date | None = None
     ) -> Page[tuple[date, str | None]]:
         """One page of the loan's changes of bucket from its disbursement to `until` (the business
         date by default), oldest first: replayed from its whole history (one read, as `get`)."""
@@ -131,5 +131,5 @@ class LoanQueries:
         loan = self.loans.get(loan_id)
         return payments.quote_payoff(loan, self.products.get(loan.product_id), on)
 
-    def payment_types(self, page: int, rows: int) -> Page[PaymentType]:
+    def payment_types(self, page: PageAt, rows: int) -> Page[PaymentType]:
         return page_of(list(PAYMENT_TYPES), page, rows)

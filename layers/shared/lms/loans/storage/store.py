@@ -43,7 +43,7 @@ from lms.observability import traced
 from lms.storage.compact import unpack
 from lms.storage.concurrent import at_once
 from lms.storage.dynamo import ConditionFailed, ItemRef, ItemTooLarge, Key, Table, WriteOutcomeUnknown
-from lms.storage.pagination import Page, load_page
+from lms.storage.pagination import KeyQuery, Page, PageAt, load_page
 from lms.storage.tables import ACCRUAL_SHARDS, BY_PARENT, BY_STATUS, BY_TYPE, core_table, sortable_id
 
 HEAD = "LOAN"
@@ -373,10 +373,12 @@ class LoanStore:
         heads = self.table.batch_get([loan_key(i) for i in found.loan_ids]) if found.loan_ids else []
         return self._whole(heads), found.next_cursor
 
-    def list(self, page: int, rows: int, customer_id: int | None = None, status: str | None = None) -> Page[StoredLoan]:
+    def list(
+        self, page: PageAt, rows: int, customer_id: int | None = None, status: str | None = None
+    ) -> Page[StoredLoan]:
         names = {"#status": "status"}
         if customer_id is not None:
-            candidates = self.table.query(
+            candidates = KeyQuery(
                 "ParentPK = :p AND begins_with(ParentSK, :l)",
                 {":p": f"CUSTOMER#{customer_id}", ":l": "LOAN#", **({":s": status} if status else {})},
                 index=BY_PARENT,
@@ -385,9 +387,7 @@ class LoanStore:
                 names=names if status else None,
             )
         elif status is not None:
-            candidates = self.table.query(
-                "StatusPK = :s", {":s": f"LOAN#{status}"}, index=BY_STATUS, projection="PK, SK"
-            )
+            candidates = KeyQuery("StatusPK = :s", {":s": f"LOAN#{status}"}, index=BY_STATUS, projection="PK, SK")
         else:
-            candidates = self.table.query("TypePK = :t", {":t": "LOAN"}, index=BY_TYPE, projection="PK, SK")
+            candidates = KeyQuery("TypePK = :t", {":t": "LOAN"}, index=BY_TYPE, projection="PK, SK")
         return load_page(self.table, candidates, page, rows, build_all=self._whole)
