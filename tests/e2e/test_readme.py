@@ -67,6 +67,8 @@ def test_readme_examples_run(stack):
         "overdueFees,overduePenalties,overdueTotal,recordedAt\n",
         ",181+,1,10000.00,10000.00,1100.00,0.00,500.00,11600.00,\n",
         ",total,1,10000.00,10000.00,1100.00,0.00,500.00,11600.00,\n",
+        '{"periodFrom":"2026-05-23","opening":0,"closing":11600,"transactions":["Disbursement","Charge"]}',
+        '{"rows":2,"more":true}',
     ]
     for line in late:
         assert line in result.stdout, (line, result.stdout[-3000:])

@@ -26,6 +26,8 @@ _ADMIN_WRITES = (
     "/v1/payment-types",
     "/v1/revenue-runs",
     "/v1/cob-runs",
+    "/v1/provisioning-policy",
+    "/v1/provisioning-runs",
 )
 _READ_METHODS = {"GET", "HEAD"}
 

@@ -70,6 +70,8 @@ class Role(StrEnum):
     PENALTY_INCOME = "PENALTY_INCOME"
     RECOVERY_INCOME = "RECOVERY_INCOME"
     CHARGE_OFF_EXPENSE = "CHARGE_OFF_EXPENSE"
+    LOAN_LOSS_ALLOWANCE = "LOAN_LOSS_ALLOWANCE"
+    PROVISION_EXPENSE = "PROVISION_EXPENSE"
 
 
 # code, name, type, role, parent code, description
@@ -86,6 +88,15 @@ DEFAULT_CHART: list[tuple[str, str, AccountType, Role | None, str | None, str]] 
     ("1210", "Interest receivable", AccountType.ASSET, Role.INTEREST_RECEIVABLE, None, "Accrued, unpaid interest"),
     ("1220", "Fees receivable", AccountType.ASSET, Role.FEES_RECEIVABLE, None, "Assessed, unpaid fees"),
     ("1230", "Penalties receivable", AccountType.ASSET, Role.PENALTIES_RECEIVABLE, None, "Assessed, unpaid penalties"),
+    # A contra-asset: an asset account whose balance is a credit (what is held against Loans receivable).
+    (
+        "1290",
+        "Loan-loss allowance",
+        AccountType.ASSET,
+        Role.LOAN_LOSS_ALLOWANCE,
+        None,
+        "Contra-asset: provision held against losses on loans (credit balance)",
+    ),
     ("2100", "VAT payable", AccountType.LIABILITY, Role.VAT_PAYABLE, None, "VAT on admin fees"),
     ("2200", "Insurance payable", AccountType.LIABILITY, Role.INSURANCE_PAYABLE, None, "Premiums owed to the insurer"),
     ("2300", "Customer overpayments", AccountType.LIABILITY, Role.CUSTOMER_OVERPAYMENTS, None, "Credit balances"),
@@ -103,6 +114,14 @@ DEFAULT_CHART: list[tuple[str, str, AccountType, Role | None, str | None, str]] 
     ("4300", "Penalty income", AccountType.REVENUE, Role.PENALTY_INCOME, None, "Late-payment penalties"),
     ("4400", "Recovery income", AccountType.REVENUE, Role.RECOVERY_INCOME, None, "Collections on charged-off loans"),
     ("5100", "Charge-off expense", AccountType.EXPENSE, Role.CHARGE_OFF_EXPENSE, None, "Principal written off"),
+    (
+        "5200",
+        "Provision expense",
+        AccountType.EXPENSE,
+        Role.PROVISION_EXPENSE,
+        None,
+        "Change in the loan-loss allowance",
+    ),
 ]
 
 _ROLE_CODES = {role: code for code, _, _, role, _, _ in DEFAULT_CHART if role is not None}

@@ -5,6 +5,7 @@ Nothing here writes."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lms import clock
 from lms.errors import FieldError, InvalidArgument
@@ -21,6 +22,9 @@ from lms.loans.storage.store import LoanStore
 from lms.observability import traced
 from lms.products.store import ProductStore
 from lms.storage.pagination import Page, PageAt, page_of
+
+if TYPE_CHECKING:
+    from lms.loans.domain.operations.statement import LoanStatement
 
 ALL_PRODUCTS = 100_000  # products are few: one page holds them all
 
@@ -126,6 +130,15 @@ class LoanQueries:
         date by default), oldest first: replayed from its whole history (one read, as `get`)."""
         changes = delinquency_changes(self.get(loan_id), until or clock.business_date())
         return page_of(changes, page, rows)
+
+    def statement(self, loan_id: int, period_from: date | None, period_to: date | None) -> LoanStatement:
+        """The borrower's statement for a period (the whole loan, read as `get` reads it)."""
+        # Imported here: only the statement route needs it, and every loan read loads this module.
+        from lms.loans.domain.operations.statement import loan_statement, statement_period
+
+        loan = self.get(loan_id)
+        start, end = statement_period(loan, period_from, period_to, clock.business_date())
+        return loan_statement(loan, start, end)
 
     def payoff(self, loan_id: int, on: date) -> payments.PayoffQuote:
         loan = self.loans.get(loan_id)

@@ -1,0 +1,131 @@
+"""The month-end provisioning run: per currency, the allowance the policy requires of the aging at
+the month's last day (its daily record), and one journal entry booking only the change from what
+is held: Dr 5200 Provision expense / Cr 1290 Loan-loss allowance, or back.
+
+Once per month and currency, in month order: one transaction writes the run's record
+(`attribute_not_exists`), the allowance held (conditional on the month before being the last one
+provided) and the posted entry. Asked again for the same month, the run answers what it booked.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from lms import clock
+from lms.config import get_settings
+from lms.errors import FailedPrecondition, InvalidArgument, NotFound
+from lms.ledger.domain.accounts import Role, account_for
+from lms.ledger.domain.entries import EntryStatus, JournalEntry, JournalLine
+from lms.ledger.service import LedgerService
+from lms.money import round_money
+from lms.portfolio.figures import aging
+from lms.portfolio.provisioning import ProvisioningPolicy, required_allowance
+from lms.portfolio.provisioning_store import ProvisioningRun, ProvisioningStore
+from lms.portfolio.recorder import portfolio_currencies
+from lms.portfolio.reports import PortfolioQuery, PortfolioReports
+from lms.storage.dynamo import ConditionFailed
+
+
+def month_end(text: str, today: date) -> tuple[str, date]:
+    """The month asked for (yyyy-MM) and its last day, which must have passed."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        assert len(text) == 7
+    except (ValueError, AssertionError):
+        raise InvalidArgument.field("month", "must be a month in yyyy-MM format") from None
+    if last >= today:
+        raise InvalidArgument.field("month", f"must be a month that has ended (its last day is {last.isoformat()})")
+    return f"{year:04d}-{month:02d}", last
+
+
+def provision_entry(run: ProvisioningRun, base_currency: str, by: str) -> JournalEntry | None:
+    """Dr Provision expense / Cr Loan-loss allowance for more provided, the reverse for a release;
+    none when nothing changes."""
+    if run.booked == 0:
+        return None
+    expense = account_for(Role.PROVISION_EXPENSE, run.currency, base_currency)
+    allowance = account_for(Role.LOAN_LOSS_ALLOWANCE, run.currency, base_currency)
+    amount = abs(run.booked)
+    debit, credit = (expense, allowance) if run.booked > 0 else (allowance, expense)
+    what = "provided" if run.booked > 0 else "released"
+    return JournalEntry(
+        id=f"je-provision-{run.currency}-{run.month}",
+        entry_date=run.as_of,
+        description=f"Loan-loss allowance {what} for {run.month}",
+        currency=run.currency,
+        reference_type="provisioning",
+        reference_id=run.month,
+        source="system",
+        status=EntryStatus.POSTED,
+        lines=[JournalLine(account_id=debit, debit=amount), JournalLine(account_id=credit, credit=amount)],
+        recorded_at=run.recorded_at,
+        posted_at=run.recorded_at,
+        created_by=by,
+    )
+
+
+class ProvisioningRuns:
+    def __init__(self, store: ProvisioningStore | None = None):
+        self.store = store or ProvisioningStore()
+
+    def run(self, month_text: str, by: str) -> tuple[list[ProvisioningRun], bool]:
+        """Provision a month that has ended, every currency; and whether anything was booked now."""
+        month, last_day = month_end(month_text, clock.business_date())
+        policy, _ = self.store.policy()
+        runs, booked_now = [], False
+        for currency in portfolio_currencies():
+            done = self.store.run(month, currency)
+            if done is None:
+                done = self._provision(month, last_day, currency, policy, by)
+                booked_now = True
+            runs.append(done)
+        return runs, booked_now
+
+    def _provision(
+        self, month: str, last_day: date, currency: str, policy: ProvisioningPolicy, by: str
+    ) -> ProvisioningRun:
+        held, last_month = self.store.held(currency)
+        if last_month is not None and last_month > month:
+            raise FailedPrecondition(
+                f"month: {last_month} is provisioned already; months are provisioned in order",
+                reason="PROVISIONING_OUT_OF_ORDER",
+            )
+        try:
+            (view,) = PortfolioReports().views(PortfolioQuery(as_of=last_day, currency=currency))
+        except NotFound as missing:
+            raise FailedPrecondition(
+                f"{missing.message}: close business for {last_day.isoformat()} first",
+                reason="NO_PORTFOLIO_RECORD",
+            ) from None
+        required, rows = required_allowance(policy, aging(currency, view.cells), currency)
+        run = ProvisioningRun(
+            month=month,
+            currency=currency,
+            as_of=last_day,
+            required=required,
+            held_before=held,
+            booked=round_money(required - held, currency),
+            entry_id=None,
+            rows=[
+                {"bucket": r.bucket, "outstandingPrincipal": r.principal, "percent": r.percent, "required": r.required}
+                for r in rows
+            ],
+            recorded_at=clock.timestamp(),
+        )
+        LedgerService().ensure_chart(currency)  # a chart made before provisioning lacks its two accounts
+        entry = provision_entry(run, get_settings().base_currency, by)
+        if entry is not None:
+            run = ProvisioningRun(**{**run.__dict__, "entry_id": entry.id})
+        try:
+            self.store.book(run, last_month, entry)
+        except ConditionFailed:
+            stored = self.store.run(month, currency)
+            if stored is None:  # another month was provided meanwhile
+                raise FailedPrecondition(
+                    "the allowance changed while this month was provisioned; try again",
+                    reason="CONCURRENT_UPDATE",
+                ) from None
+            return stored
+        return run
