@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from tests.integration.test_portfolio_reports import close_business, on
-from tests.support.data import active_loan, repay
+from tests.support.data import active_loan, key, repay
 from tests.support.fixtures import run_workers
 
 
@@ -100,19 +100,36 @@ def test_the_month_end_run_provides_by_the_policy_and_books_only_the_change(
     assert (again.status, again.json["runs"]) == (200, june.json["runs"])
     assert allowance_in_ledger(admin, drain) == Decimal("1455.00")
 
-    # July: one loan repaid, the two others 62 days late (61-90 at 25%): only the change is booked.
+    # July: one loan repaid, one charged off (it left 31-60, where 5% of its 10,000 was provided),
+    # the last 62 days late (61-90 at 25%). The charge-off uses its 500.00 of the allowance first.
     on(monkeypatch, date(2026, 7, 10))
     assert repay(operator, book[1]["id"], 11100, on="2026-07-10").status == 200
+    on(monkeypatch, date(2026, 7, 15))
+    charge_off = operator.post(
+        f"/v1/loans/{book[2]['id']}/charge-off", {"transactionDate": "2026-07-15"}, headers=key()
+    )
+    assert charge_off.status == 200, charge_off
     on(monkeypatch, date(2026, 7, 31))
     close_business(admin, run_queues, drain, record_queue, date(2026, 7, 31))
     on(monkeypatch, date(2026, 8, 1))
     (july,) = admin.post("/v1/provisioning-runs", {"month": "2026-07"}).json["runs"]
-    assert (july["requiredAllowance"], july["heldBefore"], july["booked"]) == (
-        Decimal("4775.00"),
+    # 9,100 in 61-90 at 25% is 2,275.00: held 1,455.00, less 500.00 used, so 1,320.00 more.
+    assert (july["requiredAllowance"], july["heldBefore"], july["usedByChargeOffs"], july["booked"]) == (
+        Decimal("2275.00"),
         Decimal("1455.00"),
-        Decimal("3320.00"),
+        Decimal("500.00"),
+        Decimal("1320.00"),
     )
-    assert allowance_in_ledger(admin, drain) == policy_applied_to_aging(admin, "2026-07-31") == Decimal("4775.00")
+    used = admin.get(f"/v1/ledger/entries/{july['useEntryId']}").json
+    assert [(x["accountId"], x["debit"], x["credit"]) for x in used["lines"]] == [
+        ("1290", Decimal("500.00"), 0),
+        ("5100", 0, Decimal("500.00")),
+    ]
+    assert allowance_in_ledger(admin, drain) == policy_applied_to_aging(admin, "2026-07-31") == Decimal("2275.00")
+    # The charge-off's expense is what the allowance did not cover.
+    trial = admin.get("/v1/ledger/trial-balance").json
+    (tzs,) = [c for c in trial["currencies"] if c["currency"] == "TZS"]
+    assert next(a["debit"] - a["credit"] for a in tzs["accounts"] if a["id"] == "5100") == Decimal("9500.00")
     late = admin.post("/v1/provisioning-runs", {"month": "2026-05"})
     assert (late.status, late.json["reason"]) == (400, "PROVISIONING_OUT_OF_ORDER"), late
 

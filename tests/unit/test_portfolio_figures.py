@@ -127,3 +127,18 @@ def test_summing_every_change_gives_the_loans_as_they_stand(histories):
         summed = add_cells({}, [c[scope_key] for c in reversed(changes) if scope_key in c])
         expected = add_cells({}, [portfolio_delta(None, h[-1]).get(scope_key, {}) for h in histories])
         assert cell_attributes(summed) == cell_attributes(expected)
+
+
+def test_a_charge_off_leaves_the_loans_principal_as_charged_off_in_its_bucket():
+    from lms.portfolio.figures import charged_off_by_bucket
+
+    before = figures("31-60", 30, principal="9100.00", op="9100.00")
+    delta = portfolio_delta(before, None, charged_off=True)
+    assert delta[("TZS", "ALL")] == {
+        "31-60|30|n": D(-1), "31-60|30|p": D("-9100.00"), "31-60|30|op": D("-9100.00"), "31-60|30|cp": D("9100.00"),
+    }  # fmt: skip
+    cells = add_cells({}, [portfolio_delta(None, before)[("TZS", "ALL")], delta[("TZS", "ALL")]])
+    assert charged_off_by_bucket(cells) == {"31-60": D("9100.00")}
+    assert aging("TZS", cells) == [] and portfolio_at_risk("TZS", cells).gross_principal == D("0.00")
+    # A loan closed (repaid) leaves nothing charged off.
+    assert "31-60|30|cp" not in portfolio_delta(before, None)[("TZS", "ALL")]

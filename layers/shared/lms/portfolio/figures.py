@@ -19,8 +19,18 @@ from typing import Any
 from lms.loans.domain.calculation.delinquency import PAR_THRESHOLDS
 from lms.money import ZERO, round_money
 
-FIGURES = ("loans", "principal", "overduePrincipal", "overdueInterest", "overdueFees", "overduePenalties")
-_CODES = dict(zip(FIGURES, ("n", "p", "op", "oi", "of", "on"), strict=True))
+FIGURES = (
+    "loans",
+    "principal",
+    "overduePrincipal",
+    "overdueInterest",
+    "overdueFees",
+    "overduePenalties",
+    # Principal charged off out of the cell's bucket, since the start (cumulative: the provisioning
+    # run takes the difference between two month ends). Not a loan of the portfolio.
+    "chargedOffPrincipal",
+)
+_CODES = dict(zip(FIGURES, ("n", "p", "op", "oi", "of", "on", "cp"), strict=True))
 _FIGURE_OF_CODE = {code: figure for figure, code in _CODES.items()}
 RATIO = Decimal("0.0001")  # PAR ratios: a fraction of the gross to four places (12.34%: 0.1234)
 
@@ -124,9 +134,12 @@ class LoanFigures:
 ScopeKey = tuple[str, str]  # (currency, scope)
 
 
-def portfolio_delta(before: LoanFigures | None, after: LoanFigures | None) -> dict[ScopeKey, dict[str, Decimal]]:
+def portfolio_delta(
+    before: LoanFigures | None, after: LoanFigures | None, *, charged_off: bool = False
+) -> dict[ScopeKey, dict[str, Decimal]]:
     """What a commit changes in each scope it touches: attribute name -> signed amount to ADD
-    (nothing for a commit that changed none of the loan's figures)."""
+    (nothing for a commit that changed none of the loan's figures). A loan a charge-off takes out
+    leaves its principal as charged off in the cell it was in."""
     delta: dict[ScopeKey, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for figures, sign in ((before, -1), (after, 1)):
         if figures is None:
@@ -134,6 +147,9 @@ def portfolio_delta(before: LoanFigures | None, after: LoanFigures | None) -> di
         for scope in scopes_of(figures.office_id, figures.product_id):
             for figure, amount in figures.amounts().items():
                 delta[(figures.currency, scope)][attribute(figures.cell, figure)] += sign * amount
+    if charged_off and before is not None and after is None:
+        for scope in scopes_of(before.office_id, before.product_id):
+            delta[(before.currency, scope)][attribute(before.cell, "chargedOffPrincipal")] += before.principal
     return {key: kept for key, changes in delta.items() if (kept := {n: v for n, v in changes.items() if v != 0})}
 
 
@@ -151,13 +167,23 @@ def add_cells(total: Cells, items: Iterable[Mapping[str, Any]]) -> Cells:
 
 
 def cell_attributes(cells: Cells) -> dict[str, Decimal]:
-    """The cells as stored attributes; a cell with no loans left is dropped."""
+    """The cells as stored attributes; a cell with nothing left is dropped."""
     return {
         attribute(cell, figure): value
         for cell, figures in cells.items()
-        if figures["loans"] != 0
+        if any(v != 0 for v in figures.values())
         for figure, value in figures.items()
+        if value != 0
     }
+
+
+def charged_off_by_bucket(cells: Cells) -> dict[str | None, Decimal]:
+    """The principal charged off out of each bucket (cumulative, as the cells hold it)."""
+    out: dict[str | None, Decimal] = {}
+    for (bucket, _), figures in cells.items():
+        if figures.get("chargedOffPrincipal", ZERO) != 0:
+            out[bucket] = out.get(bucket, ZERO) + figures["chargedOffPrincipal"]
+    return out
 
 
 @dataclass(frozen=True)

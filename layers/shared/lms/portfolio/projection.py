@@ -52,7 +52,7 @@ def project_loan(store: PortfolioStore, image: PortfolioImage) -> bool:
         if stored is not None and stored.version >= image.version:
             return False
         before = stored.figures if stored is not None else None
-        delta = portfolio_delta(before, after)
+        delta = portfolio_delta(before, after, charged_off=image.charged_off)
         if not delta:
             return False
         try:

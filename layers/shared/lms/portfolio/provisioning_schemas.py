@@ -73,7 +73,9 @@ class ProvisioningRunOut(ResponseModel):
     as_of: date
     required_allowance: Decimal
     held_before: Decimal
-    booked: Decimal  # the change: positive provided, negative released
+    used_by_charge_offs: Decimal  # written off against the allowance (Dr 1290 / Cr 5100) before the change
+    use_entry_id: str | None
+    booked: Decimal  # the provision's change: positive provided, negative released
     entry_id: str | None
     buckets: list[ProvisionRowOut]
     recorded_at: str
@@ -86,6 +88,8 @@ class ProvisioningRunOut(ResponseModel):
             as_of=run.as_of,
             required_allowance=run.required,
             held_before=run.held_before,
+            used_by_charge_offs=run.used,
+            use_entry_id=run.use_entry_id,
             booked=run.booked,
             entry_id=run.entry_id,
             buckets=[

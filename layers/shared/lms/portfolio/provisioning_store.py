@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from lms.ledger.domain.entries import JournalEntry
-from lms.ledger.store import LedgerStore
+from lms.ledger.store import LedgerStore, entry_item
 from lms.money import ZERO
 from lms.portfolio.provisioning import ProvisioningPolicy
 from lms.storage.dynamo import Key, Table
@@ -33,10 +33,12 @@ class ProvisioningRun:
     as_of: date
     required: Decimal
     held_before: Decimal
-    booked: Decimal  # the change: positive provides more, negative releases
+    booked: Decimal  # the provision's change: positive provides more, negative releases
     entry_id: str | None
     rows: list[dict[str, Any]]
     recorded_at: str
+    used: Decimal = ZERO  # written off against the allowance by the charge-offs since the last run
+    use_entry_id: str | None = None
 
     def item(self) -> dict[str, Any]:
         key = run_key(self.month, self.currency)
@@ -51,6 +53,8 @@ class ProvisioningRun:
             "heldBefore": self.held_before,
             "booked": self.booked,
             "entryId": self.entry_id,
+            "used": self.used,
+            "useEntryId": self.use_entry_id,
             "rows": self.rows,
             "recordedAt": self.recorded_at,
         }
@@ -65,6 +69,8 @@ class ProvisioningRun:
             held_before=item["heldBefore"],
             booked=item["booked"],
             entry_id=item.get("entryId"),
+            used=item.get("used", ZERO),
+            use_entry_id=item.get("useEntryId"),
             rows=list(item["rows"]),
             recorded_at=item["recordedAt"],
         )
@@ -95,8 +101,8 @@ class ProvisioningStore:
         item = self.table.get(run_key(month, currency))
         return ProvisioningRun.of_item(item) if item else None
 
-    def book(self, run: ProvisioningRun, last_month: str | None, entry: JournalEntry | None) -> None:
-        """The run's record, the allowance now held and the entry, all or none."""
+    def book(self, run: ProvisioningRun, last_month: str | None, entries: list[JournalEntry]) -> None:
+        """The run's record, the allowance now held and its entries, all or none."""
         table = self.table
         guard = "attribute_not_exists(PK)" if last_month is None else "lastMonth = :last"
         held = table.update_action(
@@ -107,7 +113,9 @@ class ProvisioningStore:
             | ({":last": last_month} if last_month is not None else {}),
         )
         record = table.put_action(run.item(), condition="attribute_not_exists(PK)")
-        if entry is None:
+        if not entries:
             table.transact_write([record, held])
-        else:
-            LedgerStore(table).add_entry(entry, also=[record, held])
+            return
+        first, *others = entries
+        more = [table.put_action(entry_item(e), condition="attribute_not_exists(PK)") for e in others]
+        LedgerStore(table).add_entry(first, also=[*more, record, held])

@@ -78,12 +78,15 @@ def head_markers(loan_id: int, marks: ArrearsMarks) -> dict[str, str]:
     return markers
 
 
-def portfolio_marker(currency: str, marks: ArrearsMarks) -> dict[str, Any]:
+def portfolio_marker(currency: str, marks: ArrearsMarks, charged_off: bool = False) -> dict[str, Any]:
     """The head's `portfolio` attribute: the business date of the loan's marks and, for a loan in the
-    portfolio, what it adds to the portfolio's figures (lms.portfolio projects it from the stream)."""
+    portfolio, what it adds to the portfolio's figures (lms.portfolio projects it from the stream);
+    `chargedOff` once a charge-off took it out (its principal then counts as charged off)."""
     if marks.as_of is None:
         return {}
     marker: dict[str, Any] = {"asOf": marks.as_of.isoformat()}
+    if charged_off:
+        marker["chargedOff"] = True
     if marks.in_portfolio:
         marker |= {
             "currency": currency,
@@ -109,6 +112,7 @@ class PortfolioImage:
     product_id: int
     as_of: str
     figures: dict[str, Any] | None
+    charged_off: bool = False
 
 
 def portfolio_image_of_record(record: Any) -> PortfolioImage | None:
@@ -128,6 +132,7 @@ def portfolio_image_of_record(record: Any) -> PortfolioImage | None:
         product_id=int(image["productId"]),
         as_of=str(marker["asOf"]),
         figures=marker if "currency" in marker else None,
+        charged_off=bool(marker.get("chargedOff")),
     )
 
 

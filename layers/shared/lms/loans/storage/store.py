@@ -112,7 +112,7 @@ def loan_item(loan: StoredLoan, version: int, write: LoanWrite) -> dict:
     return {
         **accrual_index(loan),
         **head_markers(loan.id, loan.arrears),
-        **portfolio_marker(loan.currency, loan.arrears),
+        **portfolio_marker(loan.currency, loan.arrears, loan.charged_off),
         "PK": key.pk,
         "SK": key.sk,
         "entity": "loan",
