@@ -1,12 +1,11 @@
 """GET /v1/reports/portfolio-at-risk: the gross outstanding principal and PAR1, PAR30, PAR60 and
 PAR90 per currency, for the book, an office, a product or both; JSON, or CSV with Accept: text/csv."""
 
-from lms.api.csv_export import csv_response, wants_csv
 from lms.api.resolver import build_resolver
-from lms.api.responses import json_response, openapi_responses
+from lms.api.responses import openapi_responses
 from lms.observability import observed
 from lms.portfolio.params import AsOfParam, CurrencyParam, OfficeParam, ProductParam
-from lms.portfolio.schemas import CurrencyParOut, PortfolioAtRiskOut
+from lms.portfolio.schemas import CurrencyParOut, PortfolioAtRiskOut, report_response
 from lms.portfolio.service import PortfolioQuery, PortfolioService
 
 app = build_resolver()
@@ -31,15 +30,9 @@ def get_portfolio_at_risk(
     gross. Today's figures are live; a past date's are what its close of business recorded."""
     query = PortfolioQuery(as_of=as_of, office_id=office_id, product_id=product_id, currency=currency)
     views = PortfolioService().views(query)
-    report = PortfolioAtRiskOut(
-        as_of=views[0].as_of if views else query.as_of,
-        office_id=office_id,
-        product_id=product_id,
-        currencies=[CurrencyParOut.of(v) for v in views],
+    return report_response(
+        app.current_event.headers, query, views, PortfolioAtRiskOut, CurrencyParOut.of, "portfolio-at-risk"
     )
-    if wants_csv(app.current_event.headers):
-        return csv_response(report.csv_rows(), f"portfolio-at-risk-{report.as_of}.csv")
-    return json_response(report)
 
 
 lambda_handler = observed(app.resolve)

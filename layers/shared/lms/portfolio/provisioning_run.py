@@ -45,20 +45,12 @@ def month_end(text: str, today: date) -> tuple[str, date]:
     return f"{year:04d}-{month:02d}", last
 
 
-def provision_entry(run: ProvisioningRun, base_currency: str, by: str) -> JournalEntry | None:
-    """Dr Provision expense / Cr Loan-loss allowance for more provided, the reverse for a release;
-    none when nothing changes."""
-    if run.booked == 0:
-        return None
-    expense = account_for(Role.PROVISION_EXPENSE, run.currency, base_currency)
-    allowance = account_for(Role.LOAN_LOSS_ALLOWANCE, run.currency, base_currency)
-    amount = abs(run.booked)
-    debit, credit = (expense, allowance) if run.booked > 0 else (allowance, expense)
-    what = "provided" if run.booked > 0 else "released"
+def _run_entry(run: ProvisioningRun, kind: str, description: str, debit: str, credit: str, amount: Decimal, by: str):
+    """A posted system entry of the run: one debit and one credit of `amount`, dated the month end."""
     return JournalEntry(
-        id=f"je-provision-{run.currency}-{run.month}",
+        id=f"je-{kind}-{run.currency}-{run.month}",
         entry_date=run.as_of,
-        description=f"Loan-loss allowance {what} for {run.month}",
+        description=description,
         currency=run.currency,
         reference_type="provisioning",
         reference_id=run.month,
@@ -71,6 +63,19 @@ def provision_entry(run: ProvisioningRun, base_currency: str, by: str) -> Journa
     )
 
 
+def provision_entry(run: ProvisioningRun, base_currency: str, by: str) -> JournalEntry | None:
+    """Dr Provision expense / Cr Loan-loss allowance for more provided, the reverse for a release;
+    none when nothing changes."""
+    if run.booked == 0:
+        return None
+    expense = account_for(Role.PROVISION_EXPENSE, run.currency, base_currency)
+    allowance = account_for(Role.LOAN_LOSS_ALLOWANCE, run.currency, base_currency)
+    debit, credit = (expense, allowance) if run.booked > 0 else (allowance, expense)
+    what = "provided" if run.booked > 0 else "released"
+    description = f"Loan-loss allowance {what} for {run.month}"
+    return _run_entry(run, "provision", description, debit, credit, abs(run.booked), by)
+
+
 def allowance_use_entry(run: ProvisioningRun, base_currency: str, by: str) -> JournalEntry | None:
     """Dr Loan-loss allowance / Cr Charge-off expense: the month's charge-offs written off against
     what was provided for them, before the provision is topped up; none without any."""
@@ -78,20 +83,8 @@ def allowance_use_entry(run: ProvisioningRun, base_currency: str, by: str) -> Jo
         return None
     expense = account_for(Role.CHARGE_OFF_EXPENSE, run.currency, base_currency)
     allowance = account_for(Role.LOAN_LOSS_ALLOWANCE, run.currency, base_currency)
-    return JournalEntry(
-        id=f"je-allowance-used-{run.currency}-{run.month}",
-        entry_date=run.as_of,
-        description=f"Loan-loss allowance used by the charge-offs of {run.month}",
-        currency=run.currency,
-        reference_type="provisioning",
-        reference_id=run.month,
-        source="system",
-        status=EntryStatus.POSTED,
-        lines=[JournalLine(account_id=allowance, debit=run.used), JournalLine(account_id=expense, credit=run.used)],
-        recorded_at=run.recorded_at,
-        posted_at=run.recorded_at,
-        created_by=by,
-    )
+    description = f"Loan-loss allowance used by the charge-offs of {run.month}"
+    return _run_entry(run, "allowance-used", description, allowance, expense, run.used, by)
 
 
 class ProvisioningRuns:

@@ -135,3 +135,19 @@ class AgingOut(ResponseModel):
                 amounts = [r.outstanding_principal, r.overdue_principal, r.overdue_interest, r.overdue_fees]
                 rows.append([*scope, label, r.loans, *amounts, r.overdue_penalties, r.overdue_total, c.recorded_at])
         return rows
+
+
+def report_response(event_headers, query, views, model, of, filename: str):
+    """A report's answer: JSON, or CSV when the request asks for it (the same figures)."""
+    from lms.api.csv_export import csv_response, wants_csv
+    from lms.api.responses import json_response
+
+    report = model(
+        as_of=views[0].as_of if views else query.as_of,
+        office_id=query.office_id,
+        product_id=query.product_id,
+        currencies=[of(v) for v in views],
+    )
+    if wants_csv(event_headers):
+        return csv_response(report.csv_rows(), f"{filename}-{report.as_of}.csv")
+    return json_response(report)
