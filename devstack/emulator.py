@@ -20,6 +20,7 @@ import boto3
 from moto import backends as moto_backends
 from moto.core.utils import camelcase_to_underscores
 from moto.core.utils import unix_time as _moto_unix_time
+from moto.dynamodb import responses as moto_dynamodb_responses
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
@@ -125,6 +126,10 @@ def _query_one_partition(self: Table, hash_key, *args, **kwargs):
 
 Table.__deepcopy__ = _table_deepcopy
 DynamoDBBackend.transact_write_items = _transact_with_item_backup
+
+# moto still refuses a TransactGetItems of more than 25 items; DynamoDB takes 100 since 2022 (the
+# limit lms.storage.dynamo.TRANSACT_GET_LIMIT reads a currency's trial-balance shard by).
+moto_dynamodb_responses.TRANSACTION_MAX_ITEMS = 100
 Table.query = _query_one_partition
 
 
