@@ -90,12 +90,12 @@ class LoanFigures:
             office_id=office_id,
             product_id=product_id,
             bucket=marker.get("bucket") or None,
-            par_band=int(marker["parBand"]),
-            principal=Decimal(marker["principal"]),
-            overdue_principal=Decimal(marker["overduePrincipal"]),
-            overdue_interest=Decimal(marker["overdueInterest"]),
-            overdue_fees=Decimal(marker["overdueFees"]),
-            overdue_penalties=Decimal(marker["overduePenalties"]),
+            par_band=int(marker.get("parBand", 0)),
+            principal=Decimal(marker.get("principal", 0)),
+            overdue_principal=Decimal(marker.get("overduePrincipal", 0)),
+            overdue_interest=Decimal(marker.get("overdueInterest", 0)),
+            overdue_fees=Decimal(marker.get("overdueFees", 0)),
+            overdue_penalties=Decimal(marker.get("overduePenalties", 0)),
         )
 
     @property

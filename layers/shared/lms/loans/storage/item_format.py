@@ -88,9 +88,8 @@ def portfolio_marker(currency: str, marks: ArrearsMarks, charged_off: bool = Fal
     if charged_off:
         marker["chargedOff"] = True
     if marks.in_portfolio:
-        marker |= {
-            "currency": currency,
-            "bucket": marks.bucket or "",
+        figures = {
+            "bucket": marks.bucket,
             "parBand": marks.par_band,
             "principal": marks.principal,
             "overduePrincipal": marks.overdue_principal,
@@ -98,6 +97,9 @@ def portfolio_marker(currency: str, marks: ArrearsMarks, charged_off: bool = Fal
             "overdueFees": marks.overdue_fees,
             "overduePenalties": marks.overdue_penalties,
         }
+        # What is empty or zero is left out (read back as zero): a loan not in arrears keeps its head
+        # within the 2 KB a write unit covers twice.
+        marker |= {"currency": currency, **{k: v for k, v in figures.items() if v}}
     return {"portfolio": marker}
 
 
