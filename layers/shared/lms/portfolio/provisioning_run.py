@@ -13,6 +13,7 @@ provided) and the posted entry. Asked again for the same month, the run answers 
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -167,9 +168,7 @@ class ProvisioningRuns:
         base = get_settings().base_currency
         entry = provision_entry(run, base, by)
         use = allowance_use_entry(run, base, by)
-        run = ProvisioningRun(
-            **{**run.__dict__, "entry_id": entry.id if entry else None, "use_entry_id": use.id if use else None}
-        )
+        run = replace(run, entry_id=entry.id if entry else None, use_entry_id=use.id if use else None)
         try:
             self.store.book(run, last_month, [e for e in (use, entry) if e is not None])
         except ConditionFailed:

@@ -9,7 +9,6 @@ figures. Recording a date again gives the same record: its dates are closed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 from lms import clock
@@ -35,16 +34,23 @@ def portfolio_currencies(ledger: LedgerStore | None = None) -> list[str]:
     return sorted({a.currency for a in accounts if a.role == Role.LOANS_RECEIVABLE})
 
 
-def scopes_for(currency: str, core: Table | None = None) -> Iterator[str]:
-    """Every scope a loan in `currency` can count in: the book, each office, each of the currency's
-    products, and each pair (offices and products are the lender's configuration: few)."""
+def scopes_by_currency(currencies: list[str], core: Table | None = None) -> dict[str, list[str]]:
+    """Every scope a loan of each currency can count in: the book, each office, each of the
+    currency's products, and each pair. Offices and products (the lender's configuration: few) are
+    read once for all currencies."""
     table = core or core_table()
     offices = [o.id for o in OfficeStore(table).list(1, MAX_CONFIGURED).items]
-    products = [p.id for p in ProductStore(table).list(1, MAX_CONFIGURED).items if p.currency == currency]
-    yield "ALL"
-    yield from (f"O{o}" for o in offices)
-    yield from (f"P{p}" for p in products)
-    yield from (f"O{o}P{p}" for o in offices for p in products)
+    products = ProductStore(table).list(1, MAX_CONFIGURED).items
+    scopes = {}
+    for currency in currencies:
+        own = [p.id for p in products if p.currency == currency]
+        scopes[currency] = [
+            "ALL",
+            *(f"O{o}" for o in offices),
+            *(f"P{p}" for p in own),
+            *(f"O{o}P{p}" for o in offices for p in own),
+        ]
+    return scopes
 
 
 class PortfolioRecorder:
@@ -54,8 +60,9 @@ class PortfolioRecorder:
     def record_day(self, day: date, currencies: list[str] | None = None) -> int:
         """Record every scope of every currency for `day`; answers the records written."""
         written = 0
-        for currency in currencies if currencies is not None else portfolio_currencies():
-            for scope in scopes_for(currency):
+        wanted = currencies if currencies is not None else portfolio_currencies()
+        for currency, scopes in scopes_by_currency(wanted).items():
+            for scope in scopes:
                 self.record_scope(currency, scope, day)
                 written += 1
         return written

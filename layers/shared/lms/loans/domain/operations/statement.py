@@ -18,12 +18,10 @@ from decimal import Decimal
 from lms.errors import FieldError, InvalidArgument
 from lms.loans.domain.accounting.rebook import position_of, with_charge_states
 from lms.loans.domain.aggregate.loan import Loan
-from lms.loans.domain.calculation.allocation import COMPONENTS
-from lms.loans.domain.operations.balances import ScheduleLine, loan_summary
+from lms.loans.domain.operations.balances import ScheduleLine, lines_of, loan_summary, nothing_owed
 from lms.loans.domain.operations.delinquency import history_of
 from lms.loans.domain.records.charges import LoanCharge
 from lms.loans.domain.records.transactions import LoanTransaction
-from lms.money import ZERO, round_money
 
 
 @dataclass(frozen=True)
@@ -53,41 +51,24 @@ def statement_period(loan: Loan, period_from: date | None, period_to: date | Non
     return start, end
 
 
-def _nothing_owed(loan: Loan) -> dict[str, Decimal]:
-    zero = round_money(ZERO, loan.currency)
-    return dict.fromkeys(loan_summary(loan.model_copy(update={"schedule": []})), zero)
-
-
-def _lines(installments) -> list[ScheduleLine]:
-    return [
-        ScheduleLine(
-            number=i.number,
-            from_date=i.from_date,
-            due_date=i.due_date,
-            due={c: i.due[c] for c in COMPONENTS},
-            paid={c: i.paid[c] for c in COMPONENTS},
-            waived={c: i.waived[c] for c in COMPONENTS},
-        )
-        for i in installments
-    ]
-
-
 def loan_statement(loan: Loan, period_from: date, period_to: date) -> LoanStatement:
     disbursed = loan.disbursed_on_date
     if disbursed is None or not loan.schedule:
-        nothing = _nothing_owed(loan)
+        nothing = nothing_owed(loan.currency)
         in_period = [t for t in loan.transactions if period_from <= t.date <= period_to]
         return LoanStatement(loan, period_from, period_to, nothing, nothing, in_period, [], [])
     history = history_of(loan)
     day_before = period_from - timedelta(days=1)
-    opening = _nothing_owed(loan) if day_before < disbursed else loan_summary(loan, history.position_on(day_before))
+    opening = (
+        nothing_owed(loan.currency) if day_before < disbursed else loan_summary(loan, history.position_on(day_before))
+    )
     closing_position = history.position_on(period_to) if period_to >= disbursed else None
-    closing = loan_summary(loan, closing_position) if closing_position is not None else _nothing_owed(loan)
+    closing = loan_summary(loan, closing_position) if closing_position is not None else nothing_owed(loan.currency)
     transactions = sorted(
         (t for t in loan.transactions if period_from <= t.date <= period_to), key=lambda t: (t.date, t.id)
     )
     stated = with_charge_states(loan, position_of(loan))  # each charge as it stands now
     dated = {t.id: t.date for t in loan.transactions}
     charges = [c for c in stated.charges if period_from <= dated.get(c.transaction_id, date.min) <= period_to]
-    schedule = _lines(closing_position.installments) if closing_position is not None else []
+    schedule = lines_of(closing_position.installments, loan.currency) if closing_position is not None else []
     return LoanStatement(loan, period_from, period_to, opening, closing, transactions, charges, schedule)
